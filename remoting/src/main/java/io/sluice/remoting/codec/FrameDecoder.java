@@ -1,0 +1,104 @@
+package io.sluice.remoting.codec;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.sluice.remoting.ErrorCode;
+import io.sluice.remoting.protocol.ApiKey;
+import io.sluice.remoting.protocol.ErrorResponse;
+import io.sluice.remoting.transport.FrameLayout;
+
+/**
+ * Turns one whole frame (from {@link FrameSplitter}) into an {@link InboundFrame}: checks magic and version, reads
+ * the header, decodes the body with {@link MessageCodec} (request or response class of the api key, or
+ * {@link ErrorResponse} for any error answer) and slices the payload (a retained slice, no copy). The body of a
+ * request or response of an unknown api is left undecoded for the next handler to answer.
+ *
+ * <p>Violations raise a {@link FrameException}: bad magic is unanswerable; a wrong version, a bad body length or an
+ * undecodable body of a request are answerable (UNSUPPORTED_VERSION, MALFORMED_FRAME). After the first violation
+ * later frames are dropped. Releases every frame buffer it is given. Stateful: one per channel.
+ */
+public final class FrameDecoder extends ChannelInboundHandlerAdapter {
+    private boolean failed;
+
+    /** True if a frame with these flags is a request that awaits an answer. */
+    public static boolean expectsAnswer(int flags) {
+        return (flags & (FrameLayout.FLAG_RESPONSE | FrameLayout.FLAG_ONEWAY)) == 0;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (!(msg instanceof ByteBuf buf)) {
+            ctx.fireChannelRead(msg);
+            return;
+        }
+        InboundFrame frame;
+        try {
+            if (failed) {
+                return;
+            }
+            frame = decode(buf);
+        } catch (FrameException e) {
+            failed = true;
+            ctx.fireExceptionCaught(e);
+            return;
+        } finally {
+            buf.release();
+        }
+        ctx.fireChannelRead(frame);
+    }
+
+    /** Decodes one whole frame; {@code buf} holds exactly the frame, length field included. Indexes unchanged. */
+    public static InboundFrame decode(ByteBuf buf) {
+        int start = buf.readerIndex();
+        int frameBytes = buf.readableBytes();
+        if (frameBytes < FrameLayout.HEADER_SIZE) {
+            throw FrameException.unanswerable(ErrorCode.MALFORMED_FRAME,
+                    "frame of " + frameBytes + " bytes is shorter than the header");
+        }
+        short magic = buf.getShort(start + FrameLayout.MAGIC_OFFSET);
+        if (magic != FrameLayout.MAGIC) {
+            throw FrameException.unanswerable(ErrorCode.MALFORMED_FRAME,
+                    "bad magic 0x" + Integer.toHexString(magic & 0xFFFF) + " (not a Sluice peer?)");
+        }
+        int flags = buf.getByte(start + FrameLayout.FLAGS_OFFSET) & 0xFF;
+        short apiId = buf.getShort(start + FrameLayout.API_KEY_OFFSET);
+        long requestId = buf.getLong(start + FrameLayout.REQUEST_ID_OFFSET);
+        boolean answer = expectsAnswer(flags);
+        byte version = buf.getByte(start + FrameLayout.VERSION_OFFSET);
+        if (version != FrameLayout.VERSION) {
+            throw violation(answer, ErrorCode.UNSUPPORTED_VERSION, "protocol version " + version
+                    + " is not supported (this process speaks version " + FrameLayout.VERSION + ")", apiId, requestId);
+        }
+        int bodyBytes = buf.getInt(start + FrameLayout.BODY_LENGTH_OFFSET);
+        int afterHeader = frameBytes - FrameLayout.HEADER_SIZE;
+        if (bodyBytes < 0 || bodyBytes > afterHeader) {
+            throw violation(answer, ErrorCode.MALFORMED_FRAME, "body length " + bodyBytes + " does not fit the "
+                    + afterHeader + " bytes after the header", apiId, requestId);
+        }
+        int bodyStart = start + FrameLayout.HEADER_SIZE;
+        ApiKey apiKey = ApiKey.forId(apiId);
+        Object message = null;
+        Class<?> type = (flags & FrameLayout.FLAG_ERROR) != 0 ? ErrorResponse.class
+                : apiKey == null ? null
+                : (flags & FrameLayout.FLAG_RESPONSE) != 0 ? apiKey.responseType() : apiKey.requestType();
+        if (type != null) {
+            try {
+                message = MessageCodec.decode(type, buf, bodyStart, bodyBytes);
+            } catch (RuntimeException e) {
+                throw violation(answer, ErrorCode.MALFORMED_FRAME, e.getMessage(), apiId, requestId);
+            }
+        }
+        int payloadBytes = afterHeader - bodyBytes;
+        ByteBuf payload = payloadBytes == 0 ? Unpooled.EMPTY_BUFFER
+                : buf.retainedSlice(bodyStart + bodyBytes, payloadBytes);
+        return new InboundFrame(flags, apiId, requestId, message, payload);
+    }
+
+    private static FrameException violation(boolean answerable, ErrorCode code, String message, short apiId,
+                                            long requestId) {
+        return answerable ? FrameException.answerable(code, message, apiId, requestId)
+                : FrameException.unanswerable(code, message);
+    }
+}

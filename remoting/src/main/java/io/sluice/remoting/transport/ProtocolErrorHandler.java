@@ -1,0 +1,61 @@
+package io.sluice.remoting.transport;
+
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.sluice.remoting.codec.FrameException;
+import io.sluice.remoting.codec.OutboundFrame;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+
+/**
+ * The last handler of every pipeline: turns an exception that reached the end of the pipeline into closing that
+ * connection (and only that one). A protocol violation ({@link FrameException}) is logged at WARN with the remote
+ * address and, when its header named a request, answered with the error before the close. Socket errors (peer
+ * reset) are logged at DEBUG. Stateless and {@link Sharable}.
+ */
+@ChannelHandler.Sharable
+final class ProtocolErrorHandler extends ChannelInboundHandlerAdapter {
+    private static final Logger LOG = LoggerFactory.getLogger(ProtocolErrorHandler.class);
+
+    private final TransportMetrics metrics;
+
+    ProtocolErrorHandler(TransportMetrics metrics) {
+        this.metrics = metrics;
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        FrameException violation = findViolation(cause);
+        if (violation != null) {
+            metrics.onError(violation.code());
+            LOG.warn("closing connection from {}: {} ({})", ctx.channel().remoteAddress(), violation.getMessage(),
+                    violation.code());
+            if (violation.answerable() && ctx.channel().isActive()) {
+                ctx.writeAndFlush(OutboundFrame.error(violation.apiId(), violation.requestId(),
+                        violation.code().id(), violation.getMessage())).addListener(ChannelFutureListener.CLOSE);
+            } else {
+                ctx.close();
+            }
+        } else if (cause instanceof IOException) {
+            LOG.debug("connection {} failed: {}", ctx.channel().remoteAddress(), cause.toString());
+            ctx.close();
+        } else {
+            LOG.warn("closing connection {} after an unexpected error", ctx.channel().remoteAddress(), cause);
+            ctx.close();
+        }
+    }
+
+    private static FrameException findViolation(Throwable cause) {
+        Throwable cur = cause;
+        for (int depth = 0; cur != null && depth < 8; depth++, cur = cur.getCause()) {
+            if (cur instanceof FrameException fe) {
+                return fe;
+            }
+        }
+        return null;
+    }
+}

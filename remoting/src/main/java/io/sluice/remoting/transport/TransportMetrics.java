@@ -1,0 +1,130 @@
+package io.sluice.remoting.transport;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
+import io.sluice.remoting.ErrorCode;
+import io.sluice.remoting.protocol.ApiKey;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReferenceArray;
+import java.util.function.Supplier;
+
+/**
+ * Micrometer meters of one server or client, all tagged {@code side} (server/client) and {@code name}:
+ * {@code sluice.transport.connections} (gauge), {@code sluice.transport.requests} (counter, tag {@code api}),
+ * {@code sluice.transport.request.latency} (timer, tag {@code api}), {@code sluice.transport.errors} (counter,
+ * tag {@code code}), {@code sluice.transport.bytes.in} / {@code .out} (counters). Meters of each api are created
+ * up front so the request path only looks up an array; error counters are created on first use.
+ * {@link #NOOP} records nothing. Thread-safe.
+ */
+class TransportMetrics {
+    static final TransportMetrics NOOP = new TransportMetrics();
+
+    private final MeterRegistry registry;
+    private final Tags tags;
+    private final Counter[] requests;
+    private final Timer[] latency;
+    private final AtomicReferenceArray<Counter> errors;
+    private final Counter bytesIn;
+    private final Counter bytesOut;
+    private final List<Meter> meters = new ArrayList<>();
+
+    private TransportMetrics() {
+        this.registry = null;
+        this.tags = Tags.empty();
+        this.requests = null;
+        this.latency = null;
+        this.errors = null;
+        this.bytesIn = null;
+        this.bytesOut = null;
+    }
+
+    private TransportMetrics(MeterRegistry registry, String side, String name, Supplier<Number> connections) {
+        this.registry = registry;
+        this.tags = Tags.of("side", side, "name", name);
+        ApiKey[] keys = ApiKey.values();
+        this.requests = new Counter[keys.length];
+        this.latency = new Timer[keys.length];
+        for (ApiKey key : keys) {
+            Tags apiTags = tags.and("api", key.name());
+            requests[key.ordinal()] = keep(Counter.builder("sluice.transport.requests").tags(apiTags)
+                    .description("requests handled (server) or sent (client)").register(registry));
+            latency[key.ordinal()] = keep(Timer.builder("sluice.transport.request.latency").tags(apiTags)
+                    .description("time from request to answer").register(registry));
+        }
+        this.errors = new AtomicReferenceArray<>(ErrorCode.values().length);
+        this.bytesIn = keep(Counter.builder("sluice.transport.bytes.in").tags(tags).baseUnit("bytes")
+                .register(registry));
+        this.bytesOut = keep(Counter.builder("sluice.transport.bytes.out").tags(tags).baseUnit("bytes")
+                .register(registry));
+        keep(Gauge.builder("sluice.transport.connections", connections).tags(tags)
+                .description("open connections").register(registry));
+    }
+
+    /** Meters in {@code registry}, or {@link #NOOP} when it is null. */
+    static TransportMetrics create(MeterRegistry registry, String side, String name, Supplier<Number> connections) {
+        return registry == null ? NOOP : new TransportMetrics(registry, side, name, connections);
+    }
+
+    private <M extends Meter> M keep(M meter) {
+        meters.add(meter);
+        return meter;
+    }
+
+    boolean enabled() {
+        return registry != null;
+    }
+
+    /** A request of {@code key} was answered after {@code nanos}; {@code code} is NONE on success. */
+    void onRequest(ApiKey key, ErrorCode code, long nanos) {
+        if (registry == null) {
+            return;
+        }
+        requests[key.ordinal()].increment();
+        latency[key.ordinal()].record(nanos, TimeUnit.NANOSECONDS);
+        if (code != ErrorCode.NONE) {
+            onError(code);
+        }
+    }
+
+    void onError(ErrorCode code) {
+        if (registry == null) {
+            return;
+        }
+        Counter counter = errors.get(code.ordinal());
+        if (counter == null) {
+            counter = keep(Counter.builder("sluice.transport.errors").tags(tags.and("code", code.name()))
+                    .description("error answers and protocol violations").register(registry));
+            errors.set(code.ordinal(), counter);
+        }
+        counter.increment();
+    }
+
+    void onBytesIn(int bytes) {
+        if (registry != null) {
+            bytesIn.increment(bytes);
+        }
+    }
+
+    void onBytesOut(int bytes) {
+        if (registry != null) {
+            bytesOut.increment(bytes);
+        }
+    }
+
+    /** Removes every meter of this server or client from the registry. */
+    synchronized void close() {
+        if (registry != null) {
+            for (Meter meter : meters) {
+                registry.remove(meter);
+            }
+            meters.clear();
+        }
+    }
+}
