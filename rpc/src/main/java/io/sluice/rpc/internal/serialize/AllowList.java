@@ -1,0 +1,125 @@
+package io.sluice.rpc.internal.serialize;
+
+import io.sluice.remoting.ErrorCode;
+import io.sluice.remoting.SluiceException;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The classes that may be instantiated from a name read off the wire. An entry is either an exact binary class
+ * name ({@code java.util.HashMap}) or a package prefix ending in '.' or ".*" ({@code com.acme.model.}), which
+ * admits that package and its sub-packages.
+ *
+ * <p>The defaults admit the JDK value and collection types the serializer can write (boxed primitives, String,
+ * BigDecimal, the common concrete collections and maps, Date, UUID, the java.time types it has delegates for) and
+ * nothing else; the packages of exported or stubbed service interfaces are added by their owners. No JDK class
+ * outside that list (and no gadget class such as a TemplatesImpl or a proxy) can be named from the wire.
+ *
+ * <p>Immutable and thread-safe.
+ */
+public final class AllowList {
+    private static final List<String> DEFAULTS = List.of(
+            "java.lang.String", "java.lang.Boolean", "java.lang.Byte", "java.lang.Character", "java.lang.Short",
+            "java.lang.Integer", "java.lang.Long", "java.lang.Float", "java.lang.Double", "java.lang.Number",
+            "java.lang.Object",
+            "java.math.BigDecimal", "java.math.BigInteger",
+            "java.util.ArrayList", "java.util.LinkedList", "java.util.ArrayDeque",
+            "java.util.HashMap", "java.util.LinkedHashMap", "java.util.TreeMap", "java.util.IdentityHashMap",
+            "java.util.HashSet", "java.util.LinkedHashSet", "java.util.TreeSet", "java.util.EnumMap",
+            "java.util.concurrent.ConcurrentHashMap", "java.util.concurrent.CopyOnWriteArrayList",
+            "java.util.concurrent.ConcurrentSkipListMap", "java.util.concurrent.ConcurrentSkipListSet",
+            "java.util.Date", "java.util.UUID", "java.util.Locale",
+            "java.time.LocalDate", "java.time.LocalDateTime", "java.time.LocalTime", "java.time.Instant",
+            "java.time.Duration");
+
+    private final Set<String> exact;
+    private final String[] prefixes;
+
+    private AllowList(Set<String> exact, String[] prefixes) {
+        this.exact = exact;
+        this.prefixes = prefixes;
+    }
+
+    /** The JDK defaults only. */
+    public static AllowList defaults() {
+        return new AllowList(Set.copyOf(DEFAULTS), new String[0]);
+    }
+
+    /** This list plus {@code entries} (exact names or prefixes ending in '.' or ".*"). */
+    public AllowList with(Collection<String> entries) {
+        Set<String> names = new HashSet<>(exact);
+        List<String> pre = new ArrayList<>(List.of(prefixes));
+        for (String raw : entries) {
+            String entry = raw == null ? "" : raw.trim();
+            if (entry.isEmpty()) {
+                continue;
+            }
+            if (entry.endsWith(".*")) {
+                entry = entry.substring(0, entry.length() - 1);
+            }
+            if (entry.endsWith(".")) {
+                if (entry.length() < 3 || entry.equals("java.") || entry.equals("javax.") || entry.equals("sun.")
+                        || entry.equals("com.sun.") || entry.equals("jdk.")) {
+                    throw new SluiceException(ErrorCode.INVALID_CONFIG, "allow-list prefix '" + raw
+                            + "' is too broad: name a package of your own model classes");
+                }
+                if (!pre.contains(entry)) {
+                    pre.add(entry);
+                }
+            } else {
+                names.add(entry);
+            }
+        }
+        return new AllowList(Set.copyOf(names), pre.toArray(new String[0]));
+    }
+
+    /** The package prefix of {@code type} (e.g. "com.acme.api."), or null for the default package and JDK types. */
+    public static String packagePrefixOf(Class<?> type) {
+        Class<?> t = type;
+        while (t.isArray()) {
+            t = t.getComponentType();
+        }
+        if (t.isPrimitive()) {
+            return null;
+        }
+        String pkg = t.getPackageName();
+        if (pkg.isEmpty() || pkg.startsWith("java.") || pkg.startsWith("javax.") || pkg.startsWith("jdk.")
+                || pkg.startsWith("sun.") || pkg.startsWith("com.sun.")) {
+            return null;
+        }
+        return pkg + ".";
+    }
+
+    public boolean allows(String className) {
+        if (className == null) {
+            return false;
+        }
+        if (exact.contains(className)) {
+            return true;
+        }
+        for (String prefix : prefixes) {
+            if (className.startsWith(prefix)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Throws CLASS_NOT_ALLOWED unless {@code className} is allowed. */
+    public void check(String className) {
+        if (!allows(className)) {
+            throw new SluiceException(ErrorCode.CLASS_NOT_ALLOWED, "class " + className
+                    + " is not on the serialization allow-list; add it (or its package) to "
+                    + "sluice.rpc.serialization.allowed.classes on the receiving side if it is a trusted model class");
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "AllowList{" + exact.size() + " classes, prefixes=" + List.of(prefixes) + "}";
+    }
+}

@@ -1,0 +1,158 @@
+package io.sluice.rpc.internal.serialize;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.ByteBufOutputStream;
+import io.protostuff.ByteBufferInput;
+import io.protostuff.LinkedBuffer;
+import io.protostuff.ProtostuffIOUtil;
+import io.protostuff.Schema;
+import io.protostuff.runtime.DefaultIdStrategy;
+import io.protostuff.runtime.RuntimeSchema;
+import io.sluice.remoting.ErrorCode;
+import io.sluice.remoting.SluiceException;
+
+import java.util.Collection;
+
+/**
+ * Protostuff serialization of RPC arguments and results into frame payloads, with an allow-list of the classes
+ * a payload may name and a payload size limit.
+ *
+ * <p>Reads and writes use two separate protostuff id strategies, so a class this process has merely written
+ * can never be named by a peer unless it is allowed (or is a type declared by an exported or stubbed method:
+ * declared types are trusted, their schemas are created from the local method signature). Reading installs an
+ * {@link AllowListClassLoader} as the thread's context loader for the duration of the read.
+ *
+ * <p>Thread-safe: the allow-list is replaced copy-on-write, encode buffers are per thread.
+ */
+public final class RpcSerializer {
+    private static final ThreadLocal<LinkedBuffer> BUFFERS = ThreadLocal.withInitial(() -> LinkedBuffer.allocate(512));
+
+    private final DefaultIdStrategy writeStrategy = new DefaultIdStrategy();
+    private final DefaultIdStrategy readStrategy = new DefaultIdStrategy();
+    private final Schema<PolymorphicValue> polymorphicWrite;
+    private final Schema<PolymorphicValue> polymorphicRead;
+    private final ClassLoader appLoader;
+    private final int maxPayloadBytes;
+    private volatile AllowListClassLoader guard;
+
+    public RpcSerializer(AllowList allowList, int maxPayloadBytes) {
+        TimeDelegates.registerAll(writeStrategy);
+        TimeDelegates.registerAll(readStrategy);
+        this.polymorphicWrite = RuntimeSchema.getSchema(PolymorphicValue.class, writeStrategy);
+        this.polymorphicRead = RuntimeSchema.getSchema(PolymorphicValue.class, readStrategy);
+        this.appLoader = RpcSerializer.class.getClassLoader();
+        this.maxPayloadBytes = maxPayloadBytes;
+        this.guard = new AllowListClassLoader(allowList, appLoader);
+    }
+
+    /** Adds entries (exact names or package prefixes) to the allow-list. */
+    public synchronized void allow(Collection<String> entries) {
+        guard = new AllowListClassLoader(guard.allowList().with(entries), appLoader);
+    }
+
+    public AllowList allowList() {
+        return guard.allowList();
+    }
+
+    public int maxPayloadBytes() {
+        return maxPayloadBytes;
+    }
+
+    /** The schema of values declared with these types; a null type means "unknown" (polymorphic). */
+    public ValuesSchema schemaFor(Class<?>... types) {
+        ValueCodec[] codecs = new ValueCodec[types.length];
+        for (int i = 0; i < types.length; i++) {
+            codecs[i] = ValueCodec.forType(types[i], writeStrategy, readStrategy);
+        }
+        return new ValuesSchema(codecs, polymorphicWrite, polymorphicRead);
+    }
+
+    /** A schema of {@code slots} polymorphic slots (generic calls). */
+    public ValuesSchema polymorphicSchema(int slots) {
+        return schemaFor(new Class<?>[slots]);
+    }
+
+    /**
+     * Encodes {@code values} into a new buffer from {@code alloc}, owned by the caller. Fails with INVALID_REQUEST
+     * past the payload limit and SERIALIZATION_ERROR if a value cannot be written.
+     */
+    public ByteBuf encode(ByteBufAllocator alloc, ValuesSchema schema, Object[] values) {
+        ByteBuf buf = alloc.buffer(256, maxPayloadBytes);
+        LinkedBuffer scratch = BUFFERS.get();
+        try {
+            ProtostuffIOUtil.writeTo(new ByteBufOutputStream(buf), values, schema, scratch);
+            return buf;
+        } catch (IndexOutOfBoundsException e) {
+            buf.release();
+            throw payloadTooLarge(-1);
+        } catch (SluiceException e) {
+            buf.release();
+            throw e;
+        } catch (Exception | StackOverflowError e) {
+            buf.release();
+            throw new SluiceException(ErrorCode.SERIALIZATION_ERROR, "cannot serialize " + describe(values)
+                    + ": " + e, e);
+        } finally {
+            scratch.clear();
+        }
+    }
+
+    /**
+     * Decodes a payload (not released here) into a new value array. Fails with CLASS_NOT_ALLOWED if the payload
+     * names a class outside the allow-list, INVALID_REQUEST past the payload limit, SERIALIZATION_ERROR if the
+     * bytes do not decode.
+     */
+    public Object[] decode(ByteBuf payload, ValuesSchema schema) {
+        int size = payload.readableBytes();
+        if (size > maxPayloadBytes) {
+            throw payloadTooLarge(size);
+        }
+        Object[] values = schema.newValues();
+        if (size == 0) {
+            return values;
+        }
+        Thread thread = Thread.currentThread();
+        ClassLoader previous = thread.getContextClassLoader();
+        thread.setContextClassLoader(guard);
+        try {
+            ByteBufferInput input = new ByteBufferInput(payload.nioBuffer(), true);
+            schema.mergeFrom(input, values);
+            input.checkLastTagWas(0);
+            return values;
+        } catch (Exception | StackOverflowError e) {
+            SluiceException cause = causeOf(e);
+            if (cause != null) {
+                throw cause;
+            }
+            throw new SluiceException(ErrorCode.SERIALIZATION_ERROR, "cannot decode a payload of " + size
+                    + " bytes: " + e, e);
+        } finally {
+            thread.setContextClassLoader(previous);
+        }
+    }
+
+    public SluiceException payloadTooLarge(int size) {
+        return new SluiceException(ErrorCode.INVALID_REQUEST, "RPC payload " + (size < 0 ? "" : "of " + size
+                + " bytes ") + "exceeds the limit of " + maxPayloadBytes
+                + " bytes (sluice.rpc.max.payload.bytes): send less per call or raise the limit on both sides");
+    }
+
+    private static SluiceException causeOf(Throwable t) {
+        Throwable cur = t;
+        for (int depth = 0; cur != null && depth < 16; depth++, cur = cur.getCause()) {
+            if (cur instanceof SluiceException se) {
+                return se;
+            }
+        }
+        return null;
+    }
+
+    private static String describe(Object[] values) {
+        StringBuilder sb = new StringBuilder("[");
+        for (int i = 0; i < values.length; i++) {
+            sb.append(i == 0 ? "" : ", ").append(values[i] == null ? "null" : values[i].getClass().getName());
+        }
+        return sb.append(']').toString();
+    }
+}
