@@ -1,0 +1,92 @@
+package io.sluice.registry.zk;
+
+import io.protostuff.Tag;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The records stored in ZooKeeper nodes, encoded by {@link Codec} (a format byte, then protostuff). The {@code @Tag}s
+ * are the schema: never renumber or reuse one, only add. Brokers are stored as the wire class
+ * {@link io.sluice.remoting.protocol.BrokerInfo}.
+ *
+ * <p>Plain mutable holders; confined to the thread that encodes or decodes them.
+ */
+final class StoredForms {
+    private StoredForms() {
+    }
+
+    /** {@code /topics/<t>}. */
+    static final class TopicNode {
+        @Tag(1)
+        String name;
+        @Tag(2)
+        int partitions;
+        @Tag(3)
+        int replicationFactor;
+        @Tag(4)
+        Map<String, String> configs;
+        /** replicas of partition p at index p */
+        @Tag(5)
+        List<Replicas> assignment;
+    }
+
+    /** One partition's assigned replicas, preferred leader first. */
+    static final class Replicas {
+        @Tag(1)
+        List<Integer> brokers;
+    }
+
+    /** {@code /topics/<t>/partitions/<p>/state}. */
+    static final class StateNode {
+        @Tag(1)
+        int leader;
+        @Tag(2)
+        int leaderEpoch;
+        @Tag(3)
+        List<Integer> isr;
+    }
+
+    /** {@code /services/<key>/providers/<id>}. */
+    static final class ProviderNode {
+        @Tag(1)
+        String serviceKey;
+        @Tag(2)
+        String instanceId;
+        @Tag(3)
+        String host;
+        @Tag(4)
+        int port;
+        @Tag(5)
+        int weight;
+        @Tag(6)
+        String version;
+        @Tag(7)
+        String group;
+        @Tag(8)
+        long startedAtMs;
+        @Tag(9)
+        Map<String, String> metadata;
+    }
+
+    /** {@code /services/<key>/consumers/<id>}. */
+    static final class ConsumerNode {
+        @Tag(1)
+        String consumerId;
+        @Tag(2)
+        Map<String, String> metadata;
+    }
+
+    /** {@code /<election>}: who leads and with which epoch. */
+    static final class LeaderNode {
+        @Tag(1)
+        String participantId;
+        @Tag(2)
+        long epoch;
+    }
+
+    /** {@code /<election>_epoch}. */
+    static final class EpochNode {
+        @Tag(1)
+        long epoch;
+    }
+}
