@@ -10,6 +10,8 @@ import io.protostuff.Schema;
 import io.protostuff.runtime.RuntimeSchema;
 import io.sluice.remoting.ErrorCode;
 import io.sluice.remoting.SluiceException;
+import io.sluice.remoting.protocol.ApiKey;
+import io.sluice.remoting.protocol.ErrorResponse;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -46,6 +48,28 @@ public final class MessageCodec {
     };
 
     private MessageCodec() {
+    }
+
+    /**
+     * Builds the schemas of every protocol message up front (once per JVM; later calls return at once), so that
+     * no I/O thread stalls on reflection when it first meets a message class.
+     */
+    public static void warmUp() {
+        WarmUp.DONE.hashCode();
+    }
+
+    /** Holder whose class initialisation does the warm-up exactly once. */
+    private static final class WarmUp {
+        static final Object DONE = run();
+
+        private static Object run() {
+            schema(ErrorResponse.class);
+            for (ApiKey key : ApiKey.values()) {
+                schema(key.requestType());
+                schema(key.responseType());
+            }
+            return Boolean.TRUE;
+        }
     }
 
     /** The cached protostuff schema of {@code type}. */

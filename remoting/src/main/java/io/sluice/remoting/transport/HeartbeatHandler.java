@@ -67,6 +67,7 @@ final class HeartbeatHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         silentIntervals = idle.isFirst() ? 1 : silentIntervals + 1;
+        LOG.trace("{} silent for {} interval(s)", ctx.channel(), silentIntervals);
         if (silentIntervals >= misses) {
             LOG.warn("closing connection {}: nothing heard for {} ms ({} heartbeat intervals)",
                     ctx.channel().remoteAddress(), silentIntervals * intervalMs, silentIntervals);

@@ -15,6 +15,7 @@ import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.sluice.remoting.ErrorCode;
 import io.sluice.remoting.SluiceException;
+import io.sluice.remoting.codec.MessageCodec;
 
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
@@ -50,6 +51,7 @@ public final class RemotingClient implements AutoCloseable {
     public RemotingClient(String name, TransportConfig config, MeterRegistry metrics) {
         this.name = Objects.requireNonNull(name, "name");
         this.config = Objects.requireNonNull(config, "config").conclude();
+        MessageCodec.warmUp();
         this.metrics = TransportMetrics.create(metrics, "client", name, open::size);
         this.errors = new ProtocolErrorHandler(this.metrics);
         this.group = new MultiThreadIoEventLoopGroup(this.config.ioThreads(),

@@ -18,6 +18,7 @@ import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import io.sluice.remoting.ErrorCode;
 import io.sluice.remoting.SluiceException;
+import io.sluice.remoting.codec.MessageCodec;
 import io.sluice.remoting.protocol.ApiKey;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -59,6 +60,7 @@ public final class RemotingServer implements AutoCloseable {
     public RemotingServer(String name, TransportConfig config, MeterRegistry metrics) {
         this.name = Objects.requireNonNull(name, "name");
         this.config = Objects.requireNonNull(config, "config").conclude();
+        MessageCodec.warmUp();
         this.registry = metrics;
     }
 
