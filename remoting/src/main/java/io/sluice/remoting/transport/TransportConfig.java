@@ -2,6 +2,7 @@ package io.sluice.remoting.transport;
 
 import io.sluice.remoting.ErrorCode;
 import io.sluice.remoting.SluiceException;
+import io.sluice.remoting.config.ConfigSource;
 
 /**
  * Limits and timings of the transport, shared by servers and clients. Fluent setters without prefixes;
@@ -30,6 +31,18 @@ public final class TransportConfig {
     private long heartbeatIntervalMs = HEARTBEAT_INTERVAL_MS_DEFAULT;
     private int heartbeatMisses = HEARTBEAT_MISSES_DEFAULT;
     private int ioThreads = IO_THREADS_DEFAULT;
+
+    /** A config with every key read from {@code source} (defaults for absent keys); call {@link #conclude()}. */
+    public static TransportConfig from(ConfigSource source) {
+        return new TransportConfig()
+                .maxFrameBytes(source.getInt(MAX_FRAME_BYTES, MAX_FRAME_BYTES_DEFAULT))
+                .maxInFlight(source.getInt(MAX_IN_FLIGHT, MAX_IN_FLIGHT_DEFAULT))
+                .requestTimeoutMs(source.getLong(REQUEST_TIMEOUT_MS, REQUEST_TIMEOUT_MS_DEFAULT))
+                .connectTimeoutMs(source.getInt(CONNECT_TIMEOUT_MS, CONNECT_TIMEOUT_MS_DEFAULT))
+                .heartbeatIntervalMs(source.getLong(HEARTBEAT_INTERVAL_MS, HEARTBEAT_INTERVAL_MS_DEFAULT))
+                .heartbeatMisses(source.getInt(HEARTBEAT_MISSES, HEARTBEAT_MISSES_DEFAULT))
+                .ioThreads(source.getInt(IO_THREADS, IO_THREADS_DEFAULT));
+    }
 
     /** Largest frame accepted or sent, header included. A larger incoming frame is refused without allocating it. */
     public int maxFrameBytes() {
