@@ -1,0 +1,38 @@
+package io.sluice.client;
+
+import io.sluice.client.internals.SluiceAdmin;
+
+import java.util.Set;
+
+/**
+ * Manages topics: create, delete, list and describe. Talks to the nameservers for routes and topic changes and to
+ * partition leaders for log offsets. Every method blocks up to {@code request.timeout.ms} and reports failures as
+ * a {@link io.sluice.remoting.SluiceException} ({@code TOPIC_ALREADY_EXISTS}, {@code UNKNOWN_TOPIC},
+ * {@code INVALID_TOPIC}, {@code INVALID_PARTITIONS}, {@code INVALID_REPLICATION_FACTOR}, {@code REQUEST_TIMED_OUT},
+ * ...). Thread-safe.
+ */
+public interface Admin extends AutoCloseable {
+
+    /** An admin client. Validates {@code config} ({@code INVALID_CONFIG} naming the key); connects lazily. */
+    static Admin create(AdminConfig config) {
+        return new SluiceAdmin(config);
+    }
+
+    /** Creates a topic; returns once a nameserver has accepted it. */
+    void createTopic(NewTopic topic);
+
+    /** Deletes a topic and its data; {@code UNKNOWN_TOPIC} if it does not exist. */
+    void deleteTopic(String name);
+
+    /** The names of all topics, sorted. */
+    Set<String> listTopics();
+
+    /**
+     * Placement and log offsets of every partition of a topic; offsets are -1 for partitions whose leader could
+     * not be asked. {@code UNKNOWN_TOPIC} if it does not exist.
+     */
+    TopicDescription describeTopic(String name);
+
+    @Override
+    void close();
+}

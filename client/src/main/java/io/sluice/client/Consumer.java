@@ -1,0 +1,92 @@
+package io.sluice.client;
+
+import io.sluice.client.internals.SluiceConsumer;
+
+import java.time.Duration;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Reads records from partitions the application assigns. For every assigned partition the consumer keeps one
+ * long-poll fetch outstanding at the partition's leader and prefetches the next while the application processes,
+ * holding at most two fetches' worth of bytes per partition. Records come in offset order per partition, without
+ * gaps or duplicates.
+ *
+ * <p>Positions: a newly assigned partition starts where {@code auto.offset.reset} says (the log start by default)
+ * unless the application seeks. Consumer groups (a {@code group.id}, subscriptions and committed offsets) will come
+ * later; until then the application owns its positions.
+ *
+ * <p>Not thread-safe: use a consumer from one thread at a time.
+ *
+ * <pre>{@code
+ * try (Consumer<String, String> consumer = Consumer.create(new ConsumerConfig(), Serdes.string(), Serdes.string())) {
+ *     consumer.assign(List.of(new TopicPartition("orders", 0)));
+ *     for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofSeconds(1))) { ... }
+ * }
+ * }</pre>
+ */
+public interface Consumer<K, V> extends AutoCloseable {
+
+    /** A consumer with nothing assigned. Validates {@code config} ({@code INVALID_CONFIG} naming the key). */
+    static <K, V> Consumer<K, V> create(ConsumerConfig config, Deserializer<K> keyDeserializer,
+                                        Deserializer<V> valueDeserializer) {
+        return new SluiceConsumer<>(config, keyDeserializer, valueDeserializer);
+    }
+
+    /**
+     * Replaces the assignment with {@code partitions}. Partitions kept from the previous assignment keep their
+     * positions; buffered data of dropped partitions is discarded.
+     */
+    void assign(Collection<TopicPartition> partitions);
+
+    /** The partitions currently assigned. */
+    Set<TopicPartition> assignment();
+
+    /** The next {@code poll} returns records of {@code partition} from {@code offset} on. */
+    void seek(TopicPartition partition, long offset);
+
+    /** Moves to the log start of each partition (resolved lazily, at the next poll or position). */
+    void seekToBeginning(Collection<TopicPartition> partitions);
+
+    /** Moves to the log end of each partition: only records produced after that are returned. */
+    void seekToEnd(Collection<TopicPartition> partitions);
+
+    /**
+     * The offset of the next record {@code poll} returns for {@code partition}; asks the leader if no position is
+     * known yet (blocking up to {@code default.api.timeout.ms}).
+     */
+    long position(TopicPartition partition);
+
+    /**
+     * For each partition, the first offset whose record timestamp is at or after the given timestamp, and that
+     * record's timestamp; the value is null when no such record exists. Blocks up to {@code default.api.timeout.ms}.
+     */
+    Map<TopicPartition, OffsetAndTimestamp> offsetsForTimes(Map<TopicPartition, Long> timestamps);
+
+    /** The first offset still stored in each partition. Blocks up to {@code default.api.timeout.ms}. */
+    Map<TopicPartition, Long> beginningOffsets(Collection<TopicPartition> partitions);
+
+    /**
+     * The offset after the last readable record (the high watermark) of each partition. Blocks up to
+     * {@code default.api.timeout.ms}.
+     */
+    Map<TopicPartition, Long> endOffsets(Collection<TopicPartition> partitions);
+
+    /** The partitions of {@code topic}; {@code UNKNOWN_TOPIC} if it does not exist. */
+    List<PartitionInfo> partitionsFor(String topic);
+
+    /**
+     * Returns records available now, or waits up to {@code timeout} for some; at most {@code max.poll.records}.
+     * Returns an empty set when the time is up. Throws a {@link io.sluice.remoting.SluiceException} for errors the
+     * application must see: {@code OFFSET_OUT_OF_RANGE} with {@code auto.offset.reset=none},
+     * {@code SERIALIZATION_ERROR} (the position stays at the bad record; seek past it), {@code CORRUPT_RECORD}, or a
+     * broker error that cannot be retried. Retriable errors (leader moves, timeouts) are retried inside.
+     */
+    ConsumerRecords<K, V> poll(Duration timeout);
+
+    /** Stops fetching and releases connections, threads and buffers. Idempotent. */
+    @Override
+    void close();
+}

@@ -1,0 +1,278 @@
+package io.sluice.client;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.sluice.client.internals.ConfigSupport;
+import io.sluice.remoting.transport.TransportConfig;
+
+import java.util.Locale;
+import java.util.Map;
+
+import static io.sluice.client.internals.ConfigSupport.parseBoolean;
+import static io.sluice.client.internals.ConfigSupport.parseInt;
+import static io.sluice.client.internals.ConfigSupport.parseLong;
+import static io.sluice.client.internals.ConfigSupport.require;
+
+/**
+ * Settings of a {@link Consumer}: named keys beside their defaults, fluent accessors without prefixes, and
+ * {@link #conclude()} which validates everything once and throws {@code INVALID_CONFIG} naming the key and value.
+ * Not thread-safe; do not change a config after handing it to a consumer.
+ */
+public final class ConsumerConfig {
+    public static final String CLIENT_ID = "sluice.consumer.client.id";
+    public static final String NAMESERVERS = "sluice.consumer.nameservers";
+    public static final String NAMESERVERS_DEFAULT = "127.0.0.1:9876";
+    public static final String FETCH_MAX_BYTES = "sluice.consumer.fetch.max.bytes";
+    public static final int FETCH_MAX_BYTES_DEFAULT = 1024 * 1024;
+    public static final String FETCH_MAX_WAIT_MS = "sluice.consumer.fetch.max.wait.ms";
+    public static final int FETCH_MAX_WAIT_MS_DEFAULT = 500;
+    public static final String FETCH_MIN_BYTES = "sluice.consumer.fetch.min.bytes";
+    public static final int FETCH_MIN_BYTES_DEFAULT = 1;
+    public static final String MAX_POLL_RECORDS = "sluice.consumer.max.poll.records";
+    public static final int MAX_POLL_RECORDS_DEFAULT = 500;
+    public static final String AUTO_OFFSET_RESET = "sluice.consumer.auto.offset.reset";
+    public static final AutoOffsetReset AUTO_OFFSET_RESET_DEFAULT = AutoOffsetReset.EARLIEST;
+    public static final String REQUEST_TIMEOUT_MS = "sluice.consumer.request.timeout.ms";
+    public static final long REQUEST_TIMEOUT_MS_DEFAULT = 30_000;
+    public static final String DEFAULT_API_TIMEOUT_MS = "sluice.consumer.default.api.timeout.ms";
+    public static final long DEFAULT_API_TIMEOUT_MS_DEFAULT = 60_000;
+    public static final String RETRY_BACKOFF_MS = "sluice.consumer.retry.backoff.ms";
+    public static final long RETRY_BACKOFF_MS_DEFAULT = 100;
+    public static final String RETRY_BACKOFF_MAX_MS = "sluice.consumer.retry.backoff.max.ms";
+    public static final long RETRY_BACKOFF_MAX_MS_DEFAULT = 1_000;
+    public static final String METADATA_MAX_AGE_MS = "sluice.consumer.metadata.max.age.ms";
+    public static final long METADATA_MAX_AGE_MS_DEFAULT = 300_000;
+    public static final String CHECK_CRCS = "sluice.consumer.check.crcs";
+    public static final boolean CHECK_CRCS_DEFAULT = true;
+
+    /** Where a consumer starts reading a partition it has no position for, or whose position left the log. */
+    public enum AutoOffsetReset {
+        /** The log start: read everything still stored. */
+        EARLIEST,
+        /** The log end: read only records produced from now on. */
+        LATEST,
+        /** No reset: {@code poll} throws {@code OFFSET_OUT_OF_RANGE} until the application seeks. */
+        NONE
+    }
+
+    private String clientId;
+    private String nameservers = NAMESERVERS_DEFAULT;
+    private int fetchMaxBytes = FETCH_MAX_BYTES_DEFAULT;
+    private int fetchMaxWaitMs = FETCH_MAX_WAIT_MS_DEFAULT;
+    private int fetchMinBytes = FETCH_MIN_BYTES_DEFAULT;
+    private int maxPollRecords = MAX_POLL_RECORDS_DEFAULT;
+    private AutoOffsetReset autoOffsetReset = AUTO_OFFSET_RESET_DEFAULT;
+    private long requestTimeoutMs = REQUEST_TIMEOUT_MS_DEFAULT;
+    private long defaultApiTimeoutMs = DEFAULT_API_TIMEOUT_MS_DEFAULT;
+    private long retryBackoffMs = RETRY_BACKOFF_MS_DEFAULT;
+    private long retryBackoffMaxMs = RETRY_BACKOFF_MAX_MS_DEFAULT;
+    private long metadataMaxAgeMs = METADATA_MAX_AGE_MS_DEFAULT;
+    private boolean checkCrcs = CHECK_CRCS_DEFAULT;
+    private final TransportConfig transport = ConfigSupport.clientTransport();
+    private MeterRegistry meterRegistry;
+
+    /**
+     * A config from {@code key -> value} strings, e.g. a properties file. Keys are the constants of this class and
+     * of {@link TransportConfig}; an unknown key or a bad value is {@code INVALID_CONFIG}. Call {@link #conclude()}.
+     */
+    public static ConsumerConfig from(Map<String, String> props) {
+        ConsumerConfig c = new ConsumerConfig();
+        ConfigSupport.applyAll(props, c.transport, c::set);
+        return c;
+    }
+
+    private boolean set(String key, String v) {
+        switch (key) {
+            case CLIENT_ID -> clientId(v);
+            case NAMESERVERS -> nameservers(v);
+            case FETCH_MAX_BYTES -> fetchMaxBytes(parseInt(key, v));
+            case FETCH_MAX_WAIT_MS -> fetchMaxWaitMs(parseInt(key, v));
+            case FETCH_MIN_BYTES -> fetchMinBytes(parseInt(key, v));
+            case MAX_POLL_RECORDS -> maxPollRecords(parseInt(key, v));
+            case AUTO_OFFSET_RESET -> autoOffsetReset(parseReset(v));
+            case REQUEST_TIMEOUT_MS -> requestTimeoutMs(parseLong(key, v));
+            case DEFAULT_API_TIMEOUT_MS -> defaultApiTimeoutMs(parseLong(key, v));
+            case RETRY_BACKOFF_MS -> retryBackoffMs(parseLong(key, v));
+            case RETRY_BACKOFF_MAX_MS -> retryBackoffMaxMs(parseLong(key, v));
+            case METADATA_MAX_AGE_MS -> metadataMaxAgeMs(parseLong(key, v));
+            case CHECK_CRCS -> checkCrcs(parseBoolean(key, v));
+            default -> {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static AutoOffsetReset parseReset(String v) {
+        try {
+            return AutoOffsetReset.valueOf(v.trim().toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException | NullPointerException e) {
+            throw ConfigSupport.invalid(AUTO_OFFSET_RESET, v, "earliest, latest or none");
+        }
+    }
+
+    /** Name used for threads, logs and metric tags; null picks {@code consumer-N}. */
+    public String clientId() {
+        return clientId;
+    }
+
+    public ConsumerConfig clientId(String value) {
+        this.clientId = value;
+        return this;
+    }
+
+    /** Nameserver addresses, {@code host:port,host:port}; the consumer tries the next one when one fails. */
+    public String nameservers() {
+        return nameservers;
+    }
+
+    public ConsumerConfig nameservers(String value) {
+        this.nameservers = value;
+        return this;
+    }
+
+    /** Upper bound on the bytes one fetch of one partition returns (a larger first batch still comes whole). */
+    public int fetchMaxBytes() {
+        return fetchMaxBytes;
+    }
+
+    public ConsumerConfig fetchMaxBytes(int value) {
+        this.fetchMaxBytes = value;
+        return this;
+    }
+
+    /** How long the broker may park a fetch while fewer than {@code fetch.min.bytes} are available. */
+    public int fetchMaxWaitMs() {
+        return fetchMaxWaitMs;
+    }
+
+    public ConsumerConfig fetchMaxWaitMs(int value) {
+        this.fetchMaxWaitMs = value;
+        return this;
+    }
+
+    /** Bytes a fetch waits for (up to {@code fetch.max.wait.ms}) before the broker answers. */
+    public int fetchMinBytes() {
+        return fetchMinBytes;
+    }
+
+    public ConsumerConfig fetchMinBytes(int value) {
+        this.fetchMinBytes = value;
+        return this;
+    }
+
+    /** Most records one {@code poll} returns. */
+    public int maxPollRecords() {
+        return maxPollRecords;
+    }
+
+    public ConsumerConfig maxPollRecords(int value) {
+        this.maxPollRecords = value;
+        return this;
+    }
+
+    /** Where to start without a position, or after {@code OFFSET_OUT_OF_RANGE}; EARLIEST by default. */
+    public AutoOffsetReset autoOffsetReset() {
+        return autoOffsetReset;
+    }
+
+    public ConsumerConfig autoOffsetReset(AutoOffsetReset value) {
+        this.autoOffsetReset = value;
+        return this;
+    }
+
+    /** How long one request may wait for its answer; must exceed {@code fetch.max.wait.ms}. */
+    public long requestTimeoutMs() {
+        return requestTimeoutMs;
+    }
+
+    public ConsumerConfig requestTimeoutMs(long value) {
+        this.requestTimeoutMs = value;
+        return this;
+    }
+
+    /** How long blocking calls ({@code position}, {@code offsetsForTimes}, {@code partitionsFor}) may take. */
+    public long defaultApiTimeoutMs() {
+        return defaultApiTimeoutMs;
+    }
+
+    public ConsumerConfig defaultApiTimeoutMs(long value) {
+        this.defaultApiTimeoutMs = value;
+        return this;
+    }
+
+    /** First pause before retrying a failed fetch; it doubles up to {@code retry.backoff.max.ms}. */
+    public long retryBackoffMs() {
+        return retryBackoffMs;
+    }
+
+    public ConsumerConfig retryBackoffMs(long value) {
+        this.retryBackoffMs = value;
+        return this;
+    }
+
+    public long retryBackoffMaxMs() {
+        return retryBackoffMaxMs;
+    }
+
+    public ConsumerConfig retryBackoffMaxMs(long value) {
+        this.retryBackoffMaxMs = value;
+        return this;
+    }
+
+    /** Routes are fetched again at least this often, even without errors. */
+    public long metadataMaxAgeMs() {
+        return metadataMaxAgeMs;
+    }
+
+    public ConsumerConfig metadataMaxAgeMs(long value) {
+        this.metadataMaxAgeMs = value;
+        return this;
+    }
+
+    /** Whether every fetched batch's CRC-32C is verified (cheap; on by default). */
+    public boolean checkCrcs() {
+        return checkCrcs;
+    }
+
+    public ConsumerConfig checkCrcs(boolean value) {
+        this.checkCrcs = value;
+        return this;
+    }
+
+    /** Transport settings (I/O threads, frame size, connect timeout); one I/O thread by default. */
+    public TransportConfig transport() {
+        return transport;
+    }
+
+    /** Where the consumer reports its metrics; null (the default) for none. */
+    public MeterRegistry meterRegistry() {
+        return meterRegistry;
+    }
+
+    public ConsumerConfig meterRegistry(MeterRegistry value) {
+        this.meterRegistry = value;
+        return this;
+    }
+
+    /** Validates every value once; throws {@code INVALID_CONFIG} naming the key. Returns this. */
+    public ConsumerConfig conclude() {
+        ConfigSupport.parseAddresses(NAMESERVERS, nameservers);
+        require(fetchMaxBytes >= 1024, FETCH_MAX_BYTES, fetchMaxBytes, "at least 1024");
+        require(fetchMaxBytes <= transport.maxFrameBytes() - 1024, FETCH_MAX_BYTES, fetchMaxBytes,
+                "at most " + TransportConfig.MAX_FRAME_BYTES + " - 1024 = " + (transport.maxFrameBytes() - 1024));
+        require(fetchMaxWaitMs >= 0, FETCH_MAX_WAIT_MS, fetchMaxWaitMs, "at least 0");
+        require(fetchMinBytes >= 0 && fetchMinBytes <= fetchMaxBytes, FETCH_MIN_BYTES, fetchMinBytes,
+                "between 0 and " + FETCH_MAX_BYTES + " (" + fetchMaxBytes + ")");
+        require(maxPollRecords >= 1, MAX_POLL_RECORDS, maxPollRecords, "at least 1");
+        require(autoOffsetReset != null, AUTO_OFFSET_RESET, null, "earliest, latest or none");
+        require(requestTimeoutMs > fetchMaxWaitMs, REQUEST_TIMEOUT_MS, requestTimeoutMs,
+                "larger than " + FETCH_MAX_WAIT_MS + " (" + fetchMaxWaitMs + ")");
+        require(defaultApiTimeoutMs >= 1, DEFAULT_API_TIMEOUT_MS, defaultApiTimeoutMs, "at least 1");
+        require(retryBackoffMs >= 1, RETRY_BACKOFF_MS, retryBackoffMs, "at least 1");
+        require(retryBackoffMaxMs >= retryBackoffMs, RETRY_BACKOFF_MAX_MS, retryBackoffMaxMs,
+                "at least " + RETRY_BACKOFF_MS + " (" + retryBackoffMs + ")");
+        require(metadataMaxAgeMs >= 100, METADATA_MAX_AGE_MS, metadataMaxAgeMs, "at least 100");
+        transport.conclude();
+        return this;
+    }
+}

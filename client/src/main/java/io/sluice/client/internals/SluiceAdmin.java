@@ -1,0 +1,235 @@
+package io.sluice.client.internals;
+
+import io.sluice.client.Admin;
+import io.sluice.client.AdminConfig;
+import io.sluice.client.NewTopic;
+import io.sluice.client.PartitionDescription;
+import io.sluice.client.TopicDescription;
+import io.sluice.remoting.ErrorCode;
+import io.sluice.remoting.SluiceException;
+import io.sluice.remoting.protocol.ApiKey;
+import io.sluice.remoting.protocol.CreateTopicRequest;
+import io.sluice.remoting.protocol.DeleteTopicRequest;
+import io.sluice.remoting.protocol.GetRoutesRequest;
+import io.sluice.remoting.protocol.GetRoutesResponse;
+import io.sluice.remoting.protocol.PartitionRoute;
+import io.sluice.remoting.protocol.PartitionState;
+import io.sluice.remoting.protocol.PartitionStatesRequest;
+import io.sluice.remoting.protocol.PartitionStatesResponse;
+import io.sluice.remoting.protocol.TopicRoute;
+import io.sluice.remoting.transport.RemotingClient;
+import io.sluice.remoting.transport.Response;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Supplier;
+
+/**
+ * The {@link Admin} implementation: topic changes and routes through the nameservers, log offsets from partition
+ * leaders (PARTITION_STATES). Reads are retried on retriable errors until the call's deadline; creates and deletes
+ * are retried only when a nameserver refused them with a retriable error (so they are never applied twice).
+ * Thread-safe.
+ */
+public final class SluiceAdmin implements Admin {
+    private static final Logger LOG = LoggerFactory.getLogger(SluiceAdmin.class);
+    private static final AtomicInteger IDS = new AtomicInteger();
+
+    private final long timeoutMs;
+    private final Backoff backoff;
+    private final RemotingClient client;
+    private final NameserverClient nameservers;
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    public SluiceAdmin(AdminConfig config) {
+        config.conclude();
+        String clientId = config.clientId() != null ? config.clientId() : "admin-" + IDS.incrementAndGet();
+        this.timeoutMs = config.requestTimeoutMs();
+        this.backoff = new Backoff(config.retryBackoffMs(), Math.max(config.retryBackoffMs(), 1_000));
+        this.client = new RemotingClient(clientId, config.transport(), config.meterRegistry());
+        try {
+            this.nameservers = new NameserverClient(client,
+                    ConfigSupport.parseAddresses(AdminConfig.NAMESERVERS, config.nameservers()));
+        } catch (RuntimeException e) {
+            client.close();
+            throw e;
+        }
+    }
+
+    @Override
+    public void createTopic(NewTopic topic) {
+        Objects.requireNonNull(topic, "topic");
+        CreateTopicRequest request = new CreateTopicRequest();
+        request.topic = topic.name();
+        request.partitions = topic.partitions();
+        request.replicationFactor = topic.replicationFactor();
+        request.configs = new HashMap<>(topic.configs());
+        long deadlineNs = deadline();
+        retrying("create topic " + topic.name(), deadlineNs, false,
+                () -> nameservers.request(ApiKey.CREATE_TOPIC, request, remainingMs(deadlineNs), false))
+                .close();
+    }
+
+    @Override
+    public void deleteTopic(String name) {
+        Objects.requireNonNull(name, "name");
+        DeleteTopicRequest request = new DeleteTopicRequest();
+        request.topic = name;
+        long deadlineNs = deadline();
+        retrying("delete topic " + name, deadlineNs, false,
+                () -> nameservers.request(ApiKey.DELETE_TOPIC, request, remainingMs(deadlineNs), false))
+                .close();
+    }
+
+    @Override
+    public Set<String> listTopics() {
+        GetRoutesResponse routes = routes(List.of(), deadline());
+        Set<String> names = new TreeSet<>();
+        if (routes.topics != null) {
+            for (TopicRoute t : routes.topics) {
+                names.add(t.topic);
+            }
+        }
+        return Collections.unmodifiableSet(names);
+    }
+
+    @Override
+    public TopicDescription describeTopic(String name) {
+        Objects.requireNonNull(name, "name");
+        long deadlineNs = deadline();
+        GetRoutesResponse routes = routes(List.of(name), deadlineNs);
+        TopicRoute route = null;
+        if (routes.topics != null) {
+            for (TopicRoute t : routes.topics) {
+                if (name.equals(t.topic)) {
+                    route = t;
+                }
+            }
+        }
+        if (route == null) {
+            throw new SluiceException(ErrorCode.UNKNOWN_TOPIC, "topic " + name + " does not exist");
+        }
+        Map<Integer, PartitionState> states = partitionStates(name, route, routes, deadlineNs);
+        List<PartitionDescription> partitions = new ArrayList<>();
+        List<PartitionRoute> sorted = new ArrayList<>(route.partitions == null ? List.of() : route.partitions);
+        sorted.sort((a, b) -> Integer.compare(a.partition, b.partition));
+        for (PartitionRoute p : sorted) {
+            PartitionState s = states.get(p.partition);
+            partitions.add(new PartitionDescription(p.partition, p.leader, p.leaderEpoch, p.replicas, p.isr,
+                    s == null ? -1 : s.logStartOffset, s == null ? -1 : s.logEndOffset,
+                    s == null ? -1 : s.highWatermark));
+        }
+        return new TopicDescription(name, route.replicationFactor, route.configs, partitions);
+    }
+
+    private GetRoutesResponse routes(List<String> topics, long deadlineNs) {
+        GetRoutesRequest request = new GetRoutesRequest();
+        request.topics = new ArrayList<>(topics);
+        try (Response response = retrying("get routes", deadlineNs, true,
+                () -> nameservers.request(ApiKey.GET_ROUTES, request, remainingMs(deadlineNs), true))) {
+            return response.message();
+        }
+    }
+
+    /** The state of each partition as its leader reports it; partitions whose leader fails are left out. */
+    private Map<Integer, PartitionState> partitionStates(String topic, TopicRoute route, GetRoutesResponse routes,
+                                                         long deadlineNs) {
+        Map<Integer, InetSocketAddress> brokers = new HashMap<>();
+        if (routes.brokers != null) {
+            routes.brokers.forEach(b -> brokers.put(b.id, new InetSocketAddress(b.host, b.port)));
+        }
+        Map<Integer, CompletableFuture<Response>> asks = new HashMap<>();
+        PartitionStatesRequest request = new PartitionStatesRequest();
+        request.topic = topic;
+        for (PartitionRoute p : route.partitions == null ? List.<PartitionRoute>of() : route.partitions) {
+            InetSocketAddress address = brokers.get(p.leader);
+            if (p.leader >= 0 && address != null && !asks.containsKey(p.leader)) {
+                asks.put(p.leader, client.connection(address).thenCompose(
+                        c -> c.request(ApiKey.PARTITION_STATES, request, null, remainingMs(deadlineNs))));
+            }
+        }
+        Map<Integer, PartitionState> states = new HashMap<>();
+        for (Map.Entry<Integer, CompletableFuture<Response>> e : asks.entrySet()) {
+            try (Response response = e.getValue().get(Math.max(0, deadlineNs - System.nanoTime()),
+                    TimeUnit.NANOSECONDS)) {
+                PartitionStatesResponse answer = response.message();
+                if (answer.partitions != null) {
+                    for (PartitionState s : answer.partitions) {
+                        if (s.leader || !states.containsKey(s.partition)) {
+                            states.put(s.partition, s);
+                        }
+                    }
+                }
+            } catch (ExecutionException | TimeoutException ex) {
+                LOG.debug("Broker {} did not report partition states of {}: {}", e.getKey(), topic, ex.toString());
+                e.getValue().thenAccept(Response::close);
+            } catch (InterruptedException ex) {
+                Thread.currentThread().interrupt();
+                throw new SluiceException(ErrorCode.REQUEST_TIMED_OUT, "interrupted while describing " + topic);
+            }
+        }
+        return states;
+    }
+
+    /**
+     * Runs {@code call} until it succeeds or the deadline; retries errors that are retriable and, unless
+     * {@code idempotent}, were answered by a server (never NETWORK_ERROR or REQUEST_TIMED_OUT after sending).
+     */
+    private Response retrying(String what, long deadlineNs, boolean idempotent,
+                              Supplier<CompletableFuture<Response>> call) {
+        int attempt = 0;
+        while (true) {
+            SluiceException error;
+            CompletableFuture<Response> future = call.get();
+            try {
+                return future.get(Math.max(0, deadlineNs - System.nanoTime()), TimeUnit.NANOSECONDS);
+            } catch (ExecutionException e) {
+                error = SluiceException.from(e.getCause());
+            } catch (TimeoutException e) {
+                future.thenAccept(Response::close);
+                throw new SluiceException(ErrorCode.REQUEST_TIMED_OUT, what + ": no answer within "
+                        + AdminConfig.REQUEST_TIMEOUT_MS + "=" + timeoutMs);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new SluiceException(ErrorCode.REQUEST_TIMED_OUT, what + ": interrupted");
+            }
+            boolean ambiguous = error.code() == ErrorCode.NETWORK_ERROR || error.code() == ErrorCode.REQUEST_TIMED_OUT;
+            long now = System.nanoTime();
+            long pauseNs = backoff.delayNs(++attempt);
+            if (!error.code().retriable() || !idempotent && ambiguous || deadlineNs - now - pauseNs <= 0) {
+                throw new SluiceException(error.code(), what + ": " + error.getMessage(), error);
+            }
+            LockSupport.parkNanos(pauseNs);
+        }
+    }
+
+    private long deadline() {
+        return System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+    }
+
+    private static long remainingMs(long deadlineNs) {
+        return Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadlineNs - System.nanoTime()));
+    }
+
+    @Override
+    public void close() {
+        if (closed.compareAndSet(false, true)) {
+            client.close();
+        }
+    }
+}
