@@ -1,0 +1,562 @@
+package io.sluice.broker.log;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.sluice.remoting.ErrorCode;
+import io.sluice.remoting.SluiceException;
+import io.sluice.remoting.record.Record;
+import io.sluice.remoting.record.RecordBatch;
+import net.openhft.chronicle.bytes.Bytes;
+import net.openhft.chronicle.queue.ExcerptAppender;
+import net.openhft.chronicle.queue.ExcerptTailer;
+import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
+import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
+import net.openhft.chronicle.wire.DocumentContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.LinkedHashSet;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * One segment of a partition log: a Chronicle queue directory named by the segment's base offset
+ * ({@code 00000000000000000000.seg/}) holding one record batch per excerpt, in offset order and without gaps,
+ * possibly over several Chronicle roll cycles, plus its {@link OffsetIndex} ({@code segment.index}) and, once it
+ * takes no more appends, its {@link SegmentSeal} ({@code segment.seal}). Batches are stored exactly as received
+ * (see {@link RecordBatch}); excerpts at or past a seal's end offset are never read.
+ *
+ * <p>Thread-safety: one appender at a time (the log's append lock) and any number of concurrent readers. Readers
+ * see a batch only below {@link #endOffset()}, which is published after the excerpt and its index entry are
+ * complete. A reader holds a reference ({@link #retain()}/{@link #release()}) so that the queue and index stay
+ * mapped while it reads; the segment closes (and is deleted, if so marked) when the last reference goes.
+ */
+final class LogSegment {
+    private static final Logger log = LoggerFactory.getLogger(LogSegment.class);
+    static final String DIR_SUFFIX = ".seg";
+    static final String DELETED_SUFFIX = ".deleted";
+
+    private final long baseOffset;
+    private final Path dir;
+    private final LogConfig config;
+    private final ClockTimeProvider time;
+    private final OffsetIndex index;
+    private final AtomicInteger refs = new AtomicInteger(1);
+    private final Set<File> unflushedFiles = new LinkedHashSet<>();
+    private volatile SingleChronicleQueue queue;
+    private volatile TailerPool tailers;
+    private ExcerptAppender appender;
+    private int appenderCycle = Integer.MIN_VALUE;
+    private volatile long endOffset;
+    private volatile long sizeInBytes;
+    private volatile long maxTimestamp = Long.MIN_VALUE;
+    private volatile boolean sealed;
+    private long bytesSinceIndexEntry;
+    private boolean ownerReleased;
+    private volatile boolean deletePending;
+    private volatile Path deleteDir;
+    private SegmentRecovery.Result lastRecovery;
+
+    private LogSegment(long baseOffset, Path dir, LogConfig config, ClockTimeProvider time, OffsetIndex index) {
+        this.baseOffset = baseOffset;
+        this.dir = dir;
+        this.config = config;
+        this.time = time;
+        this.index = index;
+        this.endOffset = baseOffset;
+    }
+
+    static String dirName(long baseOffset) {
+        return String.format("%020d", baseOffset) + DIR_SUFFIX;
+    }
+
+    /** Creates a new, empty, active segment at {@code baseOffset} in {@code partitionDir}. */
+    static LogSegment create(Path partitionDir, long baseOffset, LogConfig config, ClockTimeProvider time) {
+        Path dir = partitionDir.resolve(dirName(baseOffset));
+        if (Files.exists(dir)) {
+            log.warn("Replacing leftover segment directory {}", dir);
+            LogFiles.deleteRecursively(dir);
+        }
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new SluiceException(ErrorCode.STORAGE_ERROR, "cannot create segment " + dir + ": " + e, e);
+        }
+        int capacity = OffsetIndex.capacityFor(config.segmentBytes(), config.indexIntervalBytes());
+        OffsetIndex index = OffsetIndex.create(dir.resolve(OffsetIndex.FILE_NAME), capacity, time.currentTimeMillis());
+        LogSegment segment = new LogSegment(baseOffset, dir, config, time, index);
+        segment.openAppender();
+        AtomicFile.fsyncDirectory(partitionDir);
+        return segment;
+    }
+
+    /**
+     * Opens an existing segment directory. A sealed segment takes its extent from the seal (rebuilding a missing
+     * index); an unsealed one is scanned: from its last index entry if {@code trustIndex}, else from the start,
+     * checking checksums from {@code checkCrcFrom}. The result of the scan tells the caller whether the tail was
+     * clean; an unsealed segment is left without an appender (see {@link #openAppender()}).
+     */
+    static LogSegment open(Path dir, long baseOffset, LogConfig config, ClockTimeProvider time, SegmentSeal seal,
+                           boolean trustIndex, long checkCrcFrom) {
+        OffsetIndex index = OffsetIndex.openExisting(dir.resolve(OffsetIndex.FILE_NAME));
+        boolean rebuild = index == null;
+        if (rebuild) {
+            int capacity = OffsetIndex.capacityFor(config.segmentBytes(), config.indexIntervalBytes());
+            index = OffsetIndex.create(dir.resolve(OffsetIndex.FILE_NAME), capacity, time.currentTimeMillis());
+        }
+        LogSegment segment = new LogSegment(baseOffset, dir, config, time, index);
+        try {
+            if (seal != null) {
+                segment.loadSealed(seal, rebuild);
+            } else {
+                segment.recover(trustIndex && !rebuild, checkCrcFrom);
+            }
+            return segment;
+        } catch (RuntimeException e) {
+            segment.close();
+            throw e;
+        }
+    }
+
+    private void loadSealed(SegmentSeal seal, boolean rebuildIndex) {
+        index.truncateToOffset(seal.endOffset());
+        if ((rebuildIndex || index.entries() == 0) && seal.endOffset() > baseOffset) {
+            SegmentRecovery.scan(queue(), index, baseOffset, config.indexIntervalBytes(), Long.MAX_VALUE,
+                    seal.endOffset(), false);
+        }
+        endOffset = seal.endOffset();
+        sizeInBytes = seal.sizeInBytes();
+        maxTimestamp = seal.maxTimestamp();
+        sealed = true;
+    }
+
+    /** Scans the excerpts to establish the extent of an unsealed segment. */
+    private void recover(boolean resume, long checkCrcFrom) {
+        SegmentRecovery.Result r = SegmentRecovery.scan(queue(), index, baseOffset, config.indexIntervalBytes(),
+                checkCrcFrom, Long.MAX_VALUE, resume);
+        endOffset = r.endOffset();
+        sizeInBytes = r.sizeInBytes();
+        maxTimestamp = r.maxTimestamp();
+        bytesSinceIndexEntry = r.bytesSinceIndexEntry();
+        lastRecovery = r;
+    }
+
+    /** What the scan of {@link #open} found for an unsealed segment, or null for a sealed one. */
+    SegmentRecovery.Result lastRecovery() {
+        return lastRecovery;
+    }
+
+    SingleChronicleQueue queue() {
+        SingleChronicleQueue q = queue;
+        if (q == null) {
+            synchronized (this) {
+                q = queue;
+                if (q == null) {
+                    q = SingleChronicleQueueBuilder.single(dir.toFile())
+                            .rollCycle(config.chronicleRollCycle())
+                            .blockSize(config.chronicleBlockSize())
+                            .timeProvider(time)
+                            .build();
+                    tailers = new TailerPool(q);
+                    queue = q;
+                }
+            }
+        }
+        return q;
+    }
+
+    /** Makes this (unsealed) segment the active one: appends go to it from now on. */
+    void openAppender() {
+        SingleChronicleQueue q = queue();
+        int lastCycle = q.lastCycle();
+        if (lastCycle >= 0) {
+            time.notBefore(q.epoch() + (long) lastCycle * q.rollCycle().lengthInMillis());
+        }
+        appender = q.createAppender();
+        appender.singleThreadedCheckDisabled(true);
+    }
+
+    long baseOffset() {
+        return baseOffset;
+    }
+
+    /** Offset after the last readable record of this segment. */
+    long endOffset() {
+        return endOffset;
+    }
+
+    long sizeInBytes() {
+        return sizeInBytes;
+    }
+
+    /** Largest record timestamp in the segment, {@link Long#MIN_VALUE} if empty. */
+    long maxTimestamp() {
+        return maxTimestamp;
+    }
+
+    boolean isEmpty() {
+        return endOffset == baseOffset;
+    }
+
+    boolean isSealed() {
+        return sealed;
+    }
+
+    boolean indexFull() {
+        return index.isFull();
+    }
+
+    /** When the first batch was appended (or the segment was created), by the log's clock. */
+    long createdMs() {
+        return index.createdMs();
+    }
+
+    Path dir() {
+        return dir;
+    }
+
+    /**
+     * Appends one batch whose header already carries its offsets. Caller holds the log's append lock and has
+     * validated the batch.
+     */
+    void append(ByteBuf batch, int at, int size, long batchBase, int recordCount, long batchMaxTimestamp,
+                long nowMs) {
+        if (sealed || appender == null) {
+            throw new IllegalStateException("segment " + baseOffset + " takes no appends");
+        }
+        try (DocumentContext dc = appender.writingDocument()) {
+            try {
+                ExcerptBytes.copyIn(batch, at, size, dc.wire().bytes());
+            } catch (RuntimeException | Error e) {
+                dc.rollbackOnClose();
+                throw e;
+            }
+        }
+        long chronicleIndex = appender.lastIndexAppended();
+        if (appender.cycle() != appenderCycle) {
+            appenderCycle = appender.cycle();
+            File f = appender.currentFile();
+            if (f != null) {
+                unflushedFiles.add(f);
+            }
+        }
+        if (isEmpty()) {
+            index.createdMs(nowMs);
+        }
+        if (index.entries() == 0 || bytesSinceIndexEntry >= config.indexIntervalBytes()) {
+            index.append(batchBase, chronicleIndex, sizeInBytes, maxTimestamp);
+            bytesSinceIndexEntry = 0;
+        }
+        bytesSinceIndexEntry += size;
+        sizeInBytes += size;
+        if (batchMaxTimestamp > maxTimestamp) {
+            maxTimestamp = batchMaxTimestamp;
+        }
+        endOffset = batchBase + recordCount;
+    }
+
+    /** Bytes of batches from the indexed batch at or before {@code offset} to the end: an upper bound to read. */
+    long bytesFrom(long offset) {
+        int slot = index.floorSlot(offset);
+        return slot < 0 ? sizeInBytes : sizeInBytes - index.position(slot);
+    }
+
+    /** The largest batch one excerpt of this segment can hold. */
+    long maxBatchBytes() {
+        return queue().overlapSize();
+    }
+
+    /**
+     * Copies whole batches into {@code out}: the one containing {@code offset}, then the following ones below
+     * {@code limit} and this segment's end while the total stays within {@code maxBytes} (the first batch is
+     * copied whatever its size if {@code cursor} holds nothing yet).
+     */
+    void read(ReadCursor cursor, long offset, long limit, int maxBytes, ByteBuf out) {
+        long end = Math.min(limit, endOffset);
+        if (offset >= end) {
+            return;
+        }
+        TailerPool.Reader reader = tailerPool().borrow(offset);
+        try {
+            long expected = reader.nextOffset;
+            if (expected != offset) {
+                expected = position(reader.tailer, offset);
+            }
+            reader.nextOffset = -1;
+            while (expected < end) {
+                try (DocumentContext dc = reader.tailer.readingDocument()) {
+                    if (!dc.isPresent()) {
+                        return;
+                    }
+                    Bytes<?> b = dc.wire().bytes();
+                    long pos = b.readPosition();
+                    int len = (int) b.readRemaining();
+                    long batchBase = ExcerptBytes.longAt(b, pos);
+                    if (batchBase != expected) {
+                        log.warn("Segment {} holds batch {} where {} was expected; reading stops there", dir,
+                                batchBase, expected);
+                        return;
+                    }
+                    long next = batchBase + ExcerptBytes.intAt(b, pos + RecordBatch.LAST_OFFSET_DELTA_OFFSET) + 1L;
+                    if (next > offset) {
+                        if (cursor.bytes > 0 && (long) cursor.bytes + len > maxBytes) {
+                            dc.rollbackOnClose();
+                            reader.nextOffset = batchBase;
+                            cursor.full = true;
+                            return;
+                        }
+                        ExcerptBytes.copyOut(b, pos, len, out);
+                        cursor.add(batchBase, next, len);
+                    }
+                    expected = next;
+                    reader.nextOffset = next;
+                    if (cursor.bytes >= maxBytes) {
+                        cursor.full = true;
+                        return;
+                    }
+                }
+            }
+        } finally {
+            tailerPool().giveBack(reader);
+        }
+    }
+
+    private TailerPool tailerPool() {
+        queue();
+        return tailers;
+    }
+
+    /** Moves {@code tailer} to the indexed batch at or before {@code offset}; returns that batch's base offset. */
+    private long position(ExcerptTailer tailer, long offset) {
+        int slot = Math.max(0, index.floorSlot(offset));
+        if (index.entries() == 0 || !tailer.moveToIndex(index.chronicleIndex(slot))) {
+            throw new SluiceException(ErrorCode.STORAGE_ERROR, "segment " + dir + " cannot position at offset "
+                    + offset + " (index entries " + index.entries() + ")");
+        }
+        return index.offset(slot);
+    }
+
+    /** Visits the batches from the indexed one at or before {@code from} while the visitor returns true. */
+    private void scanFrom(int slot, BatchVisitor visitor) {
+        if (index.entries() == 0) {
+            return;
+        }
+        TailerPool.Reader reader = tailerPool().borrow(-2);
+        try {
+            reader.nextOffset = -1;
+            if (!reader.tailer.moveToIndex(index.chronicleIndex(slot))) {
+                return;
+            }
+            long end = endOffset;
+            long expected = index.offset(slot);
+            while (expected < end) {
+                try (DocumentContext dc = reader.tailer.readingDocument()) {
+                    if (!dc.isPresent()) {
+                        return;
+                    }
+                    Bytes<?> b = dc.wire().bytes();
+                    long pos = b.readPosition();
+                    if (ExcerptBytes.longAt(b, pos) != expected) {
+                        return;
+                    }
+                    long next = expected + ExcerptBytes.intAt(b, pos + RecordBatch.LAST_OFFSET_DELTA_OFFSET) + 1L;
+                    if (!visitor.visit(b, pos, (int) b.readRemaining(), expected, next)) {
+                        return;
+                    }
+                    expected = next;
+                }
+            }
+        } finally {
+            tailerPool().giveBack(reader);
+        }
+    }
+
+    @FunctionalInterface
+    private interface BatchVisitor {
+        boolean visit(Bytes<?> bytes, long position, int length, long baseOffset, long nextOffset);
+    }
+
+    /** Offset of the first record with a timestamp at or after {@code timestamp}, or -1 if none here. */
+    long offsetForTimestamp(long timestamp) {
+        if (maxTimestamp < timestamp || index.entries() == 0) {
+            return -1;
+        }
+        long[] found = {-1};
+        scanFrom(Math.max(0, index.slotBeforeTimestamp(timestamp)), (b, pos, len, base, next) -> {
+            if (ExcerptBytes.longAt(b, pos + RecordBatch.MAX_TIMESTAMP_OFFSET) < timestamp) {
+                return true;
+            }
+            ByteBuf copy = Unpooled.buffer(len);
+            try {
+                ExcerptBytes.copyOut(b, pos, len, copy);
+                long[] first = {-1};
+                new RecordBatch().wrap(copy, 0).forEachRecord(new Record(), r -> {
+                    if (first[0] < 0 && r.timestamp() >= timestamp) {
+                        first[0] = r.offset();
+                    }
+                });
+                found[0] = first[0] >= 0 ? first[0] : base;
+            } finally {
+                copy.release();
+            }
+            return false;
+        });
+        return found[0];
+    }
+
+    /**
+     * Seals the segment so that it ends at the last batch ending at or before {@code truncateAt} (everything if
+     * that is past the end): its data is flushed, then the seal is written atomically. Returns the new end offset.
+     * Caller holds the log's append lock.
+     */
+    long seal(long truncateAt) {
+        closeAppender();
+        long newEnd = endOffset;
+        long newSize = sizeInBytes;
+        long newMaxTs = maxTimestamp;
+        if (truncateAt < endOffset) {
+            int slot = index.floorSlot(truncateAt);
+            long[] acc = {baseOffset, 0, Long.MIN_VALUE};
+            if (slot >= 0) {
+                acc[0] = index.offset(slot);
+                acc[1] = index.position(slot);
+                acc[2] = index.maxTimestampBefore(slot);
+                scanFrom(slot, (b, pos, len, base, next) -> {
+                    if (next > truncateAt) {
+                        return false;
+                    }
+                    acc[0] = next;
+                    acc[1] += len;
+                    acc[2] = Math.max(acc[2], ExcerptBytes.longAt(b, pos + RecordBatch.MAX_TIMESTAMP_OFFSET));
+                    return true;
+                });
+            }
+            newEnd = acc[0];
+            newSize = acc[1];
+            newMaxTs = acc[2];
+        }
+        flush();
+        new SegmentSeal(newEnd, newSize, newMaxTs).write(dir);
+        index.truncateToOffset(newEnd);
+        index.flush();
+        sealed = true;
+        endOffset = newEnd;
+        sizeInBytes = newSize;
+        maxTimestamp = newMaxTs;
+        return newEnd;
+    }
+
+    private void closeAppender() {
+        if (appender != null) {
+            appender.close();
+            appender = null;
+        }
+    }
+
+    /** Forces the data appended since the last flush, and the index, to disk. Caller holds the append lock. */
+    void flush() {
+        for (File f : unflushedFiles) {
+            try (FileChannel ch = FileChannel.open(f.toPath(), StandardOpenOption.WRITE)) {
+                ch.force(false);
+            } catch (IOException e) {
+                throw new SluiceException(ErrorCode.STORAGE_ERROR, "cannot flush " + f + ": " + e, e);
+            }
+        }
+        unflushedFiles.clear();
+        if (appender != null && appender.currentFile() != null) {
+            unflushedFiles.add(appender.currentFile());
+        }
+        index.flush();
+    }
+
+    /** Takes a reference for a read; false if the segment is already closed. */
+    boolean retain() {
+        for (; ; ) {
+            int n = refs.get();
+            if (n <= 0) {
+                return false;
+            }
+            if (refs.compareAndSet(n, n + 1)) {
+                return true;
+            }
+        }
+    }
+
+    void release() {
+        if (refs.decrementAndGet() == 0) {
+            closeResources();
+        }
+    }
+
+    /** Drops the owner's reference: the segment closes once no reader holds it. Idempotent. */
+    void close() {
+        synchronized (this) {
+            if (ownerReleased) {
+                return;
+            }
+            ownerReleased = true;
+        }
+        release();
+    }
+
+    /**
+     * Deletes the segment: its directory is renamed to {@code *.deleted} at once (so its name is free and a restart
+     * ignores it) and removed when the last reader lets go.
+     */
+    void delete() {
+        deletePending = true;
+        close();
+        synchronized (this) {
+            if (refs.get() > 0 && deleteDir == null) {
+                deleteDir = renameForDeletion();
+            }
+        }
+    }
+
+    private Path renameForDeletion() {
+        Path target = dir.resolveSibling(dir.getFileName() + "." + System.nanoTime() + DELETED_SUFFIX);
+        try {
+            Files.move(dir, target, StandardCopyOption.ATOMIC_MOVE);
+            return target;
+        } catch (IOException e) {
+            log.warn("Cannot rename segment {} for deletion ({}); deleting in place", dir, e.toString());
+            return dir;
+        }
+    }
+
+    private void closeResources() {
+        closeAppender();
+        TailerPool pool = tailers;
+        if (pool != null) {
+            pool.close();
+        }
+        SingleChronicleQueue q = queue;
+        if (q != null) {
+            q.close();
+        }
+        index.close();
+        if (deletePending) {
+            Path toDelete;
+            synchronized (this) {
+                if (deleteDir == null) {
+                    deleteDir = renameForDeletion();
+                }
+                toDelete = deleteDir;
+            }
+            LogFiles.deleteRecursively(toDelete);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "LogSegment{" + dir.getFileName() + " [" + baseOffset + ", " + endOffset + ") " + sizeInBytes
+                + " bytes" + (sealed ? ", sealed" : "") + "}";
+    }
+}

@@ -1,0 +1,255 @@
+package io.sluice.broker.log;
+
+import io.netty.util.internal.PlatformDependent;
+import io.sluice.remoting.ErrorCode;
+import io.sluice.remoting.SluiceException;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.MappedByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+
+/**
+ * The sparse index of one segment: every so many bytes of batches, the base offset of a batch, the Chronicle index
+ * of the excerpt holding it, the bytes of the segment before it and the largest record timestamp before it. A
+ * lookup binary-searches the entries and a reader moves a tailer to the Chronicle index, then scans a few excerpts.
+ * Both the offset and the "max timestamp before" columns never decrease, so one file serves offset and timestamp
+ * lookups. The file is memory-mapped with a fixed capacity (sparse on disk), so its size does not weigh on the
+ * heap; it is rebuilt from the segment's excerpts when recovery does not trust it.
+ *
+ * <pre>
+ * file segment.index, big-endian
+ * offset size field
+ *  0     4    magic 0x53494458 ("SIDX")
+ *  4     4    version 1
+ *  8     4    entryCount   entries in use (written after the entry itself)
+ * 12     4    capacity     entries the file holds
+ * 16     8    createdMs    when the segment got its first batch (drives segment.ms rolling)
+ * 24     8    reserved
+ * 32     ..   entries of 32 bytes: baseOffset(8) chronicleIndex(8) position(8) maxTimestampBefore(8)
+ * </pre>
+ * The first batch of a segment is always indexed. Thread-safety: one writer (the log's append lock) and any number
+ * of concurrent readers; {@link #entries()} is published after an entry is written. Callers keep the index open
+ * while they read it (the segment's reference count does that).
+ */
+final class OffsetIndex implements AutoCloseable {
+    static final String FILE_NAME = "segment.index";
+    private static final int MAGIC = 0x53494458;
+    private static final int VERSION = 1;
+    private static final int HEADER_SIZE = 32;
+    private static final int ENTRY_SIZE = 32;
+    private static final int COUNT_AT = 8;
+    private static final int CAPACITY_AT = 12;
+    private static final int CREATED_AT = 16;
+    static final int MIN_CAPACITY = 64;
+    static final int MAX_CAPACITY = 4 << 20;
+
+    private final Path file;
+    private final MappedByteBuffer map;
+    private final int capacity;
+    private volatile int entries;
+    private boolean closed;
+
+    private OffsetIndex(Path file, MappedByteBuffer map, int capacity, int entries) {
+        this.file = file;
+        this.map = map;
+        this.capacity = capacity;
+        this.entries = entries;
+    }
+
+    /** Entries needed for a segment of {@code segmentBytes} indexed every {@code intervalBytes}. */
+    static int capacityFor(long segmentBytes, int intervalBytes) {
+        long perEntry = Math.max(intervalBytes, 64);
+        long wanted = segmentBytes / perEntry + 2;
+        return (int) Math.max(MIN_CAPACITY, Math.min(MAX_CAPACITY, wanted));
+    }
+
+    /** Creates an empty index (replacing any file there). */
+    static OffsetIndex create(Path file, int capacity, long createdMs) {
+        try {
+            Files.deleteIfExists(file);
+            MappedByteBuffer map = map(file, HEADER_SIZE + (long) capacity * ENTRY_SIZE);
+            map.putInt(0, MAGIC);
+            map.putInt(4, VERSION);
+            map.putInt(COUNT_AT, 0);
+            map.putInt(CAPACITY_AT, capacity);
+            map.putLong(CREATED_AT, createdMs);
+            return new OffsetIndex(file, map, capacity, 0);
+        } catch (IOException e) {
+            throw new SluiceException(ErrorCode.STORAGE_ERROR, "cannot create offset index " + file + ": " + e, e);
+        }
+    }
+
+    /**
+     * Opens an existing index, or returns null if it is missing or unreadable (the caller rebuilds it). Entries
+     * past the first one out of order are dropped.
+     */
+    static OffsetIndex openExisting(Path file) {
+        try {
+            if (!Files.exists(file) || Files.size(file) < HEADER_SIZE) {
+                return null;
+            }
+            long size = Files.size(file);
+            MappedByteBuffer map = map(file, size);
+            int capacity = (int) Math.min((size - HEADER_SIZE) / ENTRY_SIZE, map.getInt(CAPACITY_AT));
+            if (map.getInt(0) != MAGIC || map.getInt(4) != VERSION || capacity < 1) {
+                PlatformDependent.freeDirectBuffer(map);
+                return null;
+            }
+            int count = Math.max(0, Math.min(map.getInt(COUNT_AT), capacity));
+            OffsetIndex index = new OffsetIndex(file, map, capacity, count);
+            index.dropUnordered();
+            return index;
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    private static MappedByteBuffer map(Path file, long size) throws IOException {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
+                StandardOpenOption.WRITE)) {
+            if (ch.size() < size) {
+                ch.write(ByteBuffer.allocate(1), size - 1);
+            }
+            return ch.map(FileChannel.MapMode.READ_WRITE, 0, size);
+        }
+    }
+
+    private void dropUnordered() {
+        int n = entries;
+        for (int i = 1; i < n; i++) {
+            if (offset(i) <= offset(i - 1) || chronicleIndex(i) <= chronicleIndex(i - 1) || position(i) < position(i - 1)
+                    || maxTimestampBefore(i) < maxTimestampBefore(i - 1)) {
+                truncateToEntries(i);
+                return;
+            }
+        }
+    }
+
+    int entries() {
+        return entries;
+    }
+
+    int capacity() {
+        return capacity;
+    }
+
+    boolean isFull() {
+        return entries >= capacity;
+    }
+
+    long createdMs() {
+        return map.getLong(CREATED_AT);
+    }
+
+    void createdMs(long ms) {
+        map.putLong(CREATED_AT, ms);
+    }
+
+    long offset(int slot) {
+        return map.getLong(at(slot));
+    }
+
+    long chronicleIndex(int slot) {
+        return map.getLong(at(slot) + 8);
+    }
+
+    long position(int slot) {
+        return map.getLong(at(slot) + 16);
+    }
+
+    long maxTimestampBefore(int slot) {
+        return map.getLong(at(slot) + 24);
+    }
+
+    private static int at(int slot) {
+        return HEADER_SIZE + slot * ENTRY_SIZE;
+    }
+
+    /** The last slot whose offset is at or below {@code offset}, or -1 if none. */
+    int floorSlot(long offset) {
+        int lo = 0;
+        int hi = entries - 1;
+        int found = -1;
+        while (lo <= hi) {
+            int mid = (lo + hi) >>> 1;
+            if (offset(mid) <= offset) {
+                found = mid;
+                lo = mid + 1;
+            } else {
+                hi = mid - 1;
+            }
+        }
+        return found;
+    }
+
+    /**
+     * The last slot before which every record is older than {@code timestamp}: a scan for the first record at or
+     * after it may start there. -1 if none (scan from the start).
+     */
+    int slotBeforeTimestamp(long timestamp) {
+        int lo = 0;
+        int hi = entries - 1;
+        int found = -1;
+        while (lo <= hi) {
+            int mid = (lo + hi) >>> 1;
+            if (maxTimestampBefore(mid) < timestamp) {
+                found = mid;
+                lo = mid + 1;
+            } else {
+                hi = mid - 1;
+            }
+        }
+        return found;
+    }
+
+    /** Adds an entry; false if the index is full. Offsets must increase. */
+    boolean append(long offset, long chronicleIndex, long position, long maxTimestampBefore) {
+        int n = entries;
+        if (n >= capacity) {
+            return false;
+        }
+        int at = at(n);
+        map.putLong(at, offset);
+        map.putLong(at + 8, chronicleIndex);
+        map.putLong(at + 16, position);
+        map.putLong(at + 24, maxTimestampBefore);
+        map.putInt(COUNT_AT, n + 1);
+        entries = n + 1;
+        return true;
+    }
+
+    /** Drops the entries of batches at or after {@code endOffset}. */
+    void truncateToOffset(long endOffset) {
+        int slot = floorSlot(endOffset - 1);
+        truncateToEntries(slot + 1);
+    }
+
+    void truncateToEntries(int count) {
+        if (count < entries) {
+            entries = count;
+            map.putInt(COUNT_AT, count);
+        }
+    }
+
+    /** Writes the mapped pages to disk. */
+    void flush() {
+        map.force();
+    }
+
+    Path file() {
+        return file;
+    }
+
+    /** Unmaps the file; the index must no longer be read. */
+    @Override
+    public void close() {
+        if (!closed) {
+            closed = true;
+            PlatformDependent.freeDirectBuffer(map);
+        }
+    }
+}

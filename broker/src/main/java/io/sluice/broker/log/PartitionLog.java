@@ -1,0 +1,553 @@
+package io.sluice.broker.log;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.sluice.remoting.ErrorCode;
+import io.sluice.remoting.SluiceException;
+import io.sluice.remoting.record.RecordBatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Clock;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The log of one partition: record batches at dense offsets from the log start offset to the log end offset, kept
+ * in {@link LogSegments} (each a Chronicle queue, see {@link LogSegment}), plus the high watermark, the log start
+ * offset and the leader-epoch history, checkpointed in {@code partition.meta} ({@link PartitionMetadata}).
+ *
+ * <pre>
+ * &lt;partition dir&gt;/partition.meta
+ * &lt;partition dir&gt;/00000000000000000000.seg/   Chronicle queue (*.cq4, metadata.cq4t), segment.index, segment.seal
+ * &lt;partition dir&gt;/00000000000000004711.seg/   ... the last segment is the active one
+ * </pre>
+ * Thread-safety: appends, truncation, retention, roll, flush and close are serialized by one lock; reads run
+ * concurrently from any number of threads without it and only ever see whole batches below the log end offset.
+ * Opening recovers after a crash (see {@link LogLoader}).
+ */
+public final class PartitionLog implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(PartitionLog.class);
+
+    private final Path dir;
+    private final Clock clock;
+    private final ClockTimeProvider time;
+    private final LogSegments segments = new LogSegments();
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Object metadataLock = new Object();
+    private final LeaderEpochCache epochs;
+    private volatile LogConfig config;
+    private volatile long logStartOffset;
+    private volatile long logEndOffset;
+    private volatile long highWatermark;
+    private volatile long recoveryPoint;
+    private volatile long checkpointedHighWatermark = -1;
+    private volatile boolean closed;
+
+    private PartitionLog(Path dir, LogConfig config, Clock clock, PartitionMetadata meta) {
+        this.dir = dir;
+        this.config = config;
+        this.clock = clock;
+        this.time = new ClockTimeProvider(clock);
+        this.logStartOffset = LogLoader.load(dir, config, time, meta, segments);
+        this.logEndOffset = segments.active().endOffset();
+        this.highWatermark = Math.max(logStartOffset, Math.min(meta.highWatermark(), logEndOffset));
+        this.recoveryPoint = Math.min(meta.recoveryPoint(), logEndOffset);
+        this.epochs = new LeaderEpochCache(meta.leaderEpochs(), this::logEndOffset, this::checkpointQuietly);
+        epochs.truncateFromEnd(logEndOffset + 1);
+        epochs.truncateFromStart(logStartOffset);
+    }
+
+    /**
+     * Opens (creating if needed) the log in {@code dir} and recovers it: a torn or corrupt tail left by a crash is
+     * dropped and appends continue right after the last valid batch.
+     */
+    public static PartitionLog open(Path dir, LogConfig config, Clock clock) {
+        config.conclude();
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new SluiceException(ErrorCode.STORAGE_ERROR, "cannot create partition directory " + dir + ": " + e,
+                    e);
+        }
+        PartitionMetadata meta = PartitionMetadata.read(dir);
+        PartitionLog partitionLog = new PartitionLog(dir, config, clock, meta == null ? PartitionMetadata.initial()
+                : meta);
+        partitionLog.writeMetadata(false);
+        return partitionLog;
+    }
+
+    /**
+     * Appends one producer batch as the leader: checks its size and checksum, gives it the offsets from the log end
+     * on (writing {@code baseOffset} and {@code leaderEpoch} into the caller's buffer, which the checksum does not
+     * cover) and stores it. The caller keeps ownership of {@code batch}; its reader index is not moved.
+     *
+     * @throws SluiceException RECORD_TOO_LARGE over max.message.bytes, CORRUPT_RECORD for a bad batch or a buffer
+     *                         holding more than one batch; the log is untouched then
+     */
+    public LogAppendInfo appendAsLeader(ByteBuf batch, int leaderEpoch) {
+        int size = batch.readableBytes();
+        int maxBytes = config.maxMessageBytes();
+        if (size > maxBytes) {
+            throw new SluiceException(ErrorCode.RECORD_TOO_LARGE, "batch of " + size + " bytes is larger than "
+                    + "max.message.bytes=" + maxBytes + " of " + dir.getFileName());
+        }
+        RecordBatch view = new RecordBatch().wrap(batch, batch.readerIndex());
+        view.validate(size);
+        if (view.sizeInBytes() != size) {
+            throw new SluiceException(ErrorCode.CORRUPT_RECORD, "the buffer holds " + size + " bytes but its batch "
+                    + view.sizeInBytes() + "; append one batch at a time");
+        }
+        lock.lock();
+        try {
+            ensureOpen();
+            long now = clock.millis();
+            LogSegment active = activeFor(size, now);
+            long base = logEndOffset;
+            int count = view.recordCount();
+            view.baseOffset(base);
+            view.leaderEpoch(leaderEpoch);
+            active.append(batch, batch.readerIndex(), size, base, count, view.maxTimestamp(), now);
+            logEndOffset = base + count;
+            if (leaderEpoch >= 0 && leaderEpoch > epochs.latestEpoch()) {
+                epochs.assign(leaderEpoch, base);
+            }
+            return new LogAppendInfo(base, base + count - 1, now, count, size);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Appends batches a follower fetched from its leader, offsets and epochs as the leader set them. Every batch
+     * is checked before any is stored; the first must start at the log end offset and each must follow the last.
+     *
+     * @throws SluiceException OFFSET_OUT_OF_RANGE if the first batch does not start at the log end offset,
+     *                         INVALID_REQUEST if the batches leave gaps, CORRUPT_RECORD / RECORD_TOO_LARGE as above
+     */
+    public LogAppendInfo appendAsFollower(ByteBuf batches) {
+        lock.lock();
+        try {
+            ensureOpen();
+            long now = clock.millis();
+            int count = FollowerBatches.validate(batches, logEndOffset, segments.active().maxBatchBytes());
+            long first = logEndOffset;
+            int records = 0;
+            RecordBatch view = new RecordBatch();
+            int at = batches.readerIndex();
+            for (int i = 0; i < count; i++) {
+                view.wrap(batches, at);
+                int size = view.sizeInBytes();
+                LogSegment active = activeFor(size, now);
+                long base = view.baseOffset();
+                active.append(batches, at, size, base, view.recordCount(), view.maxTimestamp(), now);
+                logEndOffset = view.nextOffset();
+                records += view.recordCount();
+                if (view.leaderEpoch() >= 0 && view.leaderEpoch() > epochs.latestEpoch()) {
+                    epochs.assign(view.leaderEpoch(), base);
+                }
+                at += size;
+            }
+            return new LogAppendInfo(first, logEndOffset - 1, now, records, at - batches.readerIndex());
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The segment to append {@code size} bytes to, rolling first if the active one is full or old. */
+    private LogSegment activeFor(int size, long now) {
+        LogSegment active = segments.active();
+        LogConfig c = config;
+        if (!active.isEmpty() && (active.sizeInBytes() + size > c.segmentBytes()
+                || now - active.createdMs() >= c.segmentMs() || active.indexFull())) {
+            active = rollLocked();
+        }
+        return active;
+    }
+
+    /**
+     * Reads whole batches from the one containing {@code offset} on, within {@code maxBytes} (but at least one
+     * batch when one is available), never a batch whose base offset is at or past {@code maxOffsetExclusive} (a
+     * consumer passes the high watermark, a follower the log end). {@code offset == logEndOffset} (or at the limit)
+     * reads nothing. Safe from any thread, concurrently with appends.
+     *
+     * @throws SluiceException OFFSET_OUT_OF_RANGE naming the valid range if {@code offset} is outside
+     *                         [logStartOffset, logEndOffset]
+     */
+    public FetchData read(long offset, int maxBytes, long maxOffsetExclusive, ByteBufAllocator alloc) {
+        if (closed) {
+            throw closedError();
+        }
+        long end = logEndOffset;
+        long start = logStartOffset;
+        if (offset < start || offset > end) {
+            throw outOfRange(offset, start, end);
+        }
+        long limit = Math.min(maxOffsetExclusive, end);
+        if (offset >= limit) {
+            return FetchData.empty(offset);
+        }
+        ReadCursor cursor = new ReadCursor();
+        ByteBuf out = null;
+        long pos = offset;
+        try {
+            while (!cursor.full && pos < limit) {
+                LogSegment segment = segments.retainFloor(pos);
+                if (segment == null) {
+                    if (cursor.batches == 0) {
+                        throw outOfRange(offset, logStartOffset, logEndOffset);
+                    }
+                    break;
+                }
+                try {
+                    if (out == null) {
+                        out = alloc.directBuffer(initialCapacity(segment.bytesFrom(pos), maxBytes));
+                    }
+                    segment.read(cursor, pos, limit, maxBytes, out);
+                    long segmentEnd = segment.endOffset();
+                    long reached = cursor.batches > 0 ? cursor.nextOffset : pos;
+                    if (reached < segmentEnd || segmentEnd <= pos) {
+                        break;
+                    }
+                    pos = segmentEnd;
+                } finally {
+                    segment.release();
+                }
+            }
+        } catch (RuntimeException e) {
+            if (out != null) {
+                out.release();
+            }
+            throw readError(e, offset);
+        }
+        if (cursor.batches == 0) {
+            if (out != null) {
+                out.release();
+            }
+            return FetchData.empty(offset);
+        }
+        return new FetchData(out, cursor.firstOffset, cursor.nextOffset, cursor.batches);
+    }
+
+    private static int initialCapacity(long available, int maxBytes) {
+        long want = Math.min(Math.max(available, RecordBatch.HEADER_SIZE), Math.max(maxBytes, RecordBatch.HEADER_SIZE));
+        return (int) Math.min(want, 4 << 20);
+    }
+
+    private RuntimeException readError(RuntimeException e, long offset) {
+        if (e instanceof SluiceException) {
+            return e;
+        }
+        if (closed) {
+            return closedError();
+        }
+        if (offset < logStartOffset) {
+            return outOfRange(offset, logStartOffset, logEndOffset);
+        }
+        return new SluiceException(ErrorCode.STORAGE_ERROR, "cannot read " + dir.getFileName() + " at offset "
+                + offset + ": " + e, e);
+    }
+
+    private static SluiceException outOfRange(long offset, long start, long end) {
+        return new SluiceException(ErrorCode.OFFSET_OUT_OF_RANGE, "offset " + offset + " is out of range [" + start
+                + ", " + end + ")");
+    }
+
+    private SluiceException closedError() {
+        return new SluiceException(ErrorCode.UNKNOWN_PARTITION, "the log of " + dir.getFileName() + " is closed");
+    }
+
+    private void ensureOpen() {
+        if (closed) {
+            throw closedError();
+        }
+    }
+
+    /** First offset a reader may ask for. */
+    public long logStartOffset() {
+        return logStartOffset;
+    }
+
+    /** Offset the next appended record gets. */
+    public long logEndOffset() {
+        return logEndOffset;
+    }
+
+    /** Bytes of batches in all segments. */
+    public long sizeInBytes() {
+        return segments.sizeInBytes();
+    }
+
+    public int segmentCount() {
+        return segments.count();
+    }
+
+    public long highWatermark() {
+        return highWatermark;
+    }
+
+    /**
+     * Sets the high watermark (kept in memory, checkpointed by {@link #checkpoint()}, {@link #flush()} and
+     * {@link #close()}), clamped to [logStartOffset, logEndOffset].
+     */
+    public void highWatermark(long hw) {
+        highWatermark = Math.max(logStartOffset, Math.min(hw, logEndOffset));
+    }
+
+    /** First offset whose record timestamp is at or after {@code timestampMs}; the log end offset if none. */
+    public long offsetForTimestamp(long timestampMs) {
+        for (LogSegment s : segments.snapshot()) {
+            if (s.maxTimestamp() < timestampMs || !s.retain()) {
+                continue;
+            }
+            try {
+                long found = s.offsetForTimestamp(timestampMs);
+                if (found >= 0) {
+                    return Math.max(found, logStartOffset);
+                }
+            } finally {
+                s.release();
+            }
+        }
+        return logEndOffset;
+    }
+
+    /**
+     * Removes everything at or after {@code offset} (a follower diverging from its new leader). A batch is kept or
+     * dropped whole, so if {@code offset} falls inside a batch the log ends before that batch. Appends continue at
+     * the new log end. Chronicle cannot shorten a queue: the segment holding {@code offset} is sealed there and a
+     * new segment starts; later segments are deleted.
+     */
+    public void truncateTo(long offset) {
+        lock.lock();
+        try {
+            ensureOpen();
+            if (offset >= logEndOffset) {
+                return;
+            }
+            if (offset <= logStartOffset) {
+                truncateFullyLocked(offset);
+                return;
+            }
+            LogSegment holder = LogSegments.floor(segments.snapshot(), offset - 1);
+            long newEnd = holder.isSealed() && holder.endOffset() <= offset ? holder.endOffset() : holder.seal(offset);
+            for (LogSegment s : segments.removeFrom(holder.baseOffset() + 1)) {
+                s.delete();
+            }
+            if (holder.isEmpty()) {
+                segments.removeFrom(holder.baseOffset());
+                holder.delete();
+            }
+            segments.add(LogSegment.create(dir, newEnd, config, time));
+            log.info("{}: truncated from {} to {}", dir.getFileName(), logEndOffset, newEnd);
+            logEndOffset = newEnd;
+            highWatermark = Math.min(highWatermark, newEnd);
+            recoveryPoint = Math.min(recoveryPoint, newEnd);
+            epochs.truncateFromEnd(newEnd);
+            writeMetadata(false);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Removes all data; the log starts and ends at {@code offset}. */
+    public void truncateFullyAndStartAt(long offset) {
+        if (offset < 0) {
+            throw new SluiceException(ErrorCode.INVALID_REQUEST, "cannot start a log at negative offset " + offset);
+        }
+        lock.lock();
+        try {
+            ensureOpen();
+            truncateFullyLocked(offset);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void truncateFullyLocked(long offset) {
+        for (LogSegment s : segments.clear()) {
+            s.delete();
+        }
+        segments.add(LogSegment.create(dir, offset, config, time));
+        log.info("{}: truncated fully, now starts at {}", dir.getFileName(), offset);
+        logEndOffset = offset;
+        logStartOffset = offset;
+        highWatermark = offset;
+        recoveryPoint = offset;
+        epochs.clear();
+        writeMetadata(false);
+    }
+
+    /**
+     * Applies retention: deletes the oldest segments whose newest record is older than retention.ms, or while the
+     * log without them stays at least retention.bytes large. Only segments wholly below the high watermark go,
+     * never the active one. The log start offset moves to the first remaining segment.
+     *
+     * @return the number of segments deleted
+     */
+    public int deleteExpiredSegments(long nowMs) {
+        lock.lock();
+        try {
+            if (closed) {
+                return 0;
+            }
+            LogSegment[] all = segments.snapshot();
+            int n = Retention.deletableCount(all, config, nowMs, highWatermark);
+            if (n == 0) {
+                return 0;
+            }
+            long newStart = all[n].baseOffset();
+            logStartOffset = Math.max(logStartOffset, newStart);
+            epochs.truncateFromStart(newStart);
+            writeMetadata(false);
+            for (LogSegment s : segments.removeFirst(n)) {
+                s.delete();
+            }
+            log.info("{}: retention deleted {} segment(s); log now starts at {}", dir.getFileName(), n, newStart);
+            return n;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Seals the active segment and starts a new one (does nothing if the active one is empty). */
+    public void roll() {
+        lock.lock();
+        try {
+            ensureOpen();
+            if (!segments.active().isEmpty()) {
+                rollLocked();
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private LogSegment rollLocked() {
+        LogSegment old = segments.active();
+        long end = old.seal(Long.MAX_VALUE);
+        LogSegment next = LogSegment.create(dir, end, config, time);
+        segments.add(next);
+        return next;
+    }
+
+    /** Forces appended data to disk and checkpoints the metadata (recovery then checks checksums from here on). */
+    public void flush() {
+        lock.lock();
+        try {
+            ensureOpen();
+            segments.active().flush();
+            recoveryPoint = logEndOffset;
+            writeMetadata(false);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Checkpoints the metadata if the high watermark moved since the last checkpoint. */
+    public void checkpoint() {
+        if (!closed && highWatermark != checkpointedHighWatermark) {
+            writeMetadata(false);
+        }
+    }
+
+    public LeaderEpochCache leaderEpochCache() {
+        return epochs;
+    }
+
+    public LogConfig config() {
+        return config;
+    }
+
+    /** Replaces the config (a topic's settings changed); new segments and retention use it. */
+    public void config(LogConfig newConfig) {
+        this.config = newConfig.conclude();
+    }
+
+    public Path dir() {
+        return dir;
+    }
+
+    private void checkpointQuietly() {
+        writeMetadata(false);
+    }
+
+    private void writeMetadata(boolean cleanShutdown) {
+        synchronized (metadataLock) {
+            long hw = highWatermark;
+            new PartitionMetadata(logStartOffset, hw, recoveryPoint, cleanShutdown, epochs.entries()).write(dir);
+            checkpointedHighWatermark = hw;
+        }
+    }
+
+    /** Flushes, checkpoints the metadata marking a clean shutdown, and closes the segments. Idempotent. */
+    @Override
+    public void close() {
+        lock.lock();
+        try {
+            if (closed) {
+                return;
+            }
+            try {
+                segments.active().flush();
+                recoveryPoint = logEndOffset;
+                writeMetadata(true);
+            } finally {
+                closed = true;
+                for (LogSegment s : segments.clear()) {
+                    s.close();
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Closes the files the way a killed process leaves them: no flush, no clean-shutdown mark, so the next open
+     * recovers. For crash tests.
+     */
+    void closeUncleanly() {
+        lock.lock();
+        try {
+            closed = true;
+            for (LogSegment s : segments.clear()) {
+                s.close();
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Closes the log and deletes its directory (renamed to {@code *.deleted} first, so that a crash midway leaves
+     * nothing that looks like a log; {@link LogManager} removes such leftovers).
+     */
+    public void delete() {
+        lock.lock();
+        try {
+            closed = true;
+            for (LogSegment s : segments.clear()) {
+                s.delete();
+            }
+            Path target = dir.resolveSibling(dir.getFileName() + "." + System.nanoTime() + ".deleted");
+            try {
+                Files.move(dir, target, StandardCopyOption.ATOMIC_MOVE);
+            } catch (IOException e) {
+                target = dir;
+            }
+            LogFiles.deleteRecursively(target);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "PartitionLog{" + dir.getFileName() + " [" + logStartOffset + ", " + logEndOffset + ") hw="
+                + highWatermark + " segments=" + segments.count() + "}";
+    }
+}

@@ -1,0 +1,85 @@
+package io.sluice.broker.log;
+
+import io.sluice.broker.log.LeaderEpochCache.EpochEntry;
+import io.sluice.remoting.ErrorCode;
+import io.sluice.remoting.SluiceException;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The checkpointed state of one partition log besides its segments.
+ *
+ * <pre>
+ * file partition.meta in the partition directory, written atomically ({@link AtomicFile}):
+ * version=1
+ * logStartOffset=0        first offset readers may ask for
+ * highWatermark=0         last checkpointed high watermark (the live one is kept in memory)
+ * recoveryPoint=0         offsets below it were flushed to disk; recovery checks checksums from here
+ * cleanShutdown=false     true only between a clean close and the next open
+ * leaderEpochs=0:0,3:120  epoch:startOffset pairs, oldest first
+ * </pre>
+ * Immutable.
+ */
+record PartitionMetadata(long logStartOffset, long highWatermark, long recoveryPoint, boolean cleanShutdown,
+                         List<EpochEntry> leaderEpochs) {
+    static final String FILE_NAME = "partition.meta";
+
+    static PartitionMetadata initial() {
+        return new PartitionMetadata(0, 0, 0, false, List.of());
+    }
+
+    /** The metadata in {@code dir}, or null if there is none. */
+    static PartitionMetadata read(Path dir) {
+        Path file = dir.resolve(FILE_NAME);
+        try {
+            String text = AtomicFile.read(file);
+            if (text == null) {
+                return null;
+            }
+            Map<String, String> v = KeyValueText.parse(text);
+            List<EpochEntry> epochs = new ArrayList<>();
+            String list = v.getOrDefault("leaderEpochs", "");
+            for (String pair : list.split(",")) {
+                if (!pair.isBlank()) {
+                    int colon = pair.indexOf(':');
+                    epochs.add(new EpochEntry(Integer.parseInt(pair.substring(0, colon).trim()),
+                            Long.parseLong(pair.substring(colon + 1).trim())));
+                }
+            }
+            return new PartitionMetadata(KeyValueText.longValue(v, "logStartOffset"),
+                    KeyValueText.longValue(v, "highWatermark"), KeyValueText.longValue(v, "recoveryPoint"),
+                    Boolean.parseBoolean(v.get("cleanShutdown")), List.copyOf(epochs));
+        } catch (IOException | RuntimeException e) {
+            throw new SluiceException(ErrorCode.STORAGE_ERROR, "cannot read partition metadata " + file + ": " + e
+                    + "; move the file away to rebuild it from the segments", e);
+        }
+    }
+
+    void write(Path dir) {
+        Map<String, Object> v = new LinkedHashMap<>();
+        v.put("version", 1);
+        v.put("logStartOffset", logStartOffset);
+        v.put("highWatermark", highWatermark);
+        v.put("recoveryPoint", recoveryPoint);
+        v.put("cleanShutdown", cleanShutdown);
+        StringBuilder epochs = new StringBuilder();
+        for (EpochEntry e : leaderEpochs) {
+            if (epochs.length() > 0) {
+                epochs.append(',');
+            }
+            epochs.append(e.epoch()).append(':').append(e.startOffset());
+        }
+        v.put("leaderEpochs", epochs);
+        try {
+            AtomicFile.write(dir.resolve(FILE_NAME), KeyValueText.format(v));
+        } catch (IOException e) {
+            throw new SluiceException(ErrorCode.STORAGE_ERROR, "cannot write partition metadata in " + dir + ": " + e,
+                    e);
+        }
+    }
+}
