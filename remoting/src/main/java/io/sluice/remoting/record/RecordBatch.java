@@ -149,7 +149,8 @@ public final class RecordBatch {
 
     /**
      * Checks that the batch is whole and sound: it fits in {@code available} bytes, has the known magic, a
-     * consistent record count, and a matching checksum. Throws {@link ErrorCode#CORRUPT_RECORD} naming the
+     * consistent record count, a matching checksum, and records that lie within the batch with consistent lengths
+     * and offset deltas (so reading them never leaves the batch). Throws {@link ErrorCode#CORRUPT_RECORD} naming the
      * problem otherwise.
      */
     public void validate(int available) {
@@ -176,6 +177,68 @@ public final class RecordBatch {
             throw corrupt("checksum mismatch: stored " + Integer.toHexString(expected) + ", computed "
                     + Integer.toHexString(actual));
         }
+        validateRecords(count);
+    }
+
+    /**
+     * Walks the records and checks that each lies inside the batch with consistent lengths and offset deltas, so a
+     * batch whose checksum was computed over a bad structure cannot send a reader outside the batch.
+     */
+    private void validateRecords(int count) {
+        int pos = start + RECORDS_OFFSET;
+        int end = start + sizeInBytes();
+        for (int i = 0; i < count; i++) {
+            if (end - pos < Record.OVERHEAD) {
+                throw corrupt("record " + i + " of " + count + " is cut off by the end of the batch");
+            }
+            int length = buf.getInt(pos);
+            if (length < Record.OVERHEAD - 4 || length > end - pos - 4) {
+                throw corrupt("record " + i + " has length " + length + " which does not fit the batch");
+            }
+            int recordEnd = pos + 4 + length;
+            if (buf.getInt(pos + 9) != i) {
+                throw corrupt("record " + i + " has offset delta " + buf.getInt(pos + 9));
+            }
+            int cursor = skipBytesField(pos + 13, recordEnd, i, "key");
+            cursor = skipBytesField(cursor, recordEnd, i, "value");
+            if (recordEnd - cursor < 2) {
+                throw corrupt("record " + i + " has no room for its header count");
+            }
+            int headers = buf.getShort(cursor);
+            cursor += 2;
+            if (headers < 0) {
+                throw corrupt("record " + i + " has a negative header count " + headers);
+            }
+            for (int h = 0; h < headers; h++) {
+                if (recordEnd - cursor < 2) {
+                    throw corrupt("header " + h + " of record " + i + " is cut off");
+                }
+                int keyLength = buf.getShort(cursor);
+                if (keyLength < 0 || keyLength > recordEnd - cursor - 2) {
+                    throw corrupt("header " + h + " of record " + i + " has key length " + keyLength);
+                }
+                cursor = skipBytesField(cursor + 2 + keyLength, recordEnd, i, "header value");
+            }
+            if (cursor != recordEnd) {
+                throw corrupt("record " + i + " has " + (recordEnd - cursor) + " stray bytes after its headers");
+            }
+            pos = recordEnd;
+        }
+        if (pos != end) {
+            throw corrupt((end - pos) + " stray bytes after the last of " + count + " records");
+        }
+    }
+
+    /** Skips a length-prefixed byte field (-1 = null) that must end by {@code limit}; returns the index after it. */
+    private int skipBytesField(int index, int limit, int record, String what) {
+        if (limit - index < 4) {
+            throw corrupt("record " + record + " has no room for its " + what + " length");
+        }
+        int length = buf.getInt(index);
+        if (length < -1 || length > limit - index - 4) {
+            throw corrupt("record " + record + " has " + what + " length " + length + " which does not fit");
+        }
+        return index + 4 + Math.max(0, length);
     }
 
     /** True if {@link #validate(int)} would pass. */

@@ -140,6 +140,38 @@ class RecordBatchTest {
     }
 
     @Test
+    void aBadStructureIsCaughtEvenWithAValidChecksum() {
+        threeRecords();
+        int size = buf.readableBytes();
+        RecordBatch batch = new RecordBatch().wrap(buf, 0);
+        int firstRecord = RecordBatch.RECORDS_OFFSET;
+        int[][] tampers = {
+                {firstRecord, 100_000},          // record length past the batch end
+                {firstRecord + 13, 1_000_000},   // key length past the record
+                {firstRecord + 13, -7},          // key length below -1 (null)
+                {firstRecord + 9, 5},            // offset delta out of sequence
+        };
+        for (int[] tamper : tampers) {
+            int original = buf.getInt(tamper[0]);
+            buf.setInt(tamper[0], tamper[1]);
+            reseal(size);
+            assertThatThrownBy(() -> batch.validate(size)).as("tamper at %d", tamper[0])
+                    .isInstanceOfSatisfying(SluiceException.class,
+                            e -> assertThat(e.code()).isEqualTo(ErrorCode.CORRUPT_RECORD))
+                    .hasMessageContaining("record 0");
+            buf.setInt(tamper[0], original);
+            reseal(size);
+            batch.validate(size);
+        }
+    }
+
+    /** Recomputes the checksum over the (tampered) batch, as a hostile producer could. */
+    private void reseal(int size) {
+        buf.setInt(RecordBatch.CRC_OFFSET, RecordBatch.computeCrc(buf, RecordBatch.ATTRIBUTES_OFFSET,
+                size - RecordBatch.ATTRIBUTES_OFFSET));
+    }
+
+    @Test
     void anEmptyBatchCannotBeClosed() {
         RecordBatchBuilder builder = new RecordBatchBuilder(buf, BASE_TS);
         assertThat(builder.isEmpty()).isTrue();

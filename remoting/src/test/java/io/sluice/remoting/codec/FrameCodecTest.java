@@ -1,0 +1,219 @@
+package io.sluice.remoting.codec;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.codec.DecoderException;
+import io.sluice.remoting.ErrorCode;
+import io.sluice.remoting.SluiceException;
+import io.sluice.remoting.protocol.ApiKey;
+import io.sluice.remoting.protocol.ErrorResponse;
+import io.sluice.remoting.protocol.ProduceRequest;
+import io.sluice.remoting.protocol.ProduceResponse;
+import io.sluice.remoting.transport.FrameLayout;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** The frame encoder, splitter and decoder on an {@link EmbeddedChannel}, without sockets. */
+class FrameCodecTest {
+    private static final int MAX = 2048;
+    private final EmbeddedChannel writer = new EmbeddedChannel(new FrameEncoder(MAX));
+    private final EmbeddedChannel reader = new EmbeddedChannel(new FrameSplitter(MAX), new FrameDecoder());
+
+    @AfterEach
+    void finish() {
+        writer.finishAndReleaseAll();
+        reader.finishAndReleaseAll();
+    }
+
+    private ByteBuf encode(OutboundFrame frame) {
+        writer.writeOutbound(frame);
+        ByteBuf out = Unpooled.buffer();
+        ByteBuf part;
+        while ((part = writer.readOutbound()) != null) {
+            out.writeBytes(part);
+            part.release();
+        }
+        return out;
+    }
+
+    private static ProduceRequest produce(String topic) {
+        ProduceRequest request = new ProduceRequest();
+        request.topic = topic;
+        request.partition = 3;
+        request.acks = -1;
+        request.timeoutMs = 1500;
+        return request;
+    }
+
+    @Test
+    void encodedFramesDecodeBackEvenOneByteAtATime() {
+        ByteBuf smallPayload = Unpooled.copiedBuffer("batch", StandardCharsets.UTF_8);
+        ByteBuf bigPayload = Unpooled.wrappedBuffer(new byte[1500]);
+        ByteBuf wire = Unpooled.buffer();
+        ByteBuf a = encode(new OutboundFrame(0, ApiKey.PRODUCE.id(), 11, produce("orders"), smallPayload));
+        ByteBuf b = encode(new OutboundFrame(FrameLayout.FLAG_ONEWAY, ApiKey.PRODUCE.id(), 12, produce("big"),
+                bigPayload));
+        wire.writeBytes(a).writeBytes(b);
+        a.release();
+        b.release();
+        assertThat(smallPayload.refCnt()).isZero();
+        assertThat(bigPayload.refCnt()).isZero();
+
+        while (wire.isReadable()) {
+            reader.writeInbound(wire.readRetainedSlice(1));
+        }
+        wire.release();
+        InboundFrame first = reader.readInbound();
+        InboundFrame second = reader.readInbound();
+        try {
+            assertThat(first.requestId()).isEqualTo(11);
+            assertThat(first.apiKey()).isEqualTo(ApiKey.PRODUCE);
+            assertThat(first.isResponse()).isFalse();
+            ProduceRequest body = first.message();
+            assertThat(body.topic).isEqualTo("orders");
+            assertThat(body.acks).isEqualTo((short) -1);
+            assertThat(first.payload().toString(StandardCharsets.UTF_8)).isEqualTo("batch");
+
+            assertThat(second.isOneway()).isTrue();
+            assertThat(second.payload().readableBytes()).isEqualTo(1500);
+            assertThat(((ProduceRequest) second.message()).topic).isEqualTo("big");
+        } finally {
+            first.release();
+            second.release();
+        }
+    }
+
+    @Test
+    void payloadIsASliceOfTheFrameNotACopy() {
+        ByteBuf wire = encode(new OutboundFrame(FrameLayout.FLAG_RESPONSE, ApiKey.PRODUCE.id(), 1,
+                new ProduceResponse(), Unpooled.copiedBuffer("xyz", StandardCharsets.UTF_8)));
+        reader.writeInbound(wire);
+        InboundFrame frame = reader.readInbound();
+        try {
+            assertThat(frame.payload().unwrap()).as("a derived buffer over the received frame").isNotNull();
+            assertThat((Object) frame.message()).isInstanceOf(ProduceResponse.class);
+        } finally {
+            frame.release();
+        }
+    }
+
+    @Test
+    void errorAnswersCarryAnErrorResponse() {
+        reader.writeInbound(encode(OutboundFrame.error(ApiKey.FETCH.id(), 9, ErrorCode.NOT_LEADER.id(), "go away")));
+        InboundFrame frame = reader.readInbound();
+        try {
+            assertThat(frame.isError()).isTrue();
+            ErrorResponse error = frame.message();
+            assertThat(ErrorCode.forId(error.code)).isEqualTo(ErrorCode.NOT_LEADER);
+            assertThat(error.message).isEqualTo("go away");
+        } finally {
+            frame.release();
+        }
+    }
+
+    @Test
+    void encoderRefusesAnOversizeFrameAndReleasesThePayload() {
+        ByteBuf payload = Unpooled.wrappedBuffer(new byte[MAX]);
+        var future = writer.writeOneOutbound(new OutboundFrame(0, ApiKey.PRODUCE.id(), 1, produce("t"), payload));
+        writer.flushOutbound();
+        assertThat(future.isSuccess()).isFalse();
+        assertThat(SluiceException.from(future.cause()).code()).isEqualTo(ErrorCode.FRAME_TOO_LARGE);
+        assertThat(payload.refCnt()).isZero();
+        assertThat((Object) writer.readOutbound()).isNull();
+    }
+
+    @Test
+    void oversizeLengthIsRefusedFromTheHeaderAlone() {
+        ByteBuf header = Unpooled.buffer().writeInt(1 << 30).writeShort(FrameLayout.MAGIC)
+                .writeByte(FrameLayout.VERSION).writeByte(0).writeShort(ApiKey.FETCH.id()).writeLong(5).writeInt(0);
+        assertThatThrownBy(() -> reader.writeInbound(header)).isInstanceOf(DecoderException.class)
+                .cause().isInstanceOfSatisfying(FrameException.class, e -> {
+                    assertThat(e.code()).isEqualTo(ErrorCode.FRAME_TOO_LARGE);
+                    assertThat(e.answerable()).isTrue();
+                    assertThat(e.requestId()).isEqualTo(5);
+                });
+        // whatever follows is discarded, not buffered
+        reader.writeInbound(Unpooled.wrappedBuffer(new byte[4096]));
+        assertThat((Object) reader.readInbound()).isNull();
+    }
+
+    @Test
+    void negativeAndTooShortLengthsAreRefused() {
+        assertThatThrownBy(() -> reader.writeInbound(Unpooled.buffer().writeInt(-1)))
+                .hasCauseInstanceOf(FrameException.class).hasMessageContaining("negative");
+        EmbeddedChannel other = new EmbeddedChannel(new FrameSplitter(MAX), new FrameDecoder());
+        assertThatThrownBy(() -> other.writeInbound(Unpooled.buffer().writeInt(3).writeInt(0)))
+                .hasCauseInstanceOf(FrameException.class).hasMessageContaining("shorter");
+        other.finishAndReleaseAll();
+    }
+
+    @Test
+    void badMagicAndWrongVersionAreReported() {
+        ByteBuf badMagic = Unpooled.buffer().writeInt(18).writeShort(0x0BAD).writeByte(FrameLayout.VERSION)
+                .writeByte(0).writeShort(1).writeLong(1).writeInt(0);
+        assertThatThrownBy(() -> reader.writeInbound(badMagic)).isInstanceOfSatisfying(FrameException.class,
+                e -> assertThat(e.answerable()).isFalse()).hasMessageContaining("magic");
+
+        EmbeddedChannel other = new EmbeddedChannel(new FrameSplitter(MAX), new FrameDecoder());
+        ByteBuf badVersion = Unpooled.buffer().writeInt(18).writeShort(FrameLayout.MAGIC).writeByte(2)
+                .writeByte(0).writeShort(1).writeLong(99).writeInt(0);
+        assertThatThrownBy(() -> other.writeInbound(badVersion)).isInstanceOfSatisfying(FrameException.class, e -> {
+            assertThat(e.code()).isEqualTo(ErrorCode.UNSUPPORTED_VERSION);
+            assertThat(e.requestId()).isEqualTo(99);
+        });
+        other.finishAndReleaseAll();
+    }
+
+    @Test
+    void messageCodecRejectsGarbageWithMalformedFrame() {
+        ByteBuf garbage = Unpooled.wrappedBuffer(new byte[] {(byte) 0xFF, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF,
+                (byte) 0xFF, (byte) 0xFF});
+        try {
+            assertThatThrownBy(() -> MessageCodec.decode(ProduceRequest.class, garbage))
+                    .isInstanceOfSatisfying(SluiceException.class,
+                            e -> assertThat(e.code()).isEqualTo(ErrorCode.MALFORMED_FRAME))
+                    .hasMessageContaining("ProduceRequest");
+            assertThat(garbage.readerIndex()).isZero();
+        } finally {
+            garbage.release();
+        }
+    }
+
+    @Test
+    void deeplyNestedGroupsAreRefusedNotOverflowed() {
+        byte[] groups = new byte[200_000];
+        java.util.Arrays.fill(groups, (byte) 0x5B); // field 11, wire type 3 (start group), forever
+        ByteBuf hostile = Unpooled.wrappedBuffer(groups);
+        try {
+            assertThatThrownBy(() -> MessageCodec.decode(ProduceRequest.class, hostile))
+                    .isInstanceOfSatisfying(SluiceException.class,
+                            e -> assertThat(e.code()).isEqualTo(ErrorCode.MALFORMED_FRAME));
+        } finally {
+            hostile.release();
+        }
+    }
+
+    @Test
+    void directAndCompositeBuffersDecodeToo() {
+        ProduceRequest original = produce("direct");
+        ByteBuf direct = Unpooled.directBuffer();
+        MessageCodec.encode(original, direct);
+        ByteBuf composite = Unpooled.compositeBuffer().addComponents(true,
+                direct.retainedSlice(0, 3), direct.retainedSlice(3, direct.readableBytes() - 3));
+        try {
+            assertThat(MessageCodec.decode(ProduceRequest.class, direct)).usingRecursiveComparison()
+                    .isEqualTo(original);
+            assertThat(MessageCodec.decode(ProduceRequest.class, composite)).usingRecursiveComparison()
+                    .isEqualTo(original);
+        } finally {
+            direct.release();
+            composite.release();
+        }
+    }
+}
