@@ -46,6 +46,8 @@ public final class EphemeralNode implements AutoCloseable {
     private final CuratorWatcher watcher = this::onWatch;
     private final ConnectionStateListener stateListener = this::onStateChange;
     private volatile byte[] data;
+    /** the session that last created (or took over) the node; a later session may find it still held by it */
+    private long ownSession;
     private boolean closed;
 
     EphemeralNode(ZkContext ctx, String path, byte[] data, OnConflict onConflict) {
@@ -62,6 +64,7 @@ public final class EphemeralNode implements AutoCloseable {
 
     /** Registers the node now; throws what the conflict policy throws, or REGISTRY_UNAVAILABLE. */
     synchronized void create() {
+        ctx.requireConnected("register " + path);
         try {
             for (int attempt = 0; attempt < CREATE_ATTEMPTS; attempt++) {
                 if (tryCreate()) {
@@ -79,7 +82,8 @@ public final class EphemeralNode implements AutoCloseable {
     private boolean tryCreate() throws Exception {
         try {
             client.create().creatingParentContainersIfNeeded().withMode(CreateMode.EPHEMERAL).forPath(path, data);
-            client.checkExists().usingWatcher(watcher).forPath(path);
+            ownSession = ctx.sessionId();
+            watchOrRetry();
             return true;
         } catch (KeeperException.NodeExistsException e) {
             Stat stat = new Stat();
@@ -91,7 +95,8 @@ public final class EphemeralNode implements AutoCloseable {
             }
             if (stat.getEphemeralOwner() == ctx.sessionId()) {
                 client.setData().withVersion(stat.getVersion()).forPath(path, data);
-                client.checkExists().usingWatcher(watcher).forPath(path);
+                ownSession = ctx.sessionId();
+                watchOrRetry();
                 return true;
             }
             onConflict.check(existing);
@@ -109,6 +114,7 @@ public final class EphemeralNode implements AutoCloseable {
     /** Replaces the registered data (this client's node only). */
     synchronized void setData(byte[] newData) {
         this.data = newData;
+        ctx.requireConnected("update " + path);
         try {
             Stat stat = client.checkExists().forPath(path);
             if (stat != null && stat.getEphemeralOwner() == ctx.sessionId()) {
@@ -131,19 +137,35 @@ public final class EphemeralNode implements AutoCloseable {
         try {
             Stat stat = client.checkExists().usingWatcher(watcher).forPath(path);
             long session = ctx.sessionId();
+            if (stat != null && ownSession != 0 && stat.getEphemeralOwner() != session
+                    && stat.getEphemeralOwner() == ownSession) {
+                // still held by this client's previous session (e.g. ZooKeeper restarted and restored it while
+                // this client had already moved to a new session): it is ours, replace it now
+                client.delete().withVersion(stat.getVersion()).forPath(path);
+                stat = null;
+            }
             if (stat == null) {
                 client.create().creatingParentContainersIfNeeded().withMode(CreateMode.EPHEMERAL).forPath(path, data);
-                client.checkExists().usingWatcher(watcher).forPath(path);
+                ownSession = ctx.sessionId();
+                watchOrRetry();
                 LOG.info("re-registered {}", path);
             } else if (stat.getEphemeralOwner() != session) {
                 LOG.warn("{} is held by another session (0x{}); re-registering once it goes away", path,
                         Long.toHexString(stat.getEphemeralOwner()));
             }
-        } catch (KeeperException.NodeExistsException e) {
+        } catch (KeeperException.NodeExistsException | KeeperException.BadVersionException
+                | KeeperException.NoNodeException e) {
             retryLater(10);
         } catch (Exception e) {
             LOG.warn("could not re-register {} ({}); retrying", path, e.toString());
             retryLater(ctx.config().retryMaxMs());
+        }
+    }
+
+    /** Sets the watch on the node; if it is gone already, schedules its re-creation. */
+    private void watchOrRetry() throws Exception {
+        if (client.checkExists().usingWatcher(watcher).forPath(path) == null) {
+            retryLater(0);
         }
     }
 

@@ -87,6 +87,27 @@ public final class ZkContext implements AutoCloseable {
         client.getConnectionStateListenable().removeListener(listener);
     }
 
+    /**
+     * Returns at once while connected; otherwise waits up to the connection timeout for a connection and throws
+     * REGISTRY_UNAVAILABLE (naming {@code action} and the ensemble) if none comes, so that a synchronous operation
+     * fails within about the connection timeout instead of running through Curator's retries.
+     */
+    public void requireConnected(String action) {
+        if (client.getZookeeperClient().isConnected()) {
+            return;
+        }
+        boolean connected;
+        try {
+            connected = client.blockUntilConnected(config.connectionTimeoutMs(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            throw translate(action, e);
+        }
+        if (!connected) {
+            throw new SluiceException(ErrorCode.REGISTRY_UNAVAILABLE, "could not " + action + ": no connection to"
+                    + " ZooKeeper at " + config.connectString() + " within " + config.connectionTimeoutMs() + " ms");
+        }
+    }
+
     /** The id of the current ZooKeeper session (changes after an expiry). */
     long sessionId() throws Exception {
         return client.getZookeeperClient().getZooKeeper().getSessionId();

@@ -181,6 +181,7 @@ public final class ZkServiceRegistry implements ServiceRegistry, AutoCloseable {
     }
 
     private List<String> sortedChildren(String path, String action) {
+        ctx.requireConnected(action);
         try {
             List<String> names = new ArrayList<>(client.getChildren().forPath(path));
             names.sort(null);

@@ -45,6 +45,7 @@ public final class ZkTopicStore implements TopicStore, AutoCloseable {
     public void create(TopicMetadata topic) {
         validateForCreate(topic);
         String name = topic.name();
+        ctx.requireConnected("create topic '" + name + "'");
         List<CuratorOp> ops = new ArrayList<>(2 + 2 * topic.partitions());
         try {
             ops.add(client.transactionOp().create().withMode(CreateMode.PERSISTENT)
@@ -115,6 +116,7 @@ public final class ZkTopicStore implements TopicStore, AutoCloseable {
             throw unknownTopic(topic);
         }
         String topicPath = ZkPaths.topic(topic);
+        ctx.requireConnected("delete topic '" + topic + "'");
         try {
             for (int attempt = 0; attempt < DELETE_ATTEMPTS; attempt++) {
                 if (client.checkExists().forPath(topicPath) == null) {
@@ -153,6 +155,7 @@ public final class ZkTopicStore implements TopicStore, AutoCloseable {
         if (!TopicNames.isValid(topic)) {
             return Optional.empty();
         }
+        ctx.requireConnected("read topic '" + topic + "'");
         try {
             String topicPath = ZkPaths.topic(topic);
             StoredForms.TopicNode node = Codec.decode(client.getData().forPath(topicPath),
@@ -175,6 +178,7 @@ public final class ZkTopicStore implements TopicStore, AutoCloseable {
 
     @Override
     public List<String> list() {
+        ctx.requireConnected("list topics");
         try {
             List<String> names = new ArrayList<>(client.getChildren().forPath(ZkPaths.TOPICS));
             names.sort(null);
@@ -225,6 +229,7 @@ public final class ZkTopicStore implements TopicStore, AutoCloseable {
         }
         String statePath = ZkPaths.partitionState(topic, partition);
         byte[] data = Codec.encode(TopicSnapshotBuilder.stateNode(newState));
+        ctx.requireConnected("update partition " + topic + "-" + partition);
         try {
             if (fence == null) {
                 client.setData().withVersion(expectedVersion).forPath(statePath, data);
