@@ -90,7 +90,8 @@ public final class ConfigSource {
                     + ": " + e, e);
         } catch (MarkedYAMLException e) {
             Mark mark = e.getProblemMark() != null ? e.getProblemMark() : e.getContextMark();
-            String where = mark == null ? "" : " at line " + (mark.getLine() + 1) + ", column " + (mark.getColumn() + 1);
+            String where = mark == null ? ""
+                    : " at line " + (mark.getLine() + 1) + ", column " + (mark.getColumn() + 1);
             throw new SluiceException(ErrorCode.INVALID_CONFIG, "config file " + file.toAbsolutePath()
                     + " is not valid YAML" + where + ": " + e.getProblem(), e);
         } catch (YAMLException e) {

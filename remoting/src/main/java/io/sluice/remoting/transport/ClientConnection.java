@@ -224,6 +224,11 @@ final class ClientConnection implements Connection {
     }
 
     @Override
+    public boolean isWritable() {
+        return channel.isWritable();
+    }
+
+    @Override
     public int inFlight() {
         return inFlight.get();
     }

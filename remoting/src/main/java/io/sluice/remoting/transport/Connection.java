@@ -18,6 +18,7 @@ import java.util.concurrent.CompletableFuture;
 public interface Connection extends AutoCloseable {
     /**
      * Sends a request. Takes ownership of {@code payload} (may be null), releasing it once written or on failure.
+     * A {@code timeoutMs} of zero or less means the configured default ({@link TransportConfig#requestTimeoutMs()}).
      * The future completes on the connection's I/O thread; do not block in its callbacks.
      */
     CompletableFuture<Response> request(ApiKey apiKey, Object message, ByteBuf payload, long timeoutMs);
@@ -28,6 +29,14 @@ public interface Connection extends AutoCloseable {
     InetSocketAddress remoteAddress();
 
     boolean isActive();
+
+    /**
+     * False while the connection's outgoing buffer is above its high water mark (the peer or the network is slower
+     * than the sender): a good moment to stop sending until it drains.
+     */
+    default boolean isWritable() {
+        return isActive();
+    }
 
     /** Requests sent and not yet answered. */
     int inFlight();

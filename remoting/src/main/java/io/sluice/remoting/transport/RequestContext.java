@@ -31,7 +31,11 @@ public interface RequestContext {
     /** Answers with a response body and no payload. */
     void respond(Object response);
 
-    /** Answers with a response body and a payload; the transport takes ownership of {@code payload}. */
+    /**
+     * Answers with a response body and a payload; the transport takes ownership of {@code payload}. To answer with
+     * (part of) the request's own payload, which the transport releases when the handler returns, pass
+     * {@code payload.retain()} or a {@code retainedSlice}.
+     */
     void respond(Object response, ByteBuf payload);
 
     /** Answers with an error. */

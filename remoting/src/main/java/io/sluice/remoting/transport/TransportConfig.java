@@ -128,4 +128,12 @@ public final class TransportConfig {
             throw new SluiceException(ErrorCode.INVALID_CONFIG, key + "=" + value + " is invalid: must be " + rule);
         }
     }
+
+    @Override
+    public String toString() {
+        return "TransportConfig{maxFrameBytes=" + maxFrameBytes + ", maxInFlight=" + maxInFlight
+                + ", requestTimeoutMs=" + requestTimeoutMs + ", connectTimeoutMs=" + connectTimeoutMs
+                + ", heartbeatIntervalMs=" + heartbeatIntervalMs + ", heartbeatMisses=" + heartbeatMisses
+                + ", ioThreads=" + ioThreads + "}";
+    }
 }

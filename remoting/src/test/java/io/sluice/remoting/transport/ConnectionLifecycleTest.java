@@ -213,6 +213,37 @@ class ConnectionLifecycleTest {
     }
 
     @Test
+    void onlyTheFirstAnswerCountsAndLaterOnesAreReleased() throws Exception {
+        RemotingServer server = parkingServer(TransportFixture.config());
+        Connection connection = fixture.connect(fixture.client(TransportFixture.config()), server);
+        CompletableFuture<Response> future = connection.request(ApiKey.FETCH, new FetchRequest(), null, 5_000);
+        RequestContext ctx = parked.poll(5, TimeUnit.SECONDS);
+        answerParked(ctx, "first");
+        assertThat(ctx.isDone()).isTrue();
+        ByteBuf second = bytes("second");
+        ctx.respond(new FetchResponse(), second);
+        ctx.fail(ErrorCode.UNKNOWN, "third");
+        assertThat(second.refCnt()).isZero();
+        try (Response response = future.get(5, TimeUnit.SECONDS)) {
+            assertThat(text(response.payload())).isEqualTo("first");
+        }
+    }
+
+    @Test
+    void anAnswerToAGoneClientIsReleased() throws Exception {
+        RemotingServer server = parkingServer(TransportFixture.config());
+        Connection connection = fixture.connect(fixture.client(TransportFixture.config()), server);
+        CompletableFuture<Response> future = connection.request(ApiKey.FETCH, new FetchRequest(), null, 5_000);
+        RequestContext ctx = parked.poll(5, TimeUnit.SECONDS);
+        connection.close();
+        assertThat(failure(future).code()).isEqualTo(ErrorCode.NETWORK_ERROR);
+        await().atMost(5, TimeUnit.SECONDS).until(ctx::isDone);
+        ByteBuf payload = bytes("nobody listens");
+        ctx.respond(new FetchResponse(), payload);
+        await().atMost(5, TimeUnit.SECONDS).until(() -> payload.refCnt() == 0);
+    }
+
+    @Test
     void answersFromManyThreadsAtOnceAreAllDelivered() throws Exception {
         RemotingServer server = parkingServer(TransportFixture.config());
         Connection connection = fixture.connect(fixture.client(TransportFixture.config()), server);
