@@ -122,26 +122,42 @@ public final class RemotingClient implements AutoCloseable {
         return new SluiceException(ErrorCode.CLIENT_CLOSED, "client " + name + " is closed");
     }
 
-    /** The pooled connection to {@code address}, opened on first use and reopened after it closes. */
+    /**
+     * The pooled connection to {@code address}, opened on first use and reopened after it closes. Callers asking
+     * at the same time share one connect attempt (and one future: do not cancel it).
+     */
     public CompletableFuture<Connection> connection(InetSocketAddress address) {
         Objects.requireNonNull(address, "address");
         CompletableFuture<Connection> current = pool.get(address);
         if (usable(current)) {
             return current;
         }
-        return pool.compute(address, (addr, existing) -> usable(existing) ? existing : openPooled(addr));
-    }
-
-    private CompletableFuture<Connection> openPooled(InetSocketAddress address) {
-        CompletableFuture<Connection> future = connect(address);
-        future.whenComplete((connection, error) -> {
-            if (error != null) {
-                pool.remove(address, future);
-            } else {
-                connection.closeFuture().whenComplete((v, e) -> pool.remove(address, future));
+        if (closed) {
+            return CompletableFuture.failedFuture(closedError());
+        }
+        @SuppressWarnings("unchecked")
+        CompletableFuture<Connection>[] created = new CompletableFuture[1];
+        CompletableFuture<Connection> entry = pool.compute(address, (addr, existing) -> {
+            if (usable(existing)) {
+                return existing;
             }
+            created[0] = new CompletableFuture<>();
+            return created[0];
         });
-        return future;
+        if (created[0] != null) {
+            // connect outside the map's lock: its callbacks may run at once and update the pool themselves
+            CompletableFuture<Connection> pending = created[0];
+            connect(address).whenComplete((connection, error) -> {
+                if (error != null) {
+                    pool.remove(address, pending);
+                    pending.completeExceptionally(error);
+                } else {
+                    connection.closeFuture().whenComplete((v, e) -> pool.remove(address, pending));
+                    pending.complete(connection);
+                }
+            });
+        }
+        return entry;
     }
 
     /** A pool entry is usable while connecting or when its connection is open. */

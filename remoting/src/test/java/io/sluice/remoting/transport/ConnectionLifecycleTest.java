@@ -210,6 +210,7 @@ class ConnectionLifecycleTest {
         client.close();
         assertThat(failure(pending).code()).isEqualTo(ErrorCode.NETWORK_ERROR);
         assertThat(failure(client.connect(server.localAddress())).code()).isEqualTo(ErrorCode.CLIENT_CLOSED);
+        assertThat(failure(client.connection(server.localAddress())).code()).isEqualTo(ErrorCode.CLIENT_CLOSED);
     }
 
     @Test
