@@ -9,13 +9,39 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
 
 /** File-system chores of the log package. Stateless; thread-safe. */
 final class LogFiles {
     private static final Logger log = LoggerFactory.getLogger(LogFiles.class);
 
+    /** Suffix of directories being deleted; whatever carries it at start-up is removed. */
+    static final String DELETED_SUFFIX = ".deleted";
+
     private LogFiles() {
+    }
+
+    /**
+     * Renames {@code dir} to {@code <name>.<nanos>.deleted} (atomic, so a crash midway leaves nothing that looks
+     * like live data) and returns the new path, or {@code dir} itself if it cannot be renamed.
+     */
+    static Path renameForDeletion(Path dir) {
+        Path target = dir.resolveSibling(dir.getFileName() + "." + System.nanoTime() + DELETED_SUFFIX);
+        try {
+            Files.move(dir, target, StandardCopyOption.ATOMIC_MOVE);
+            return target;
+        } catch (IOException e) {
+            log.warn("Cannot rename {} for deletion ({}); deleting in place", dir, e.toString());
+            return dir;
+        }
+    }
+
+    /** Renames {@code dir} for deletion, then deletes it. */
+    static void renameAndDelete(Path dir) {
+        if (Files.exists(dir)) {
+            deleteRecursively(renameForDeletion(dir));
+        }
     }
 
     /** Deletes {@code path} and everything under it; logs (does not throw) what cannot be deleted. */

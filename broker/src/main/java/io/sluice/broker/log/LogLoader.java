@@ -140,7 +140,7 @@ final class LogLoader {
         try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
             for (Path p : entries) {
                 String name = p.getFileName().toString();
-                if (name.endsWith(LogSegment.DELETED_SUFFIX) || name.endsWith(AtomicFile.TMP_SUFFIX)) {
+                if (name.endsWith(LogFiles.DELETED_SUFFIX) || name.endsWith(AtomicFile.TMP_SUFFIX)) {
                     LogFiles.deleteRecursively(p);
                 } else if (name.endsWith(LogSegment.DIR_SUFFIX) && Files.isDirectory(p)) {
                     String digits = name.substring(0, name.length() - LogSegment.DIR_SUFFIX.length());

@@ -9,7 +9,6 @@ import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -32,7 +31,6 @@ public final class LogManager implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(LogManager.class);
     private static final Pattern TOPIC = Pattern.compile("[A-Za-z0-9._-]{1,200}");
     private static final Pattern PARTITION_DIR = Pattern.compile("(.+)-(\\d{1,9})");
-    private static final String DELETED_SUFFIX = ".deleted";
 
     private final Path dataDir;
     private final LogConfig defaults;
@@ -63,7 +61,7 @@ public final class LogManager implements AutoCloseable {
     }
 
     private void removeLeftovers() {
-        try (DirectoryStream<Path> entries = Files.newDirectoryStream(dataDir, "*" + DELETED_SUFFIX)) {
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(dataDir, "*" + LogFiles.DELETED_SUFFIX)) {
             for (Path p : entries) {
                 LogFiles.deleteRecursively(p);
             }
@@ -161,23 +159,13 @@ public final class LogManager implements AutoCloseable {
             if (open != null) {
                 open.delete();
             } else {
-                deleteDirectory(dir);
+                LogFiles.renameAndDelete(dir);
             }
         }
         logs.keySet().removeIf(k -> {
             Matcher m = PARTITION_DIR.matcher(k);
             return m.matches() && m.group(1).equals(topic);
         });
-    }
-
-    private static void deleteDirectory(Path dir) {
-        Path target = dir.resolveSibling(dir.getFileName() + "." + System.nanoTime() + DELETED_SUFFIX);
-        try {
-            Files.move(dir, target, StandardCopyOption.ATOMIC_MOVE);
-        } catch (IOException e) {
-            target = dir;
-        }
-        LogFiles.deleteRecursively(target);
     }
 
     /**

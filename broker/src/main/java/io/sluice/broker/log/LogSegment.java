@@ -1,14 +1,9 @@
 package io.sluice.broker.log;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
 import io.sluice.remoting.ErrorCode;
 import io.sluice.remoting.SluiceException;
-import io.sluice.remoting.record.Record;
-import io.sluice.remoting.record.RecordBatch;
-import net.openhft.chronicle.bytes.Bytes;
 import net.openhft.chronicle.queue.ExcerptAppender;
-import net.openhft.chronicle.queue.ExcerptTailer;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
 import net.openhft.chronicle.wire.DocumentContext;
@@ -20,7 +15,6 @@ import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.LinkedHashSet;
 import java.util.Set;
@@ -31,7 +25,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * ({@code 00000000000000000000.seg/}) holding one record batch per excerpt, in offset order and without gaps,
  * possibly over several Chronicle roll cycles, plus its {@link OffsetIndex} ({@code segment.index}) and, once it
  * takes no more appends, its {@link SegmentSeal} ({@code segment.seal}). Batches are stored exactly as received
- * (see {@link RecordBatch}); excerpts at or past a seal's end offset are never read.
+ * (see {@link io.sluice.remoting.record.RecordBatch}); excerpts at or past a seal's end offset are never read.
  *
  * <p>Thread-safety: one appender at a time (the log's append lock) and any number of concurrent readers. Readers
  * see a batch only below {@link #endOffset()}, which is published after the excerpt and its index entry are
@@ -41,7 +35,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class LogSegment {
     private static final Logger log = LoggerFactory.getLogger(LogSegment.class);
     static final String DIR_SUFFIX = ".seg";
-    static final String DELETED_SUFFIX = ".deleted";
 
     private final long baseOffset;
     private final Path dir;
@@ -51,7 +44,7 @@ final class LogSegment {
     private final AtomicInteger refs = new AtomicInteger(1);
     private final Set<File> unflushedFiles = new LinkedHashSet<>();
     private volatile SingleChronicleQueue queue;
-    private volatile TailerPool tailers;
+    private volatile SegmentReader reader;
     private ExcerptAppender appender;
     private int appenderCycle = Integer.MIN_VALUE;
     private volatile long endOffset;
@@ -164,7 +157,7 @@ final class LogSegment {
                             .blockSize(config.chronicleBlockSize())
                             .timeProvider(time)
                             .build();
-                    tailers = new TailerPool(q);
+                    reader = new SegmentReader(dir, index, new TailerPool(q));
                     queue = q;
                 }
             }
@@ -276,139 +269,23 @@ final class LogSegment {
     /**
      * Copies whole batches into {@code out}: the one containing {@code offset}, then the following ones below
      * {@code limit} and this segment's end while the total stays within {@code maxBytes} (the first batch is
-     * copied whatever its size if {@code cursor} holds nothing yet).
+     * copied whatever its size if {@code cursor} holds nothing yet). The caller holds a reference.
      */
     void read(ReadCursor cursor, long offset, long limit, int maxBytes, ByteBuf out) {
-        long end = Math.min(limit, endOffset);
-        if (offset >= end) {
-            return;
-        }
-        TailerPool.Reader reader = tailerPool().borrow(offset);
-        try {
-            long expected = reader.nextOffset;
-            if (expected != offset) {
-                expected = position(reader.tailer, offset);
-            }
-            reader.nextOffset = -1;
-            while (expected < end) {
-                try (DocumentContext dc = reader.tailer.readingDocument()) {
-                    if (!dc.isPresent()) {
-                        return;
-                    }
-                    Bytes<?> b = dc.wire().bytes();
-                    long pos = b.readPosition();
-                    int len = (int) b.readRemaining();
-                    long batchBase = ExcerptBytes.longAt(b, pos);
-                    if (batchBase != expected) {
-                        log.warn("Segment {} holds batch {} where {} was expected; reading stops there", dir,
-                                batchBase, expected);
-                        return;
-                    }
-                    long next = batchBase + ExcerptBytes.intAt(b, pos + RecordBatch.LAST_OFFSET_DELTA_OFFSET) + 1L;
-                    if (next > offset) {
-                        if (cursor.bytes > 0 && (long) cursor.bytes + len > maxBytes) {
-                            dc.rollbackOnClose();
-                            reader.nextOffset = batchBase;
-                            cursor.full = true;
-                            return;
-                        }
-                        ExcerptBytes.copyOut(b, pos, len, out);
-                        cursor.add(batchBase, next, len);
-                    }
-                    expected = next;
-                    reader.nextOffset = next;
-                    if (cursor.bytes >= maxBytes) {
-                        cursor.full = true;
-                        return;
-                    }
-                }
-            }
-        } finally {
-            tailerPool().giveBack(reader);
-        }
-    }
-
-    private TailerPool tailerPool() {
-        queue();
-        return tailers;
-    }
-
-    /** Moves {@code tailer} to the indexed batch at or before {@code offset}; returns that batch's base offset. */
-    private long position(ExcerptTailer tailer, long offset) {
-        int slot = Math.max(0, index.floorSlot(offset));
-        if (index.entries() == 0 || !tailer.moveToIndex(index.chronicleIndex(slot))) {
-            throw new SluiceException(ErrorCode.STORAGE_ERROR, "segment " + dir + " cannot position at offset "
-                    + offset + " (index entries " + index.entries() + ")");
-        }
-        return index.offset(slot);
-    }
-
-    /** Visits the batches from the indexed one at or before {@code from} while the visitor returns true. */
-    private void scanFrom(int slot, BatchVisitor visitor) {
-        if (index.entries() == 0) {
-            return;
-        }
-        TailerPool.Reader reader = tailerPool().borrow(-2);
-        try {
-            reader.nextOffset = -1;
-            if (!reader.tailer.moveToIndex(index.chronicleIndex(slot))) {
-                return;
-            }
-            long end = endOffset;
-            long expected = index.offset(slot);
-            while (expected < end) {
-                try (DocumentContext dc = reader.tailer.readingDocument()) {
-                    if (!dc.isPresent()) {
-                        return;
-                    }
-                    Bytes<?> b = dc.wire().bytes();
-                    long pos = b.readPosition();
-                    if (ExcerptBytes.longAt(b, pos) != expected) {
-                        return;
-                    }
-                    long next = expected + ExcerptBytes.intAt(b, pos + RecordBatch.LAST_OFFSET_DELTA_OFFSET) + 1L;
-                    if (!visitor.visit(b, pos, (int) b.readRemaining(), expected, next)) {
-                        return;
-                    }
-                    expected = next;
-                }
-            }
-        } finally {
-            tailerPool().giveBack(reader);
-        }
-    }
-
-    @FunctionalInterface
-    private interface BatchVisitor {
-        boolean visit(Bytes<?> bytes, long position, int length, long baseOffset, long nextOffset);
+        reader().read(cursor, offset, Math.min(limit, endOffset), maxBytes, out);
     }
 
     /** Offset of the first record with a timestamp at or after {@code timestamp}, or -1 if none here. */
     long offsetForTimestamp(long timestamp) {
-        if (maxTimestamp < timestamp || index.entries() == 0) {
+        if (maxTimestamp < timestamp) {
             return -1;
         }
-        long[] found = {-1};
-        scanFrom(Math.max(0, index.slotBeforeTimestamp(timestamp)), (b, pos, len, base, next) -> {
-            if (ExcerptBytes.longAt(b, pos + RecordBatch.MAX_TIMESTAMP_OFFSET) < timestamp) {
-                return true;
-            }
-            ByteBuf copy = Unpooled.buffer(len);
-            try {
-                ExcerptBytes.copyOut(b, pos, len, copy);
-                long[] first = {-1};
-                new RecordBatch().wrap(copy, 0).forEachRecord(new Record(), r -> {
-                    if (first[0] < 0 && r.timestamp() >= timestamp) {
-                        first[0] = r.offset();
-                    }
-                });
-                found[0] = first[0] >= 0 ? first[0] : base;
-            } finally {
-                copy.release();
-            }
-            return false;
-        });
-        return found[0];
+        return reader().offsetForTimestamp(timestamp, endOffset);
+    }
+
+    private SegmentReader reader() {
+        queue();
+        return reader;
     }
 
     /**
@@ -422,25 +299,10 @@ final class LogSegment {
         long newSize = sizeInBytes;
         long newMaxTs = maxTimestamp;
         if (truncateAt < endOffset) {
-            int slot = index.floorSlot(truncateAt);
-            long[] acc = {baseOffset, 0, Long.MIN_VALUE};
-            if (slot >= 0) {
-                acc[0] = index.offset(slot);
-                acc[1] = index.position(slot);
-                acc[2] = index.maxTimestampBefore(slot);
-                scanFrom(slot, (b, pos, len, base, next) -> {
-                    if (next > truncateAt) {
-                        return false;
-                    }
-                    acc[0] = next;
-                    acc[1] += len;
-                    acc[2] = Math.max(acc[2], ExcerptBytes.longAt(b, pos + RecordBatch.MAX_TIMESTAMP_OFFSET));
-                    return true;
-                });
-            }
-            newEnd = acc[0];
-            newSize = acc[1];
-            newMaxTs = acc[2];
+            long[] extent = reader().extentBefore(truncateAt, endOffset);
+            newEnd = extent[0] < 0 ? baseOffset : extent[0];
+            newSize = extent[1];
+            newMaxTs = extent[2];
         }
         flush();
         new SegmentSeal(newEnd, newSize, newMaxTs).write(dir);
@@ -515,27 +377,16 @@ final class LogSegment {
         close();
         synchronized (this) {
             if (refs.get() > 0 && deleteDir == null) {
-                deleteDir = renameForDeletion();
+                deleteDir = LogFiles.renameForDeletion(dir);
             }
-        }
-    }
-
-    private Path renameForDeletion() {
-        Path target = dir.resolveSibling(dir.getFileName() + "." + System.nanoTime() + DELETED_SUFFIX);
-        try {
-            Files.move(dir, target, StandardCopyOption.ATOMIC_MOVE);
-            return target;
-        } catch (IOException e) {
-            log.warn("Cannot rename segment {} for deletion ({}); deleting in place", dir, e.toString());
-            return dir;
         }
     }
 
     private void closeResources() {
         closeAppender();
-        TailerPool pool = tailers;
-        if (pool != null) {
-            pool.close();
+        SegmentReader r = reader;
+        if (r != null) {
+            r.close();
         }
         SingleChronicleQueue q = queue;
         if (q != null) {
@@ -546,7 +397,7 @@ final class LogSegment {
             Path toDelete;
             synchronized (this) {
                 if (deleteDir == null) {
-                    deleteDir = renameForDeletion();
+                    deleteDir = LogFiles.renameForDeletion(dir);
                 }
                 toDelete = deleteDir;
             }

@@ -11,7 +11,6 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Clock;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -191,50 +190,20 @@ public final class PartitionLog implements AutoCloseable {
             return FetchData.empty(offset);
         }
         ReadCursor cursor = new ReadCursor();
-        ByteBuf out = null;
-        long pos = offset;
+        ByteBuf out;
         try {
-            while (!cursor.full && pos < limit) {
-                LogSegment segment = segments.retainFloor(pos);
-                if (segment == null) {
-                    if (cursor.batches == 0) {
-                        throw outOfRange(offset, logStartOffset, logEndOffset);
-                    }
-                    break;
-                }
-                try {
-                    if (out == null) {
-                        out = alloc.directBuffer(initialCapacity(segment.bytesFrom(pos), maxBytes));
-                    }
-                    segment.read(cursor, pos, limit, maxBytes, out);
-                    long segmentEnd = segment.endOffset();
-                    long reached = cursor.batches > 0 ? cursor.nextOffset : pos;
-                    if (reached < segmentEnd || segmentEnd <= pos) {
-                        break;
-                    }
-                    pos = segmentEnd;
-                } finally {
-                    segment.release();
-                }
-            }
+            out = LogReader.read(segments, cursor, offset, limit, maxBytes, alloc);
         } catch (RuntimeException e) {
-            if (out != null) {
-                out.release();
-            }
             throw readError(e, offset);
         }
+        if (out == null) {
+            throw outOfRange(offset, logStartOffset, logEndOffset);
+        }
         if (cursor.batches == 0) {
-            if (out != null) {
-                out.release();
-            }
+            out.release();
             return FetchData.empty(offset);
         }
         return new FetchData(out, cursor.firstOffset, cursor.nextOffset, cursor.batches);
-    }
-
-    private static int initialCapacity(long available, int maxBytes) {
-        long want = Math.min(Math.max(available, RecordBatch.HEADER_SIZE), Math.max(maxBytes, RecordBatch.HEADER_SIZE));
-        return (int) Math.min(want, 4 << 20);
     }
 
     private RuntimeException readError(RuntimeException e, long offset) {
@@ -251,7 +220,7 @@ public final class PartitionLog implements AutoCloseable {
                 + offset + ": " + e, e);
     }
 
-    private static SluiceException outOfRange(long offset, long start, long end) {
+    static SluiceException outOfRange(long offset, long start, long end) {
         return new SluiceException(ErrorCode.OFFSET_OUT_OF_RANGE, "offset " + offset + " is out of range [" + start
                 + ", " + end + ")");
     }
@@ -533,13 +502,7 @@ public final class PartitionLog implements AutoCloseable {
             for (LogSegment s : segments.clear()) {
                 s.delete();
             }
-            Path target = dir.resolveSibling(dir.getFileName() + "." + System.nanoTime() + ".deleted");
-            try {
-                Files.move(dir, target, StandardCopyOption.ATOMIC_MOVE);
-            } catch (IOException e) {
-                target = dir;
-            }
-            LogFiles.deleteRecursively(target);
+            LogFiles.renameAndDelete(dir);
         } finally {
             lock.unlock();
         }
