@@ -77,7 +77,7 @@ class RegistryOutageTest {
     void registrationsComeBackUnderANewSessionAfterAnOutageLongerThanTheSessionTimeout() throws Exception {
         EmbeddedZooKeeper zk = EmbeddedZooKeeper.start(dir, "127.0.0.1", 0);
         int port = zk.port();
-        RegistryConfig config = ZkTests.config(zk).connectionTimeoutMs(1_000);
+        RegistryConfig config = ZkTests.config(zk).connectionTimeoutMs(1_000).sessionTimeoutMs(2_000);
         try (RegistryClient broker = RegistryClient.connect(config)) {
             broker.brokers().register(ZkTests.broker(4, 9914));
             long before = broker.curator().getZookeeperClient().getZooKeeper().getSessionId();
@@ -99,6 +99,41 @@ class RegistryOutageTest {
                         .isEqualTo(now);
             });
             assertThat(broker.brokers().liveBrokers()).extracting(b -> b.id).containsExactly(4);
+        } finally {
+            zk.close();
+        }
+    }
+
+    @Test
+    void aLeaderGivesUpWhenSuspendedAndReclaimsWithANewEpochAfterReconnecting() throws Exception {
+        EmbeddedZooKeeper zk = EmbeddedZooKeeper.start(dir, "127.0.0.1", 0);
+        int port = zk.port();
+        try (RegistryClient client = RegistryClient.connect(ZkTests.config(zk))) {
+            LeaderElection election = client.election("controller", "ns-1");
+            List<String> events = new CopyOnWriteArrayList<>();
+            election.addListener(new LeaderListener() {
+                @Override
+                public void onElected(long epoch) {
+                    events.add("elected:" + epoch);
+                }
+
+                @Override
+                public void onRevoked() {
+                    events.add("revoked");
+                }
+            });
+            election.start();
+            await().until(() -> events.equals(List.of("elected:1")));
+
+            zk.close();
+            await().atMost(Duration.ofSeconds(10)).until(() -> events.equals(List.of("elected:1", "revoked")));
+            assertThat(election.isLeader()).isFalse();
+            zk = EmbeddedZooKeeper.start(dir, "127.0.0.1", port);
+
+            await().atMost(Duration.ofSeconds(15))
+                    .until(() -> events.equals(List.of("elected:1", "revoked", "elected:2")));
+            assertThat(election.isLeader()).isTrue();
+            assertThat(election.epoch()).isEqualTo(2);
         } finally {
             zk.close();
         }
