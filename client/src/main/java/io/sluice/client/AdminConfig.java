@@ -2,11 +2,9 @@ package io.sluice.client;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.sluice.client.internals.ConfigSupport;
+import io.sluice.remoting.config.ConfigSource;
 import io.sluice.remoting.transport.TransportConfig;
 
-import java.util.Map;
-
-import static io.sluice.client.internals.ConfigSupport.parseLong;
 import static io.sluice.client.internals.ConfigSupport.require;
 
 /**
@@ -30,19 +28,23 @@ public final class AdminConfig {
     private final TransportConfig transport = ConfigSupport.clientTransport();
     private MeterRegistry meterRegistry;
 
-    /** A config from {@code key -> value} strings; unknown keys or bad values are {@code INVALID_CONFIG}. */
-    public static AdminConfig from(Map<String, String> props) {
+    /**
+     * A config with the {@code sluice.admin.*} keys of {@code source} and its {@code sluice.transport.*} keys;
+     * absent keys keep their defaults. An unknown {@code sluice.admin.*} key or a value that does not parse is
+     * {@code INVALID_CONFIG}. Call {@link #conclude()} (the client does).
+     */
+    public static AdminConfig from(ConfigSource source) {
         AdminConfig c = new AdminConfig();
-        ConfigSupport.applyAll(props, c.transport, c::set);
+        ConfigSupport.applyAll(source, "sluice.admin.", c.transport, c::set);
         return c;
     }
 
-    private boolean set(String key, String v) {
+    private boolean set(String key, ConfigSource s) {
         switch (key) {
-            case CLIENT_ID -> clientId(v);
-            case NAMESERVERS -> nameservers(v);
-            case REQUEST_TIMEOUT_MS -> requestTimeoutMs(parseLong(key, v));
-            case RETRY_BACKOFF_MS -> retryBackoffMs(parseLong(key, v));
+            case CLIENT_ID -> clientId(s.getString(key, clientId));
+            case NAMESERVERS -> nameservers(s.getString(key, nameservers));
+            case REQUEST_TIMEOUT_MS -> requestTimeoutMs(s.getLong(key, requestTimeoutMs));
+            case RETRY_BACKOFF_MS -> retryBackoffMs(s.getLong(key, retryBackoffMs));
             default -> {
                 return false;
             }

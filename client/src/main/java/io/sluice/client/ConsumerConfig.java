@@ -2,14 +2,11 @@ package io.sluice.client;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.sluice.client.internals.ConfigSupport;
+import io.sluice.remoting.config.ConfigSource;
 import io.sluice.remoting.transport.TransportConfig;
 
 import java.util.Locale;
-import java.util.Map;
 
-import static io.sluice.client.internals.ConfigSupport.parseBoolean;
-import static io.sluice.client.internals.ConfigSupport.parseInt;
-import static io.sluice.client.internals.ConfigSupport.parseLong;
 import static io.sluice.client.internals.ConfigSupport.require;
 
 /**
@@ -71,30 +68,31 @@ public final class ConsumerConfig {
     private MeterRegistry meterRegistry;
 
     /**
-     * A config from {@code key -> value} strings, e.g. a properties file. Keys are the constants of this class and
-     * of {@link TransportConfig}; an unknown key or a bad value is {@code INVALID_CONFIG}. Call {@link #conclude()}.
+     * A config with the {@code sluice.consumer.*} keys of {@code source} (a YAML file, system properties, overrides) and
+     * its {@code sluice.transport.*} keys; absent keys keep their defaults. An unknown {@code sluice.consumer.*} key or
+     * a value that does not parse is {@code INVALID_CONFIG}. Call {@link #conclude()} (the client does).
      */
-    public static ConsumerConfig from(Map<String, String> props) {
+    public static ConsumerConfig from(ConfigSource source) {
         ConsumerConfig c = new ConsumerConfig();
-        ConfigSupport.applyAll(props, c.transport, c::set);
+        ConfigSupport.applyAll(source, "sluice.consumer.", c.transport, c::set);
         return c;
     }
 
-    private boolean set(String key, String v) {
+    private boolean set(String key, ConfigSource s) {
         switch (key) {
-            case CLIENT_ID -> clientId(v);
-            case NAMESERVERS -> nameservers(v);
-            case FETCH_MAX_BYTES -> fetchMaxBytes(parseInt(key, v));
-            case FETCH_MAX_WAIT_MS -> fetchMaxWaitMs(parseInt(key, v));
-            case FETCH_MIN_BYTES -> fetchMinBytes(parseInt(key, v));
-            case MAX_POLL_RECORDS -> maxPollRecords(parseInt(key, v));
-            case AUTO_OFFSET_RESET -> autoOffsetReset(parseReset(v));
-            case REQUEST_TIMEOUT_MS -> requestTimeoutMs(parseLong(key, v));
-            case DEFAULT_API_TIMEOUT_MS -> defaultApiTimeoutMs(parseLong(key, v));
-            case RETRY_BACKOFF_MS -> retryBackoffMs(parseLong(key, v));
-            case RETRY_BACKOFF_MAX_MS -> retryBackoffMaxMs(parseLong(key, v));
-            case METADATA_MAX_AGE_MS -> metadataMaxAgeMs(parseLong(key, v));
-            case CHECK_CRCS -> checkCrcs(parseBoolean(key, v));
+            case CLIENT_ID -> clientId(s.getString(key, clientId));
+            case NAMESERVERS -> nameservers(s.getString(key, nameservers));
+            case FETCH_MAX_BYTES -> fetchMaxBytes(s.getInt(key, fetchMaxBytes));
+            case FETCH_MAX_WAIT_MS -> fetchMaxWaitMs(s.getInt(key, fetchMaxWaitMs));
+            case FETCH_MIN_BYTES -> fetchMinBytes(s.getInt(key, fetchMinBytes));
+            case MAX_POLL_RECORDS -> maxPollRecords(s.getInt(key, maxPollRecords));
+            case AUTO_OFFSET_RESET -> autoOffsetReset(parseReset(s.getString(key, null)));
+            case REQUEST_TIMEOUT_MS -> requestTimeoutMs(s.getLong(key, requestTimeoutMs));
+            case DEFAULT_API_TIMEOUT_MS -> defaultApiTimeoutMs(s.getLong(key, defaultApiTimeoutMs));
+            case RETRY_BACKOFF_MS -> retryBackoffMs(s.getLong(key, retryBackoffMs));
+            case RETRY_BACKOFF_MAX_MS -> retryBackoffMaxMs(s.getLong(key, retryBackoffMaxMs));
+            case METADATA_MAX_AGE_MS -> metadataMaxAgeMs(s.getLong(key, metadataMaxAgeMs));
+            case CHECK_CRCS -> checkCrcs(s.getBoolean(key, checkCrcs));
             default -> {
                 return false;
             }

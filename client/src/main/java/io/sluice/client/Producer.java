@@ -56,7 +56,10 @@ public interface Producer<K, V> extends AutoCloseable {
     /** The partitions of {@code topic}; blocks up to {@code max.block.ms} for routes ({@code UNKNOWN_TOPIC}). */
     List<PartitionInfo> partitionsFor(String topic);
 
-    /** Flushes, then stops the producer; waits as long as it takes for queued records. */
+    /**
+     * Flushes, then stops the producer; waits as long as it takes for queued records (bounded by
+     * {@code delivery.timeout.ms}). Do not call from a callback of a send future (it runs on the I/O thread).
+     */
     @Override
     void close();
 

@@ -4,12 +4,10 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.sluice.client.internals.ConfigSupport;
 import io.sluice.remoting.ErrorCode;
 import io.sluice.remoting.SluiceException;
+import io.sluice.remoting.config.ConfigSource;
 import io.sluice.remoting.transport.TransportConfig;
 
-import java.util.Map;
 
-import static io.sluice.client.internals.ConfigSupport.parseInt;
-import static io.sluice.client.internals.ConfigSupport.parseLong;
 import static io.sluice.client.internals.ConfigSupport.require;
 
 /**
@@ -78,33 +76,34 @@ public final class ProducerConfig {
     private MeterRegistry meterRegistry;
 
     /**
-     * A config from {@code key -> value} strings, e.g. a properties file. Keys are the constants of this class and
-     * of {@link TransportConfig}; an unknown key or a bad value is {@code INVALID_CONFIG}. Call {@link #conclude()}.
+     * A config with the {@code sluice.producer.*} keys of {@code source} (a YAML file, system properties, overrides) and
+     * its {@code sluice.transport.*} keys; absent keys keep their defaults. An unknown {@code sluice.producer.*} key or
+     * a value that does not parse is {@code INVALID_CONFIG}. Call {@link #conclude()} (the client does).
      */
-    public static ProducerConfig from(Map<String, String> props) {
+    public static ProducerConfig from(ConfigSource source) {
         ProducerConfig c = new ProducerConfig();
-        ConfigSupport.applyAll(props, c.transport, c::set);
+        ConfigSupport.applyAll(source, "sluice.producer.", c.transport, c::set);
         return c;
     }
 
-    private boolean set(String key, String v) {
+    private boolean set(String key, ConfigSource s) {
         switch (key) {
-            case CLIENT_ID -> clientId(v);
-            case NAMESERVERS -> nameservers(v);
-            case ACKS -> acks(v);
-            case LINGER_MS -> lingerMs(parseLong(key, v));
-            case BATCH_SIZE -> batchSize(parseInt(key, v));
-            case BUFFER_MEMORY -> bufferMemory(parseLong(key, v));
-            case MAX_BLOCK_MS -> maxBlockMs(parseLong(key, v));
-            case RETRIES -> retries(parseInt(key, v));
-            case RETRY_BACKOFF_MS -> retryBackoffMs(parseLong(key, v));
-            case RETRY_BACKOFF_MAX_MS -> retryBackoffMaxMs(parseLong(key, v));
-            case REQUEST_TIMEOUT_MS -> requestTimeoutMs(parseLong(key, v));
-            case DELIVERY_TIMEOUT_MS -> deliveryTimeoutMs(parseLong(key, v));
-            case MAX_IN_FLIGHT -> maxInFlightPerPartition(parseInt(key, v));
-            case MAX_REQUEST_SIZE -> maxRequestSize(parseInt(key, v));
-            case PARTITIONER -> partitioner(v);
-            case METADATA_MAX_AGE_MS -> metadataMaxAgeMs(parseLong(key, v));
+            case CLIENT_ID -> clientId(s.getString(key, clientId));
+            case NAMESERVERS -> nameservers(s.getString(key, nameservers));
+            case ACKS -> acks(s.getString(key, null));
+            case LINGER_MS -> lingerMs(s.getLong(key, lingerMs));
+            case BATCH_SIZE -> batchSize(s.getInt(key, batchSize));
+            case BUFFER_MEMORY -> bufferMemory(s.getLong(key, bufferMemory));
+            case MAX_BLOCK_MS -> maxBlockMs(s.getLong(key, maxBlockMs));
+            case RETRIES -> retries(s.getInt(key, retries));
+            case RETRY_BACKOFF_MS -> retryBackoffMs(s.getLong(key, retryBackoffMs));
+            case RETRY_BACKOFF_MAX_MS -> retryBackoffMaxMs(s.getLong(key, retryBackoffMaxMs));
+            case REQUEST_TIMEOUT_MS -> requestTimeoutMs(s.getLong(key, requestTimeoutMs));
+            case DELIVERY_TIMEOUT_MS -> deliveryTimeoutMs(s.getLong(key, deliveryTimeoutMs));
+            case MAX_IN_FLIGHT -> maxInFlightPerPartition(s.getInt(key, maxInFlight));
+            case MAX_REQUEST_SIZE -> maxRequestSize(s.getInt(key, maxRequestSize));
+            case PARTITIONER -> partitioner(s.getString(key, partitionerName));
+            case METADATA_MAX_AGE_MS -> metadataMaxAgeMs(s.getLong(key, metadataMaxAgeMs));
             default -> {
                 return false;
             }
@@ -147,7 +146,11 @@ public final class ProducerConfig {
         if (value != null && value.trim().equalsIgnoreCase("all")) {
             return acks(-1);
         }
-        return acks(parseInt(ACKS, value));
+        try {
+            return acks(Integer.parseInt(value == null ? "" : value.trim()));
+        } catch (NumberFormatException e) {
+            throw ConfigSupport.invalid(ACKS, value, "0, 1, -1 or all");
+        }
     }
 
     /** How long a batch waits for more records before it is sent even if not full. */

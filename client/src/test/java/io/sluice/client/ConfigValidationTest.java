@@ -2,6 +2,7 @@ package io.sluice.client;
 
 import io.sluice.remoting.ErrorCode;
 import io.sluice.remoting.SluiceException;
+import io.sluice.remoting.config.ConfigSource;
 import org.junit.jupiter.api.Test;
 
 import java.util.Map;
@@ -64,30 +65,43 @@ class ConfigValidationTest {
     }
 
     @Test
-    void configsLoadFromStringMaps() {
-        ProducerConfig p = ProducerConfig.from(Map.of(
+    void configsLoadFromAConfigSource() {
+        ProducerConfig p = ProducerConfig.from(source(Map.of(
                 ProducerConfig.ACKS, "all",
                 ProducerConfig.LINGER_MS, "0",
+                ProducerConfig.BATCH_SIZE, "16_384",
                 ProducerConfig.PARTITIONER, "round-robin",
-                "sluice.transport.io.threads", "2")).conclude();
+                "sluice.transport.io.threads", "2",
+                "sluice.broker.port", "9911"))).conclude();
         assertThat(p.acks()).isEqualTo(-1);
         assertThat(p.lingerMs()).isZero();
+        assertThat(p.batchSize()).isEqualTo(16384);
         assertThat(p.transport().ioThreads()).isEqualTo(2);
-        ConsumerConfig c = ConsumerConfig.from(Map.of(ConsumerConfig.AUTO_OFFSET_RESET, "latest",
-                ConsumerConfig.CHECK_CRCS, "false")).conclude();
+        assertThat(ProducerConfig.from(source(Map.of())).transport().ioThreads())
+                .as("clients keep one I/O thread unless told").isEqualTo(1);
+        ConsumerConfig c = ConsumerConfig.from(source(Map.of(ConsumerConfig.AUTO_OFFSET_RESET, "latest",
+                ConsumerConfig.CHECK_CRCS, "false"))).conclude();
         assertThat(c.autoOffsetReset()).isEqualTo(ConsumerConfig.AutoOffsetReset.LATEST);
         assertThat(c.checkCrcs()).isFalse();
-        assertThat(AdminConfig.from(Map.of(AdminConfig.NAMESERVERS, "h1:1,h2:2")).conclude().nameservers())
+        assertThat(AdminConfig.from(source(Map.of(AdminConfig.NAMESERVERS, "h1:1,h2:2"))).conclude().nameservers())
                 .isEqualTo("h1:1,h2:2");
     }
 
     @Test
     void unknownKeysAndUnparsableValuesAreRejected() {
-        assertInvalid(() -> ProducerConfig.from(Map.of("sluice.producer.lingr.ms", "5")), "sluice.producer.lingr.ms");
-        assertInvalid(() -> ProducerConfig.from(Map.of(ProducerConfig.BATCH_SIZE, "big")), ProducerConfig.BATCH_SIZE);
-        assertInvalid(() -> ConsumerConfig.from(Map.of(ConsumerConfig.AUTO_OFFSET_RESET, "middle")),
+        assertInvalid(() -> ProducerConfig.from(source(Map.of("sluice.producer.lingr.ms", "5"))),
+                "sluice.producer.lingr.ms");
+        assertInvalid(() -> ProducerConfig.from(source(Map.of(ProducerConfig.BATCH_SIZE, "big"))),
+                ProducerConfig.BATCH_SIZE);
+        assertInvalid(() -> ProducerConfig.from(source(Map.of(ProducerConfig.ACKS, "most"))), ProducerConfig.ACKS);
+        assertInvalid(() -> ConsumerConfig.from(source(Map.of(ConsumerConfig.AUTO_OFFSET_RESET, "middle"))),
                 ConsumerConfig.AUTO_OFFSET_RESET);
-        assertInvalid(() -> ConsumerConfig.from(Map.of(ConsumerConfig.CHECK_CRCS, "yes")), ConsumerConfig.CHECK_CRCS);
+        assertInvalid(() -> ConsumerConfig.from(source(Map.of(ConsumerConfig.CHECK_CRCS, "yes"))),
+                ConsumerConfig.CHECK_CRCS);
+    }
+
+    private static ConfigSource source(Map<String, String> values) {
+        return ConfigSource.fromMap(values, "test");
     }
 
     @Test

@@ -75,7 +75,7 @@ final class CompletedFetch {
                 continue;
             }
             check(size);
-            List<ConsumerRecord<K, V>> records = new ArrayList<>(batch.recordCount());
+            List<ConsumerRecord<K, V>> records = new ArrayList<>(Math.min(batch.recordCount(), size / Record.OVERHEAD));
             SluiceException failure = decoder.decode(tp, batch, position, records);
             if (failure != null) {
                 if (records.isEmpty()) {
@@ -139,6 +139,10 @@ final class CompletedFetch {
                 batch.forEachRecord(view, this);
             } catch (StopDecoding stop) {
                 // failure is set
+            } catch (IndexOutOfBoundsException e) {
+                into.clear();
+                failure = new SluiceException(ErrorCode.CORRUPT_RECORD, partition + " batch at offset "
+                        + batch.baseOffset() + " has a record that runs past the batch: " + e.getMessage());
             } finally {
                 this.out = null;
             }

@@ -2,13 +2,13 @@ package io.sluice.client.internals;
 
 import io.sluice.remoting.ErrorCode;
 import io.sluice.remoting.SluiceException;
+import io.sluice.remoting.config.ConfigSource;
 import io.sluice.remoting.transport.TransportConfig;
 
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.function.Consumer;
+import java.util.function.BiPredicate;
 
 /**
  * Validation and parsing shared by the client configs: every failure is an {@code INVALID_CONFIG} naming the key,
@@ -50,64 +50,45 @@ public final class ConfigSupport {
         return List.copyOf(out);
     }
 
-    public static int parseInt(String key, String value) {
-        try {
-            return Integer.parseInt(value.trim());
-        } catch (NumberFormatException | NullPointerException e) {
-            throw invalid(key, value, "an integer");
-        }
-    }
 
-    public static long parseLong(String key, String value) {
-        try {
-            return Long.parseLong(value.trim());
-        } catch (NumberFormatException | NullPointerException e) {
-            throw invalid(key, value, "an integer");
-        }
-    }
 
-    public static boolean parseBoolean(String key, String value) {
-        String v = value == null ? "" : value.trim();
-        if (v.equalsIgnoreCase("true") || v.equalsIgnoreCase("false")) {
-            return Boolean.parseBoolean(v);
-        }
-        throw invalid(key, value, "true or false");
-    }
 
     /**
-     * Applies each entry of {@code props}: keys starting with {@code sluice.transport.} go to {@code transport},
-     * others to {@code apply}, which returns false for a key it does not know (then INVALID_CONFIG).
+     * Applies every key of {@code source} under {@code prefix} through {@code apply}, which returns false for a key
+     * it does not know (then INVALID_CONFIG naming the key and where it came from), and the {@code sluice.transport.}
+     * keys present in {@code source} to {@code transport} (absent ones keep the client's defaults).
      */
-    public static void applyAll(Map<String, String> props, TransportConfig transport,
-                                java.util.function.BiPredicate<String, String> apply) {
-        for (Map.Entry<String, String> e : props.entrySet()) {
-            String key = e.getKey();
-            String value = e.getValue();
-            boolean known = key.startsWith("sluice.transport.")
-                    ? applyTransport(transport, key, value)
-                    : apply.test(key, value);
-            if (!known) {
-                throw new SluiceException(ErrorCode.INVALID_CONFIG, "unknown configuration key " + key);
+    public static void applyAll(ConfigSource source, String prefix, TransportConfig transport,
+                                BiPredicate<String, ConfigSource> apply) {
+        for (String suffix : source.withPrefix(prefix).keySet()) {
+            String key = prefix + suffix;
+            if (!apply.test(key, source)) {
+                throw new SluiceException(ErrorCode.INVALID_CONFIG, "unknown configuration key " + key + " (from "
+                        + source.origin(key) + ")");
             }
         }
-    }
-
-    private static boolean applyTransport(TransportConfig t, String key, String value) {
-        Consumer<String> setter = switch (key) {
-            case TransportConfig.MAX_FRAME_BYTES -> v -> t.maxFrameBytes(parseInt(key, v));
-            case TransportConfig.MAX_IN_FLIGHT -> v -> t.maxInFlight(parseInt(key, v));
-            case TransportConfig.REQUEST_TIMEOUT_MS -> v -> t.requestTimeoutMs(parseLong(key, v));
-            case TransportConfig.CONNECT_TIMEOUT_MS -> v -> t.connectTimeoutMs(parseInt(key, v));
-            case TransportConfig.HEARTBEAT_INTERVAL_MS -> v -> t.heartbeatIntervalMs(parseLong(key, v));
-            case TransportConfig.HEARTBEAT_MISSES -> v -> t.heartbeatMisses(parseInt(key, v));
-            case TransportConfig.IO_THREADS -> v -> t.ioThreads(parseInt(key, v));
-            default -> null;
-        };
-        if (setter == null) {
-            return false;
+        TransportConfig t = transport;
+        if (source.contains(TransportConfig.MAX_FRAME_BYTES)) {
+            t.maxFrameBytes(source.getInt(TransportConfig.MAX_FRAME_BYTES, t.maxFrameBytes()));
         }
-        setter.accept(value);
-        return true;
+        if (source.contains(TransportConfig.MAX_IN_FLIGHT)) {
+            t.maxInFlight(source.getInt(TransportConfig.MAX_IN_FLIGHT, t.maxInFlight()));
+        }
+        if (source.contains(TransportConfig.REQUEST_TIMEOUT_MS)) {
+            t.requestTimeoutMs(source.getLong(TransportConfig.REQUEST_TIMEOUT_MS, t.requestTimeoutMs()));
+        }
+        if (source.contains(TransportConfig.CONNECT_TIMEOUT_MS)) {
+            t.connectTimeoutMs(source.getInt(TransportConfig.CONNECT_TIMEOUT_MS, t.connectTimeoutMs()));
+        }
+        if (source.contains(TransportConfig.HEARTBEAT_INTERVAL_MS)) {
+            t.heartbeatIntervalMs(source.getLong(TransportConfig.HEARTBEAT_INTERVAL_MS, t.heartbeatIntervalMs()));
+        }
+        if (source.contains(TransportConfig.HEARTBEAT_MISSES)) {
+            t.heartbeatMisses(source.getInt(TransportConfig.HEARTBEAT_MISSES, t.heartbeatMisses()));
+        }
+        if (source.contains(TransportConfig.IO_THREADS)) {
+            t.ioThreads(source.getInt(TransportConfig.IO_THREADS, t.ioThreads()));
+        }
     }
 
     /** The transport settings a client starts from: one I/O thread, as a client drives few connections. */

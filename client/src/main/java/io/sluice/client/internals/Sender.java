@@ -118,7 +118,8 @@ final class Sender implements Runnable {
         SluiceException last = batch.lastError;
         String message = batch + " expired: not acknowledged within delivery.timeout.ms=" + deliveryTimeoutMs
                 + " (" + TimeUnit.NANOSECONDS.toMillis(nowNs - batch.createdNs) + " ms since created, "
-                + batch.attempts + " attempts" + (last == null ? ", no leader known" : ", last error " + last) + ")";
+                + batch.attempts + " attempts" + (last == null ? ", waiting for a leader or for earlier batches"
+                : ", last error " + last) + ")";
         if (batch.fail(new SluiceException(ErrorCode.REQUEST_TIMED_OUT, message, last))) {
             metrics.batchFailed(batch.recordCount());
         }
