@@ -84,6 +84,9 @@ final class Fetcher<K, V> {
             if (s.pendingReset == 0 || s.resetInFlight || nowNs - s.backoffUntilNs < 0) {
                 continue;
             }
+            if (leader(s) == null) {
+                continue;
+            }
             s.resetInFlight = true;
             int epoch = s.epoch;
             offsets.send(s.tp, s.pendingReset).whenComplete((answer, error) ->
@@ -97,13 +100,11 @@ final class Fetcher<K, V> {
             if (!s.canFetch(nowNs)) {
                 continue;
             }
-            TopicRoutes topicRoutes = routes.topic(s.tp.topic());
-            InetSocketAddress leader = topicRoutes == null ? null : topicRoutes.leader(s.tp.partition());
+            InetSocketAddress leader = leader(s);
             if (leader == null) {
-                routes.addTopic(s.tp.topic());
-                routes.requestRefresh();
                 continue;
             }
+            TopicRoutes topicRoutes = routes.topic(s.tp.topic());
             FetchRequest request = new FetchRequest();
             request.topic = s.tp.topic();
             request.partition = s.tp.partition();
@@ -123,6 +124,17 @@ final class Fetcher<K, V> {
                     .whenComplete((response, error) ->
                             enqueue(new Event(true, s, epoch, request.offset, null, response, error, startNs)));
         }
+    }
+
+    /** The partition's leader, or null after asking for fresh routes (their arrival wakes the consumer). */
+    private InetSocketAddress leader(PartitionFetchState s) {
+        TopicRoutes topicRoutes = routes.topic(s.tp.topic());
+        InetSocketAddress leader = topicRoutes == null ? null : topicRoutes.leader(s.tp.partition());
+        if (leader == null) {
+            routes.addTopic(s.tp.topic());
+            routes.requestRefresh();
+        }
+        return leader;
     }
 
     private void enqueue(Event event) {
