@@ -94,6 +94,49 @@ public final class AllowList {
         return pkg + ".";
     }
 
+    /**
+     * The package prefixes of an interface and of every type in its methods' signatures (type arguments
+     * included): the model classes a service's callers and providers exchange.
+     */
+    public static Set<String> packagesOf(Class<?> serviceInterface) {
+        Set<String> out = new java.util.TreeSet<>();
+        addPackage(serviceInterface, out);
+        for (java.lang.reflect.Method m : serviceInterface.getMethods()) {
+            addTypes(m.getGenericReturnType(), out, 0);
+            for (java.lang.reflect.Type t : m.getGenericParameterTypes()) {
+                addTypes(t, out, 0);
+            }
+        }
+        return out;
+    }
+
+    private static void addTypes(java.lang.reflect.Type type, Set<String> out, int depth) {
+        if (depth > 8) {
+            return;
+        }
+        if (type instanceof Class<?> c) {
+            addPackage(c, out);
+        } else if (type instanceof java.lang.reflect.ParameterizedType p) {
+            addTypes(p.getRawType(), out, depth + 1);
+            for (java.lang.reflect.Type arg : p.getActualTypeArguments()) {
+                addTypes(arg, out, depth + 1);
+            }
+        } else if (type instanceof java.lang.reflect.GenericArrayType g) {
+            addTypes(g.getGenericComponentType(), out, depth + 1);
+        } else if (type instanceof java.lang.reflect.WildcardType w) {
+            for (java.lang.reflect.Type bound : w.getUpperBounds()) {
+                addTypes(bound, out, depth + 1);
+            }
+        }
+    }
+
+    private static void addPackage(Class<?> type, Set<String> out) {
+        String prefix = packagePrefixOf(type);
+        if (prefix != null) {
+            out.add(prefix);
+        }
+    }
+
     public boolean allows(String className) {
         if (className == null) {
             return false;

@@ -1,0 +1,192 @@
+package io.sluice.rpc.internal.endpoint;
+
+import io.netty.util.Timer;
+import io.sluice.remoting.ErrorCode;
+import io.sluice.remoting.SluiceException;
+import io.sluice.remoting.transport.Connection;
+import io.sluice.remoting.transport.RemotingClient;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.InetSocketAddress;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The connection to one provider address, shared by every service endpoint at that address, with reconnection
+ * after a backoff.
+ *
+ * <pre>
+ *   IDLE --connect--> CONNECTING --ok--> READY --closed (peer gone, missed heartbeats)--> BACKOFF
+ *                          |                                                                 |
+ *                          +--failed----------------------------------------------------> BACKOFF --timer--> CONNECTING
+ *   any --close()--> CLOSED
+ * </pre>
+ * The transport closes a connection whose peer misses its heartbeats, so a dead provider leaves the usable set
+ * (state BACKOFF) before the registry notices it. Backoff doubles from the initial delay up to the maximum, with
+ * +-20% jitter so many consumers do not reconnect in step; a successful connect resets it. Each successful connect
+ * starts a new {@link #generation()}.
+ *
+ * <p>Thread-safe: transitions take the object's lock; {@link #connection()} reads volatile fields only.
+ */
+public final class ProviderChannel {
+    private static final Logger LOG = LoggerFactory.getLogger(ProviderChannel.class);
+
+    /** The channel's states. */
+    public enum State { IDLE, CONNECTING, READY, BACKOFF, CLOSED }
+
+    private final RemotingClient client;
+    private final InetSocketAddress address;
+    private final Timer timer;
+    private final long initialBackoffMs;
+    private final long maxBackoffMs;
+    private volatile State state = State.IDLE;
+    private volatile CompletableFuture<Connection> current;
+    private volatile int generation;
+    private volatile long nextAttemptAtNs;
+    private int failures;
+    private int references;
+
+    public ProviderChannel(RemotingClient client, InetSocketAddress address, Timer timer, long initialBackoffMs,
+                           long maxBackoffMs) {
+        this.client = client;
+        this.address = address;
+        this.timer = timer;
+        this.initialBackoffMs = initialBackoffMs;
+        this.maxBackoffMs = maxBackoffMs;
+    }
+
+    public InetSocketAddress address() {
+        return address;
+    }
+
+    public State state() {
+        return state;
+    }
+
+    /** Incremented by every successful connect: a new generation is (possibly) a new provider process. */
+    public int generation() {
+        return generation;
+    }
+
+    /** True unless the provider is known unreachable (backing off) or the channel is closed. */
+    public boolean usable() {
+        State s = state;
+        return s == State.READY || s == State.CONNECTING || s == State.IDLE;
+    }
+
+    /** The open connection, the pending connect, or a NETWORK_ERROR (never sent) while backing off. */
+    public CompletableFuture<Connection> connection() {
+        State s = state;
+        CompletableFuture<Connection> c = current;
+        if ((s == State.READY || s == State.CONNECTING) && c != null) {
+            return c;
+        }
+        if (s == State.IDLE) {
+            connect();
+            return current;
+        }
+        long waitMs = Math.max(0, TimeUnit.NANOSECONDS.toMillis(nextAttemptAtNs - System.nanoTime()));
+        return CompletableFuture.failedFuture(new SluiceException(ErrorCode.NETWORK_ERROR, s == State.CLOSED
+                ? "connection to provider " + address + " is closed"
+                : "provider " + address + " is unreachable; reconnecting in " + waitMs + " ms"));
+    }
+
+    /** Starts connecting if idle (used to connect eagerly when a provider appears). */
+    public synchronized void connect() {
+        if (state != State.IDLE && state != State.BACKOFF) {
+            return;
+        }
+        state = State.CONNECTING;
+        CompletableFuture<Connection> attempt = client.connect(address);
+        current = attempt;
+        attempt.whenComplete((connection, error) -> {
+            if (error != null) {
+                onLost(null, error);
+            } else {
+                onConnected(attempt, connection);
+            }
+        });
+    }
+
+    private void onConnected(CompletableFuture<Connection> attempt, Connection connection) {
+        synchronized (this) {
+            if (state == State.CLOSED || current != attempt) {
+                connection.close();
+                return;
+            }
+            state = State.READY;
+            failures = 0;
+            generation++;
+        }
+        connection.closeFuture().whenComplete((v, e) -> onLost(connection, null));
+    }
+
+    private void onLost(Connection connection, Throwable error) {
+        long delayMs;
+        synchronized (this) {
+            if (state == State.CLOSED) {
+                return;
+            }
+            if (connection != null && (current == null || !current.isDone() || current.isCompletedExceptionally()
+                    || current.join() != connection)) {
+                return; // an older connection
+            }
+            long base = Math.min(maxBackoffMs, initialBackoffMs << Math.min(failures, 20));
+            failures++;
+            delayMs = Math.max(1, (long) (base * (0.8 + 0.4 * ThreadLocalRandom.current().nextDouble())));
+            state = State.BACKOFF;
+            nextAttemptAtNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(delayMs);
+        }
+        if (failures == 1) {
+            LOG.info("provider {} {}; reconnecting in {} ms", address, error == null ? "disconnected"
+                    : "unreachable (" + SluiceException.from(error).getMessage() + ")", delayMs);
+        } else {
+            LOG.debug("provider {} still unreachable; next attempt in {} ms", address, delayMs);
+        }
+        try {
+            timer.newTimeout(t -> connect(), delayMs, TimeUnit.MILLISECONDS);
+        } catch (RuntimeException e) {
+            LOG.debug("cannot schedule reconnect to {}: {}", address, e.toString()); // timer stopped: closing
+        }
+    }
+
+    /** Requests in flight on the current connection. */
+    public int inFlight() {
+        CompletableFuture<Connection> c = current;
+        return c != null && c.isDone() && !c.isCompletedExceptionally() ? c.join().inFlight() : 0;
+    }
+
+    synchronized int retain() {
+        return ++references;
+    }
+
+    synchronized int release() {
+        return --references;
+    }
+
+    /** Closes the connection now; requests still in flight fail with NETWORK_ERROR. */
+    public void close() {
+        CompletableFuture<Connection> c;
+        synchronized (this) {
+            if (state == State.CLOSED) {
+                return;
+            }
+            state = State.CLOSED;
+            c = current;
+        }
+        if (c != null) {
+            c.whenComplete((connection, error) -> {
+                if (connection != null) {
+                    connection.close();
+                }
+            });
+        }
+    }
+
+    @Override
+    public String toString() {
+        return address + "(" + state + ")";
+    }
+}

@@ -1,0 +1,96 @@
+package io.sluice.rpc;
+
+import io.sluice.remoting.ErrorCode;
+import io.sluice.remoting.SluiceException;
+import io.sluice.rpc.demo.User;
+import io.sluice.rpc.demo.UserServiceImpl;
+import io.sluice.rpc.testing.TestService;
+import io.sluice.rpc.testing.TestServiceImpl;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+/** Calls over a direct address (no registry): sync, async, oneway, exceptions, POJOs, generic. */
+class DirectCallTest {
+    private final TestServiceImpl impl = new TestServiceImpl("p1");
+    private RpcServer server;
+    private RpcClient client;
+    private TestService stub;
+
+    @BeforeEach
+    void start() {
+        server = RpcServer.builder().host("127.0.0.1").port(0).service(TestService.class, impl, "1.0", "", 100)
+                .start();
+        client = RpcClient.builder().registry("rpc://127.0.0.1:" + server.port()).build();
+        stub = client.stub(TestService.class, o -> o.version("1.0").method("record", m -> m.oneway()));
+    }
+
+    @AfterEach
+    void stop() {
+        client.close();
+        server.close();
+    }
+
+    @Test
+    void syncCallsReturnValues() {
+        assertThat(stub.echo("hi")).isEqualTo("hi");
+        assertThat(stub.add(40, 2)).isEqualTo(42L);
+        assertThat(stub.whoami()).isEqualTo("p1");
+        User user = UserServiceImpl.newUser(7);
+        assertThat(stub.roundTrip(user)).isEqualTo(user);
+        assertThat(stub.users(3)).hasSize(3).first().isEqualTo(UserServiceImpl.newUser(0));
+        assertThat(stub.any(Map.of("k", List.of(1L, 2L)))).isEqualTo(Map.of("k", List.of(1L, 2L)));
+        assertThat(stub.echo(null)).isNull();
+    }
+
+    @Test
+    void asyncCallsComplete() throws Exception {
+        assertThat(stub.echoAsync("x").get(5, TimeUnit.SECONDS)).isEqualTo("async:x");
+        CompletableFuture<Long> sum = RpcClient.async(() -> stub.add(1, 2));
+        assertThat(sum.get(5, TimeUnit.SECONDS)).isEqualTo(3L);
+    }
+
+    @Test
+    void onewayCallsArrive() {
+        stub.record("e1");
+        stub.record("e2");
+        await().atMost(5, TimeUnit.SECONDS).until(() -> impl.events.size() == 2);
+        assertThat(impl.events).containsExactly("e1", "e2");
+    }
+
+    @Test
+    void remoteExceptionsCarryTypeAndMessage() {
+        assertThatThrownBy(() -> stub.fail("boom"))
+                .isInstanceOfSatisfying(RpcRemoteException.class, e -> {
+                    assertThat(e.code()).isEqualTo(ErrorCode.REMOTE_EXCEPTION);
+                    assertThat(e.remoteType()).isEqualTo(IllegalStateException.class.getName());
+                    assertThat(e.remoteMessage()).isEqualTo("boom");
+                });
+        assertThat(stub.echo("still serving")).isEqualTo("still serving");
+    }
+
+    @Test
+    void genericInvocationWorksWithoutTheInterface() {
+        GenericService generic = client.generic(TestService.class.getName(), o -> o.version("1.0"));
+        assertThat(generic.invoke("add", new String[] {"long", "long"}, 2, 3)).isEqualTo(5L);
+        Object user = generic.invoke("roundTrip", null, Map.of("id", 9L, "name", "Ada"));
+        assertThat(user).isInstanceOfSatisfying(Map.class, m -> {
+            assertThat(m.get("id")).isEqualTo(9L);
+            assertThat(m.get("name")).isEqualTo("Ada");
+            assertThat(m.get("class")).isEqualTo(User.class.getName());
+        });
+        assertThatThrownBy(() -> generic.invoke("add", new String[] {"long", "long"}, "abc", 1))
+                .isInstanceOfSatisfying(SluiceException.class,
+                        e -> assertThat(e.code()).isEqualTo(ErrorCode.INVALID_REQUEST))
+                .hasMessageContaining("argument 0");
+    }
+}
