@@ -79,7 +79,8 @@ public interface Consumer<K, V> extends AutoCloseable {
 
     /**
      * Returns records available now, or waits up to {@code timeout} for some; at most {@code max.poll.records}.
-     * Returns an empty set when the time is up. Throws a {@link io.sluice.remoting.SluiceException} for errors the
+     * Returns an empty set when the time is up (or at once if the thread is interrupted; the interrupt flag stays
+     * set). Throws a {@link io.sluice.remoting.SluiceException} for errors the
      * application must see: {@code OFFSET_OUT_OF_RANGE} with {@code auto.offset.reset=none},
      * {@code SERIALIZATION_ERROR} (the position stays at the bad record; seek past it), {@code CORRUPT_RECORD}, or a
      * broker error that cannot be retried. Retriable errors (leader moves, timeouts) are retried inside.

@@ -115,6 +115,9 @@ final class OffsetLookup {
                 throw new SluiceException(ErrorCode.REQUEST_TIMED_OUT, "offsets of " + remaining.keySet()
                         + " not found in time" + (last == null ? "" : "; last error " + last), last);
             }
+            if (Thread.currentThread().isInterrupted()) {
+                throw new SluiceException(ErrorCode.REQUEST_TIMED_OUT, "interrupted while looking up offsets");
+            }
             routes.maybeRefresh(now);
             LockSupport.parkNanos(Math.min(backoff.delayNs(++attempt), deadlineNs - now));
         }

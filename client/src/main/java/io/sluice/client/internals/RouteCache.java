@@ -211,7 +211,7 @@ public final class RouteCache {
             TimeUnit.NANOSECONDS.timedWait(this, timeoutNs);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new SluiceException(ErrorCode.CLIENT_CLOSED, "interrupted while waiting for routes");
+            throw new SluiceException(ErrorCode.REQUEST_TIMED_OUT, "interrupted while waiting for routes");
         }
     }
 

@@ -147,9 +147,10 @@ public final class SluiceConsumer<K, V> implements Consumer<K, V> {
             if (s.hasPosition()) {
                 break;
             }
-            if (deadlineNs - now <= 0) {
+            if (deadlineNs - now <= 0 || Thread.currentThread().isInterrupted()) {
                 throw new SluiceException(ErrorCode.REQUEST_TIMED_OUT, "position of " + partition
-                        + " not found within default.api.timeout.ms");
+                        + " not found within default.api.timeout.ms" + (Thread.currentThread().isInterrupted()
+                        ? " (interrupted)" : ""));
             }
             routes.maybeRefresh(now);
             fetcher.sendResets(one, now);
@@ -225,7 +226,7 @@ public final class SluiceConsumer<K, V> implements Consumer<K, V> {
                 return records;
             }
             long left = deadlineNs - now;
-            if (left <= 0) {
+            if (left <= 0 || Thread.currentThread().isInterrupted()) {
                 return records;
             }
             long waitNs = Math.min(left, Math.min(fetcher.nanosUntilBackoffEnds(states, now),
