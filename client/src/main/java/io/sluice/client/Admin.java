@@ -18,10 +18,13 @@ public interface Admin extends AutoCloseable {
         return new SluiceAdmin(config);
     }
 
-    /** Creates a topic; returns once a nameserver has accepted it. */
+    /**
+     * Creates a topic; returns once a nameserver has accepted it and serves its routes, so producers and consumers
+     * see it at once. Partition leaders may still be electing: producers wait for them.
+     */
     void createTopic(NewTopic topic);
 
-    /** Deletes a topic and its data; {@code UNKNOWN_TOPIC} if it does not exist. */
+    /** Deletes a topic and its data; {@code UNKNOWN_TOPIC} if it does not exist. Returns once routes drop it. */
     void deleteTopic(String name);
 
     /** The names of all topics, sorted. */

@@ -128,8 +128,7 @@ public final class RouteCache {
             if (error == null) {
                 GetRoutesResponse answer = response.message();
                 synchronized (this) {
-                    boolean stale = System.nanoTime() - lastSuccessNs > maxAgeNs;
-                    updated = routes.merge(answer, stale);
+                    updated = routes.merge(answer);
                     routes = updated;
                     lastSuccessNs = System.nanoTime();
                     failures = 0;

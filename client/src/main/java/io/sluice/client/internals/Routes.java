@@ -6,7 +6,6 @@ import io.sluice.remoting.protocol.TopicRoute;
 
 import java.net.InetSocketAddress;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
 
@@ -52,39 +51,31 @@ public final class Routes {
     }
 
     /**
-     * This snapshot updated with a nameserver answer. An answer from an older route table (another nameserver
-     * lagging behind) only adds topics this snapshot lacks, unless {@code acceptOlder}.
+     * This snapshot updated with a nameserver answer: the answer's topics and brokers replace what was known, topics
+     * it does not mention stay, and topics it reports unknown are dropped. Route versions are counted by each
+     * nameserver on its own, so they are not compared: the latest answer wins (refreshes are never concurrent).
      */
-    Routes merge(GetRoutesResponse response, boolean acceptOlder) {
-        boolean newer = acceptOlder || response.version >= version;
-        Map<Integer, InetSocketAddress> newBrokers = new HashMap<>(newer ? Map.of() : brokers);
+    Routes merge(GetRoutesResponse response) {
+        Map<Integer, InetSocketAddress> newBrokers = new HashMap<>();
         if (response.brokers != null) {
             for (BrokerInfo b : response.brokers) {
-                if (newer || !newBrokers.containsKey(b.id)) {
-                    newBrokers.put(b.id, InetSocketAddress.createUnresolved(b.host, b.port));
-                }
+                newBrokers.put(b.id, InetSocketAddress.createUnresolved(b.host, b.port));
             }
         }
         resolve(newBrokers);
-        Map<String, TopicRoutes> newTopics = new HashMap<>();
-        for (Map.Entry<String, TopicRoutes> e : topics.entrySet()) {
-            newTopics.put(e.getKey(), e.getValue());
-        }
+        Map<String, TopicRoutes> newTopics = new HashMap<>(topics);
         if (response.topics != null) {
             for (TopicRoute t : response.topics) {
-                if (t.topic != null && (newer || !newTopics.containsKey(t.topic))) {
+                if (t.topic != null) {
                     newTopics.put(t.topic, new TopicRoutes(t, newBrokers));
                 }
             }
         }
         Set<String> unknown = response.unknownTopics == null ? Set.of() : Set.copyOf(response.unknownTopics);
-        if (newer) {
-            for (String t : new HashSet<>(unknown)) {
-                newTopics.remove(t);
-            }
+        for (String t : unknown) {
+            newTopics.remove(t);
         }
-        return new Routes(Math.max(version, response.version), Map.copyOf(newTopics), Map.copyOf(newBrokers),
-                unknown);
+        return new Routes(response.version, Map.copyOf(newTopics), Map.copyOf(newBrokers), unknown);
     }
 
     private static void resolve(Map<Integer, InetSocketAddress> brokers) {

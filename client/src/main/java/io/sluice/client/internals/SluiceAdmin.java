@@ -83,6 +83,7 @@ public final class SluiceAdmin implements Admin {
         retrying("create topic " + topic.name(), deadlineNs, false,
                 () -> nameservers.request(ApiKey.CREATE_TOPIC, request, remainingMs(deadlineNs), false))
                 .close();
+        awaitRoutes(topic.name(), true, deadlineNs);
     }
 
     @Override
@@ -94,6 +95,29 @@ public final class SluiceAdmin implements Admin {
         retrying("delete topic " + name, deadlineNs, false,
                 () -> nameservers.request(ApiKey.DELETE_TOPIC, request, remainingMs(deadlineNs), false))
                 .close();
+        awaitRoutes(name, false, deadlineNs);
+    }
+
+    /**
+     * Waits until the nameservers' routes show the topic ({@code exists}) or no longer show it, so that clients
+     * see the change right after the call returns. The change was accepted already: past the deadline this only
+     * logs.
+     */
+    private void awaitRoutes(String topic, boolean exists, long deadlineNs) {
+        int attempt = 0;
+        while (deadlineNs - System.nanoTime() > 0) {
+            try {
+                GetRoutesResponse answer = routes(List.of(topic), deadlineNs);
+                boolean listed = answer.unknownTopics == null || !answer.unknownTopics.contains(topic);
+                if (listed == exists) {
+                    return;
+                }
+            } catch (SluiceException e) {
+                LOG.debug("Checking the routes of {} failed: {}", topic, e.toString());
+            }
+            LockSupport.parkNanos(Math.min(backoff.delayNs(++attempt), Math.max(0, deadlineNs - System.nanoTime())));
+        }
+        LOG.warn("Topic {} was {} but the nameservers do not show it yet", topic, exists ? "created" : "deleted");
     }
 
     @Override

@@ -36,7 +36,7 @@ final class TestRoutes {
             route.partitions.add(pr);
         }
         response.topics = List.of(route);
-        return Routes.EMPTY.merge(response, false);
+        return Routes.EMPTY.merge(response);
     }
 
     private static boolean contains(int[] values, int v) {
