@@ -14,7 +14,8 @@ import java.util.List;
  *
  * <p>Fetched data is bounded: at most two completed fetches are held (the one being returned and the next), and a
  * new fetch goes out only while fewer are held. Every seek or reset bumps {@link #epoch}; answers to requests sent
- * under an older epoch are dropped. Used by the consumer's thread only (answers reach it through an event queue).
+ * under an older epoch are dropped. Not thread-safe: used by the consumer's thread only (answers reach it through
+ * an event queue).
  */
 final class PartitionFetchState {
     static final int MAX_BUFFERED_FETCHES = 2;

@@ -5,7 +5,7 @@ import java.util.Iterator;
 
 /**
  * The batches of one partition waiting to be sent, oldest first, and how many of its batches are in flight.
- * Every field is guarded by the queue's own monitor ({@code synchronized (queue)}).
+ * Thread-safety: every field is guarded by the queue's own monitor ({@code synchronized (queue)}).
  */
 final class PartitionQueue {
     final String topic;

@@ -12,8 +12,11 @@ import io.sluice.remoting.transport.Response;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.net.InetSocketAddress;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -46,6 +49,8 @@ final class Sender implements Runnable {
     private final AtomicBoolean wakeupPending = new AtomicBoolean();
     private final List<ProducerBatch> ready = new ArrayList<>();
     private final List<ProducerBatch> expired = new ArrayList<>();
+    /** Batches waiting for a connection being opened, per broker, in drain order (guarded by itself). */
+    private final Map<InetSocketAddress, List<ProducerBatch>> awaitingConnection = new HashMap<>();
     private final RecordAccumulator.DrainState drainState = new RecordAccumulator.DrainState();
     private volatile boolean running = true;
     private volatile boolean forceClose;
@@ -136,14 +141,39 @@ final class Sender implements Runnable {
         }
         if (connection.isDone() && !connection.isCompletedExceptionally()) {
             sendOn(connection.join(), batch);
-        } else {
-            connection.whenComplete((conn, error) -> {
-                if (error != null) {
-                    onError(batch, error);
-                } else {
-                    sendOn(conn, batch);
-                }
-            });
+            return;
+        }
+        InetSocketAddress address = batch.destination;
+        boolean first;
+        synchronized (awaitingConnection) {
+            List<ProducerBatch> waiting = awaitingConnection.get(address);
+            first = waiting == null;
+            if (first) {
+                waiting = new ArrayList<>();
+                awaitingConnection.put(address, waiting);
+            }
+            waiting.add(batch);
+        }
+        if (first) {
+            connection.whenComplete((conn, error) -> onConnected(address, conn, error));
+        }
+    }
+
+    /** Sends the batches that waited for a connection, in the order they were drained. */
+    private void onConnected(InetSocketAddress address, Connection connection, Throwable error) {
+        List<ProducerBatch> waiting;
+        synchronized (awaitingConnection) {
+            waiting = awaitingConnection.remove(address);
+        }
+        if (waiting == null) {
+            return;
+        }
+        for (ProducerBatch batch : waiting) {
+            if (error != null) {
+                onError(batch, error);
+            } else {
+                sendOn(connection, batch);
+            }
         }
     }
 

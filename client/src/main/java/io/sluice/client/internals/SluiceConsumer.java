@@ -14,7 +14,6 @@ import io.sluice.remoting.protocol.ListOffsetsResponse;
 import io.sluice.remoting.transport.RemotingClient;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.HashMap;
