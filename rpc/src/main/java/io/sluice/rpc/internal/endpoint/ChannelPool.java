@@ -12,14 +12,16 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The consumer's {@link ProviderChannel}s, one per provider address, shared by the endpoints of every service at
- * that address and counted by reference. A channel is connected eagerly when its first endpoint appears, and
- * closed when its last endpoint goes, once its requests in flight are answered (or after the drain limit). So a
+ * that address and counted by reference. A channel is connected eagerly when its first endpoint appears. When its
+ * last endpoint goes it lingers ({@value #LINGER_MS} ms) in case the address comes back (a registry flapping
+ * during a session loss), then closes once its requests in flight are answered (or after the drain limit). So a
  * change in the provider list connects only new addresses and closes only vanished ones: no reconnect storm.
  *
  * <p>Thread-safe: the table is guarded by this object.
  */
 public final class ChannelPool implements AutoCloseable {
     private static final long DRAIN_CHECK_MS = 50;
+    static final long LINGER_MS = 3_000;
 
     private final RemotingClient client;
     private final Timer timer;
@@ -60,6 +62,19 @@ public final class ChannelPool implements AutoCloseable {
         synchronized (this) {
             if (channel.release() > 0) {
                 return;
+            }
+        }
+        try {
+            timer.newTimeout(t -> closeIfUnused(channel), LINGER_MS, TimeUnit.MILLISECONDS);
+        } catch (RuntimeException e) {
+            closeIfUnused(channel);
+        }
+    }
+
+    private void closeIfUnused(ProviderChannel channel) {
+        synchronized (this) {
+            if (channel.references() > 0) {
+                return; // acquired again while lingering
             }
             channels.remove(channel.address(), channel);
         }

@@ -166,6 +166,10 @@ public final class ProviderChannel {
         return --references;
     }
 
+    synchronized int references() {
+        return references;
+    }
+
     /** Closes the connection now; requests still in flight fail with NETWORK_ERROR. */
     public void close() {
         CompletableFuture<Connection> c;
