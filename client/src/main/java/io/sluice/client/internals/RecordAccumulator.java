@@ -56,14 +56,12 @@ public final class RecordAccumulator {
     /**
      * Appends a record to the partition's open batch, or to a new batch. Returns the record's future, or null if
      * {@code abortOnNewBatch} and the record needs a new batch (the caller may pick another partition and call
-     * again). Blocks up to {@code maxBlockNs} for buffer space; throws {@code BUFFER_EXHAUSTED}, or
-     * {@code CLIENT_CLOSED} once closed.
+     * again). {@code recordSize} is {@link RecordBatchBuilder#recordSize} of the record. Blocks up to
+     * {@code maxBlockNs} for buffer space; throws {@code BUFFER_EXHAUSTED}, or {@code CLIENT_CLOSED} once closed.
      */
     public CompletableFuture<RecordMetadata> append(String topic, int partition, long timestamp, byte[] key,
                                                     byte[] value, String[] headerKeys, byte[][] headerValues,
-                                                    int headersSize, boolean abortOnNewBatch, long maxBlockNs) {
-        int recordSize = RecordBatchBuilder.recordSize(key == null ? -1 : key.length,
-                value == null ? -1 : value.length, headersSize);
+                                                    int recordSize, boolean abortOnNewBatch, long maxBlockNs) {
         PartitionQueue queue = queue(topic, partition);
         synchronized (queue) {
             checkOpen();

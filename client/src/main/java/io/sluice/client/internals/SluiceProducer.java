@@ -95,7 +95,6 @@ public final class SluiceProducer<K, V> implements Producer<K, V> {
     }
 
     private CompletableFuture<RecordMetadata> doSend(ProducerRecord<K, V> record) {
-        long startNs = System.nanoTime();
         if (closed.get()) {
             throw new SluiceException(ErrorCode.CLIENT_CLOSED, "producer " + clientId + " is closed");
         }
@@ -123,8 +122,11 @@ public final class SluiceProducer<K, V> implements Producer<K, V> {
                     + ProducerConfig.MAX_REQUEST_SIZE + "=" + maxRequestSize);
         }
         TopicRoutes topicRoutes = routes.topic(topic);
+        long blockNs = maxBlockNs;
         if (topicRoutes == null) {
+            long startNs = System.nanoTime();
             topicRoutes = routes.awaitTopic(topic, startNs + maxBlockNs, true);
+            blockNs = Math.max(0, maxBlockNs - (System.nanoTime() - startNs));
         }
         int count = topicRoutes.partitionCount();
         if (count == 0) {
@@ -149,12 +151,11 @@ public final class SluiceProducer<K, V> implements Producer<K, V> {
             }
         }
         long timestamp = record.timestamp() != null ? record.timestamp() : System.currentTimeMillis();
-        long blockNs = Math.max(0, maxBlockNs - (System.nanoTime() - startNs));
         CompletableFuture<RecordMetadata> future = accumulator.append(topic, partition, timestamp, key, value,
-                headerKeys, headerValues, headersSize, isSticky, blockNs);
+                headerKeys, headerValues, recordSize, isSticky, blockNs);
         if (future == null) {
             int next = sticky.next(topic, topicRoutes, partition);
-            future = accumulator.append(topic, next, timestamp, key, value, headerKeys, headerValues, headersSize,
+            future = accumulator.append(topic, next, timestamp, key, value, headerKeys, headerValues, recordSize,
                     false, blockNs);
         }
         return future;

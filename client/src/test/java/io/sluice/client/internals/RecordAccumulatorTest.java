@@ -7,6 +7,7 @@ import io.sluice.remoting.ErrorCode;
 import io.sluice.remoting.SluiceException;
 import io.sluice.remoting.record.Record;
 import io.sluice.remoting.record.RecordBatch;
+import io.sluice.remoting.record.RecordBatchBuilder;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -43,8 +44,13 @@ class RecordAccumulatorTest {
     }
 
     private CompletableFuture<RecordMetadata> append(int partition, String key, String value, long maxBlockMs) {
-        return accumulator.append("t", partition, 1_000L, bytes(key), bytes(value), null, null, 0, false,
-                TimeUnit.MILLISECONDS.toNanos(maxBlockMs));
+        return accumulator.append("t", partition, 1_000L, bytes(key), bytes(value), null, null,
+                size(key, value, 0), false, TimeUnit.MILLISECONDS.toNanos(maxBlockMs));
+    }
+
+    private static int size(String key, String value, int headersSize) {
+        return RecordBatchBuilder.recordSize(key == null ? -1 : bytes(key).length,
+                value == null ? -1 : bytes(value).length, headersSize);
     }
 
     private List<ProducerBatch> drain(long nowNs) {
@@ -63,7 +69,7 @@ class RecordAccumulatorTest {
         for (int i = 0; i < 10; i++) {
             futures.add(accumulator.append("t", 2, 1_000L + i, bytes("k" + i), bytes("v" + i),
                     i == 3 ? new String[] {"h"} : null, i == 3 ? new byte[][] {bytes("x")} : null,
-                    i == 3 ? 2 + 1 + 4 + 1 : 0, false, 0));
+                    size("k" + i, "v" + i, i == 3 ? 2 + 1 + 4 + 1 : 0), false, 0));
         }
         assertThat(drain(now)).as("not ready before linger").isEmpty();
         List<ProducerBatch> ready = drain(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(LINGER_MS));
@@ -117,11 +123,13 @@ class RecordAccumulatorTest {
     @Test
     void keylessAppendAsksForAnotherPartitionInsteadOfOpeningABatch() {
         create(1024, 1 << 20, 1);
-        CompletableFuture<RecordMetadata> f = accumulator.append("t", 1, 1L, null, bytes("v"), null, null, 0, true, 0);
+        CompletableFuture<RecordMetadata> f = accumulator.append("t", 1, 1L, null, bytes("v"), null, null,
+                size(null, "v", 0), true, 0);
         assertThat(f).isNull();
         assertThat(accumulator.hasIncomplete()).isFalse();
         assertThat(append(1, "k", "v", 0)).isNotNull();
-        assertThat(accumulator.append("t", 1, 1L, null, bytes("v"), null, null, 0, true, 0)).isNotNull();
+        assertThat(accumulator.append("t", 1, 1L, null, bytes("v"), null, null, size(null, "v", 0), true, 0))
+                .isNotNull();
     }
 
     @Test
