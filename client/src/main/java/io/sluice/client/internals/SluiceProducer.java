@@ -211,8 +211,8 @@ public final class SluiceProducer<K, V> implements Producer<K, V> {
                 SluiceException error = new SluiceException(ErrorCode.CLIENT_CLOSED, "producer " + clientId
                         + " closed before the record was sent (close timeout " + timeout.toMillis() + " ms)");
                 sender.forceClose();
-                accumulator.abortQueued(error);
                 awaitSender(Long.MAX_VALUE);
+                accumulator.abortIncomplete(error);
             }
             routes.close();
             client.close();
