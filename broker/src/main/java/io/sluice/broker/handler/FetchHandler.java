@@ -1,0 +1,116 @@
+package io.sluice.broker.handler;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.util.concurrent.ScheduledFuture;
+import io.sluice.broker.log.FetchData;
+import io.sluice.broker.partition.Partition;
+import io.sluice.broker.partition.PartitionManager;
+import io.sluice.broker.partition.PartitionListener;
+import io.sluice.remoting.ErrorCode;
+import io.sluice.remoting.SluiceException;
+import io.sluice.remoting.protocol.FetchRequest;
+import io.sluice.remoting.protocol.FetchResponse;
+import io.sluice.remoting.transport.RequestContext;
+import io.sluice.remoting.transport.RequestHandler;
+
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Serves fetches with long polling: when nothing is readable at the requested offset, the fetch parks on the
+ * partition until an append wakes it or its max wait passes, so an idle consumer costs one request per max wait.
+ * The number of fetches parked at once is bounded; past the bound a fetch is answered at once.
+ */
+public final class FetchHandler implements RequestHandler {
+    private final PartitionManager partitions;
+    private final PartitionListener listener;
+    private final long maxWaitMs;
+    private final int maxBytes;
+    private final int maxParked;
+    private final AtomicInteger parkedCount = new AtomicInteger();
+
+    public FetchHandler(PartitionManager partitions, PartitionListener listener, long maxWaitMs, int maxBytes,
+                        int maxParked) {
+        this.partitions = partitions;
+        this.listener = listener;
+        this.maxWaitMs = maxWaitMs;
+        this.maxBytes = maxBytes;
+        this.maxParked = maxParked;
+    }
+
+    @Override
+    public void handle(RequestContext ctx, Object message, ByteBuf ignored) {
+        FetchRequest request = (FetchRequest) message;
+        if (request.maxBytes <= 0) {
+            throw new SluiceException(ErrorCode.INVALID_REQUEST, "fetch maxBytes must be positive, not " + request.maxBytes);
+        }
+        Partition partition = partitions.partition(request.topic, request.partition);
+        boolean follower = request.replicaId >= 0;
+        long wait = Math.min(Math.max(0, request.maxWaitMs), maxWaitMs);
+        if (wait == 0 || partition.readableEnd(follower) > request.offset || !partition.isLeader()) {
+            answer(ctx, partition, request, follower);
+            return;
+        }
+        if (parkedCount.incrementAndGet() > maxParked) {
+            parkedCount.decrementAndGet();
+            answer(ctx, partition, request, follower);
+            return;
+        }
+        park(ctx, partition, request, follower, wait);
+    }
+
+    private void park(RequestContext ctx, Partition partition, FetchRequest request, boolean follower, long waitMs) {
+        AtomicBoolean done = new AtomicBoolean();
+        ScheduledFuture<?>[] timer = new ScheduledFuture<?>[1];
+        Runnable onData = new Runnable() {
+            @Override
+            public void run() {
+                if (done.compareAndSet(false, true)) {
+                    parkedCount.decrementAndGet();
+                    if (timer[0] != null) {
+                        timer[0].cancel(false);
+                    }
+                    ctx.executor().execute(() -> answerSafely(ctx, partition, request, follower));
+                }
+            }
+        };
+        timer[0] = ctx.executor().schedule(() -> {
+            if (done.compareAndSet(false, true)) {
+                parkedCount.decrementAndGet();
+                partition.parked().remove(onData);
+                answerSafely(ctx, partition, request, follower);
+            }
+        }, waitMs, TimeUnit.MILLISECONDS);
+        partition.parked().park(onData);
+        // An append may have landed between the check and the park: look again so no wake-up is lost.
+        if (partition.readableEnd(follower) > request.offset) {
+            partition.parked().remove(onData);
+            onData.run();
+        }
+    }
+
+    private void answerSafely(RequestContext ctx, Partition partition, FetchRequest request, boolean follower) {
+        try {
+            answer(ctx, partition, request, follower);
+        } catch (RuntimeException e) {
+            ctx.fail(e);
+        }
+    }
+
+    private void answer(RequestContext ctx, Partition partition, FetchRequest request, boolean follower) {
+        if (ctx.isDone()) {
+            return;
+        }
+        int limit = Math.min(request.maxBytes, maxBytes);
+        FetchData data = partition.read(request.offset, limit, follower, ctx.alloc());
+        FetchResponse response = new FetchResponse();
+        response.highWatermark = partition.log().highWatermark();
+        response.logStartOffset = partition.log().logStartOffset();
+        response.logEndOffset = partition.log().logEndOffset();
+        response.leaderEpoch = partition.leaderEpoch();
+        ByteBuf records = data.records();
+        listener.onRead(partition, records.readableBytes(), data.batchCount());
+        ctx.respond(response, records);
+    }
+}

@@ -1,0 +1,51 @@
+package io.sluice.broker.handler;
+
+import io.netty.buffer.ByteBuf;
+import io.sluice.broker.log.PartitionLog;
+import io.sluice.broker.partition.Partition;
+import io.sluice.broker.partition.PartitionManager;
+import io.sluice.remoting.ErrorCode;
+import io.sluice.remoting.SluiceException;
+import io.sluice.remoting.protocol.PartitionState;
+import io.sluice.remoting.protocol.PartitionStatesRequest;
+import io.sluice.remoting.protocol.PartitionStatesResponse;
+import io.sluice.remoting.transport.RequestContext;
+import io.sluice.remoting.transport.RequestHandler;
+
+import java.util.ArrayList;
+
+/** Reports the log state (start, end, high watermark, size) of every partition of a topic hosted here. */
+public final class PartitionStatesHandler implements RequestHandler {
+    private final PartitionManager partitions;
+
+    public PartitionStatesHandler(PartitionManager partitions) {
+        this.partitions = partitions;
+    }
+
+    @Override
+    public void handle(RequestContext ctx, Object message, ByteBuf payload) {
+        PartitionStatesRequest request = (PartitionStatesRequest) message;
+        Partition[] hosted = request.topic == null ? null : partitions.partitions(request.topic);
+        if (hosted == null) {
+            throw new SluiceException(ErrorCode.UNKNOWN_TOPIC, "unknown topic '" + request.topic + "'");
+        }
+        PartitionStatesResponse response = new PartitionStatesResponse();
+        response.partitions = new ArrayList<>();
+        for (Partition p : hosted) {
+            if (p == null) {
+                continue;
+            }
+            PartitionLog log = p.log();
+            PartitionState state = new PartitionState();
+            state.partition = p.id();
+            state.logStartOffset = log.logStartOffset();
+            state.logEndOffset = log.logEndOffset();
+            state.highWatermark = log.highWatermark();
+            state.leaderEpoch = p.leaderEpoch();
+            state.sizeBytes = log.sizeInBytes();
+            state.leader = p.isLeader();
+            response.partitions.add(state);
+        }
+        ctx.respond(response);
+    }
+}

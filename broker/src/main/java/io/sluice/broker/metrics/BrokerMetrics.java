@@ -1,0 +1,87 @@
+package io.sluice.broker.metrics;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.sluice.broker.log.LogAppendInfo;
+import io.sluice.broker.partition.Partition;
+import io.sluice.broker.partition.PartitionListener;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Binds partition events to Micrometer: messages and bytes in and out per topic, and per-partition gauges of
+ * the log's end offset, start offset and size. Fast and never throws.
+ */
+public final class BrokerMetrics implements PartitionListener {
+    private final MeterRegistry registry;
+    private final Map<String, TopicMeters> topics = new ConcurrentHashMap<>();
+    private final Map<Partition, List<Meter>> gauges = new ConcurrentHashMap<>();
+
+    public BrokerMetrics(MeterRegistry registry) {
+        this.registry = registry;
+    }
+
+    private TopicMeters topic(String topic) {
+        TopicMeters m = topics.get(topic);
+        return m != null ? m : topics.computeIfAbsent(topic, t -> new TopicMeters(registry, t));
+    }
+
+    @Override
+    public void onAppend(Partition partition, LogAppendInfo info) {
+        TopicMeters m = topic(partition.topic());
+        m.messagesIn.increment(info.recordCount());
+        m.bytesIn.increment(info.sizeInBytes());
+    }
+
+    @Override
+    public void onRead(Partition partition, int bytes, int batches) {
+        TopicMeters m = topic(partition.topic());
+        m.bytesOut.increment(bytes);
+        m.batchesOut.increment(batches);
+    }
+
+    @Override
+    public void onHosted(Partition p) {
+        Tags tags = Tags.of("topic", p.topic(), "partition", Integer.toString(p.id()));
+        List<Meter> meters = new ArrayList<>(3);
+        meters.add(Gauge.builder("sluice.log.end.offset", p, x -> x.log().logEndOffset()).tags(tags)
+                .description("offset after the last record of the partition's log").register(registry));
+        meters.add(Gauge.builder("sluice.log.start.offset", p, x -> x.log().logStartOffset()).tags(tags)
+                .description("first offset still in the partition's log").register(registry));
+        meters.add(Gauge.builder("sluice.log.size", p, x -> x.log().sizeInBytes()).tags(tags).baseUnit("bytes")
+                .description("bytes of the partition's log on disk").register(registry));
+        gauges.put(p, meters);
+    }
+
+    @Override
+    public void onRemoved(Partition p) {
+        List<Meter> meters = gauges.remove(p);
+        if (meters != null) {
+            meters.forEach(registry::remove);
+        }
+    }
+
+    private static final class TopicMeters {
+        final Counter messagesIn;
+        final Counter bytesIn;
+        final Counter bytesOut;
+        final Counter batchesOut;
+
+        TopicMeters(MeterRegistry registry, String topic) {
+            messagesIn = Counter.builder("sluice.broker.messages.in").tag("topic", topic)
+                    .description("records appended by producers").register(registry);
+            bytesIn = Counter.builder("sluice.broker.bytes.in").tag("topic", topic).baseUnit("bytes")
+                    .description("record batch bytes appended by producers").register(registry);
+            bytesOut = Counter.builder("sluice.broker.bytes.out").tag("topic", topic).baseUnit("bytes")
+                    .description("record batch bytes served to fetchers").register(registry);
+            batchesOut = Counter.builder("sluice.broker.batches.out").tag("topic", topic)
+                    .description("record batches served to fetchers").register(registry);
+        }
+    }
+}

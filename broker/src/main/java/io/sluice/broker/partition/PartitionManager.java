@@ -1,0 +1,133 @@
+package io.sluice.broker.partition;
+
+import io.sluice.broker.log.LogConfig;
+import io.sluice.broker.log.LogManager;
+import io.sluice.broker.log.PartitionLog;
+import io.sluice.remoting.ErrorCode;
+import io.sluice.remoting.SluiceException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The partitions this broker hosts, kept in step with the assignments the registry publishes. Lookups on the
+ * data path ({@link #partition}) are a map read and an array index. {@link #applyTopic} and
+ * {@link #retainTopics} are called by one registry thread at a time.
+ */
+public final class PartitionManager implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(PartitionManager.class);
+
+    private static final Set<String> REPLICATION_CONFIGS = Set.of("min.insync.replicas",
+            "unclean.leader.election.enable");
+
+    private final int brokerId;
+    private final LogManager logs;
+    private final LogConfig logDefaults;
+    private final PartitionListener listener;
+    private final ConcurrentHashMap<String, Partition[]> topics = new ConcurrentHashMap<>();
+
+    public PartitionManager(int brokerId, LogManager logs, LogConfig logDefaults, PartitionListener listener) {
+        this.brokerId = brokerId;
+        this.logs = logs;
+        this.logDefaults = logDefaults;
+        this.listener = listener;
+    }
+
+    /**
+     * The partition, or an error a client can act on: UNKNOWN_TOPIC, UNKNOWN_PARTITION (with the valid range), or
+     * NOT_LEADER when the topic exists but this broker does not host that partition.
+     */
+    public Partition partition(String topic, int partition) {
+        Partition[] parts = topic == null ? null : topics.get(topic);
+        if (parts == null) {
+            throw new SluiceException(ErrorCode.UNKNOWN_TOPIC, "unknown topic '" + topic + "' on broker " + brokerId);
+        }
+        if (partition < 0 || partition >= parts.length) {
+            throw new SluiceException(ErrorCode.UNKNOWN_PARTITION, "topic '" + topic + "' has partitions 0.."
+                    + (parts.length - 1) + ", not " + partition);
+        }
+        Partition p = parts[partition];
+        if (p == null) {
+            throw new SluiceException(ErrorCode.NOT_LEADER,
+                    "broker " + brokerId + " does not host " + topic + "-" + partition + "; refresh routes");
+        }
+        return p;
+    }
+
+    /** Partitions of a topic hosted here (null entries for partitions hosted elsewhere), or null. */
+    public Partition[] partitions(String topic) {
+        return topics.get(topic);
+    }
+
+    public Set<String> topics() {
+        return topics.keySet();
+    }
+
+    /** Opens the logs of the partitions of {@code topic} assigned to this broker and applies leadership. */
+    public void applyTopic(String topic, Map<String, String> configs, List<PartitionAssignment> assignments) {
+        LogConfig config = logDefaults.withOverrides(logConfigs(configs));
+        Partition[] current = topics.get(topic);
+        Partition[] next = new Partition[assignments.size()];
+        for (PartitionAssignment a : assignments) {
+            if (a.partition() < 0 || a.partition() >= next.length || !a.replicas().contains(brokerId)) {
+                continue;
+            }
+            Partition p = current != null && a.partition() < current.length ? current[a.partition()] : null;
+            if (p == null) {
+                PartitionLog partitionLog = logs.getOrCreate(topic, a.partition(), config);
+                p = new Partition(topic, a.partition(), partitionLog, listener);
+                listener.onHosted(p);
+                log.info("Hosting {}-{} (log {} .. {})", topic, a.partition(), partitionLog.logStartOffset(),
+                        partitionLog.logEndOffset());
+            }
+            p.becomeLeaderOrFollower(a.leader() == brokerId, a.leaderEpoch(), a.replicas().size());
+            next[a.partition()] = p;
+        }
+        topics.put(topic, next);
+    }
+
+    /** The topic configs that set log behaviour (the others, e.g. min.insync.replicas, are replication's). */
+    private static Map<String, String> logConfigs(Map<String, String> topicConfigs) {
+        if (topicConfigs == null || topicConfigs.isEmpty()) {
+            return Map.of();
+        }
+        Map<String, String> out = new java.util.HashMap<>(topicConfigs);
+        out.keySet().removeAll(REPLICATION_CONFIGS);
+        return out;
+    }
+
+    /** Drops (and deletes the logs of) every topic not in {@code live}. */
+    public void retainTopics(Set<String> live) {
+        Set<String> gone = new HashSet<>(topics.keySet());
+        gone.removeAll(live);
+        for (String topic : gone) {
+            Partition[] parts = topics.remove(topic);
+            if (parts != null) {
+                for (Partition p : parts) {
+                    if (p != null) {
+                        listener.onRemoved(p);
+                        p.parked().wakeAll();
+                    }
+                }
+            }
+            logs.deleteTopic(topic);
+            log.info("Deleted topic {}", topic);
+        }
+        for (String onDisk : logs.topicsOnDisk()) {
+            if (!live.contains(onDisk) && !topics.containsKey(onDisk)) {
+                logs.deleteTopic(onDisk);
+                log.info("Deleted logs of removed topic {}", onDisk);
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        topics.clear();
+    }
+}

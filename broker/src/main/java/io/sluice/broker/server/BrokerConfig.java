@@ -1,0 +1,166 @@
+package io.sluice.broker.server;
+
+import io.sluice.broker.log.LogConfig;
+import io.sluice.remoting.ErrorCode;
+import io.sluice.remoting.SluiceException;
+import io.sluice.remoting.transport.TransportConfig;
+
+import java.nio.file.Path;
+import java.nio.file.Paths;
+
+/**
+ * Everything a broker needs to start, typed and validated once by {@link #conclude()}. Keys are named
+ * {@code sluice.broker.*}; log defaults ({@code sluice.log.*}) live in {@link LogConfig}.
+ */
+public final class BrokerConfig {
+    public static final String ID = "sluice.broker.id";
+    public static final String HOST = "sluice.broker.host";
+    public static final String PORT = "sluice.broker.port";
+    public static final int PORT_DEFAULT = 9911;
+    public static final String RACK = "sluice.broker.rack";
+    public static final String DATA_DIR = "sluice.broker.data.dir";
+    public static final String METRICS_PORT = "sluice.broker.metrics.port";
+    public static final int METRICS_PORT_DEFAULT = 9912;
+    public static final String FETCH_MAX_WAIT_MS = "sluice.broker.fetch.max.wait.ms";
+    public static final long FETCH_MAX_WAIT_MS_DEFAULT = 30_000;
+    public static final String FETCH_MAX_BYTES = "sluice.broker.fetch.max.bytes";
+    public static final int FETCH_MAX_BYTES_DEFAULT = 8 * 1024 * 1024;
+    public static final String MAX_PARKED_FETCHES = "sluice.broker.fetch.max.parked";
+    public static final int MAX_PARKED_FETCHES_DEFAULT = 10_000;
+
+    private int id;
+    private String host = "127.0.0.1";
+    private int port = PORT_DEFAULT;
+    private String rack = "";
+    private Path dataDir = Paths.get("sluice-data", "broker-0");
+    private int metricsPort = METRICS_PORT_DEFAULT;
+    private long fetchMaxWaitMs = FETCH_MAX_WAIT_MS_DEFAULT;
+    private int fetchMaxBytes = FETCH_MAX_BYTES_DEFAULT;
+    private int maxParkedFetches = MAX_PARKED_FETCHES_DEFAULT;
+    private LogConfig logDefaults = LogConfig.defaults();
+    private TransportConfig transport = new TransportConfig();
+
+    public int id() {
+        return id;
+    }
+
+    public BrokerConfig id(int value) {
+        this.id = value;
+        return this;
+    }
+
+    public String host() {
+        return host;
+    }
+
+    public BrokerConfig host(String value) {
+        this.host = value;
+        return this;
+    }
+
+    /** Port of the broker's protocol listener; 0 picks a free one. */
+    public int port() {
+        return port;
+    }
+
+    public BrokerConfig port(int value) {
+        this.port = value;
+        return this;
+    }
+
+    public String rack() {
+        return rack;
+    }
+
+    public BrokerConfig rack(String value) {
+        this.rack = value == null ? "" : value;
+        return this;
+    }
+
+    public Path dataDir() {
+        return dataDir;
+    }
+
+    public BrokerConfig dataDir(Path value) {
+        this.dataDir = value;
+        return this;
+    }
+
+    /** Port of the Prometheus endpoint; 0 picks a free one, -1 disables it. */
+    public int metricsPort() {
+        return metricsPort;
+    }
+
+    public BrokerConfig metricsPort(int value) {
+        this.metricsPort = value;
+        return this;
+    }
+
+    /** Upper bound on how long a fetch may be parked, whatever the client asks. */
+    public long fetchMaxWaitMs() {
+        return fetchMaxWaitMs;
+    }
+
+    public BrokerConfig fetchMaxWaitMs(long value) {
+        this.fetchMaxWaitMs = value;
+        return this;
+    }
+
+    /** Upper bound on one fetch answer's payload, whatever the client asks. */
+    public int fetchMaxBytes() {
+        return fetchMaxBytes;
+    }
+
+    public BrokerConfig fetchMaxBytes(int value) {
+        this.fetchMaxBytes = value;
+        return this;
+    }
+
+    /** Fetches parked at once across the broker; past it a fetch is answered at once, even if empty. */
+    public int maxParkedFetches() {
+        return maxParkedFetches;
+    }
+
+    public BrokerConfig maxParkedFetches(int value) {
+        this.maxParkedFetches = value;
+        return this;
+    }
+
+    public LogConfig logDefaults() {
+        return logDefaults;
+    }
+
+    public BrokerConfig logDefaults(LogConfig value) {
+        this.logDefaults = value;
+        return this;
+    }
+
+    public TransportConfig transport() {
+        return transport;
+    }
+
+    public BrokerConfig transport(TransportConfig value) {
+        this.transport = value;
+        return this;
+    }
+
+    public BrokerConfig conclude() {
+        require(id >= 0, ID, id, "a non-negative integer");
+        require(host != null && !host.isBlank(), HOST, host, "a host name or address");
+        require(port >= 0 && port <= 65535, PORT, port, "between 0 and 65535");
+        require(metricsPort >= -1 && metricsPort <= 65535, METRICS_PORT, metricsPort, "between -1 and 65535");
+        require(dataDir != null, DATA_DIR, dataDir, "a directory path");
+        require(fetchMaxWaitMs >= 0, FETCH_MAX_WAIT_MS, fetchMaxWaitMs, "at least 0");
+        require(fetchMaxBytes >= 1024, FETCH_MAX_BYTES, fetchMaxBytes, "at least 1024");
+        require(maxParkedFetches >= 0, MAX_PARKED_FETCHES, maxParkedFetches, "at least 0");
+        logDefaults.conclude();
+        transport.conclude();
+        return this;
+    }
+
+    private static void require(boolean ok, String key, Object value, String rule) {
+        if (!ok) {
+            throw new SluiceException(ErrorCode.INVALID_CONFIG, key + "=" + value + " is invalid: must be " + rule);
+        }
+    }
+}

@@ -1,0 +1,146 @@
+package io.sluice.broker.server;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.sluice.broker.handler.FetchHandler;
+import io.sluice.broker.handler.ListOffsetsHandler;
+import io.sluice.broker.handler.PartitionStatesHandler;
+import io.sluice.broker.handler.ProduceHandler;
+import io.sluice.broker.log.LogManager;
+import io.sluice.broker.metrics.BrokerMetrics;
+import io.sluice.broker.partition.PartitionManager;
+import io.sluice.registry.RegistryClient;
+import io.sluice.remoting.protocol.ApiKey;
+import io.sluice.remoting.protocol.BrokerInfo;
+import io.sluice.remoting.transport.RemotingServer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.InetSocketAddress;
+import java.time.Clock;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Wires one broker: the log manager, the partitions assigned to it by the registry, the request handlers on a
+ * remoting server, retention, and its registration in the registry. Each component gets only what it needs.
+ */
+public final class BrokerServer implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(BrokerServer.class);
+
+    private final BrokerConfig config;
+    private final RegistryClient registry;
+    private final MeterRegistry metrics;
+    private LogManager logs;
+    private PartitionManager partitions;
+    private RemotingServer server;
+    private TopicAssignmentsWatcher watcher;
+    private ScheduledExecutorService background;
+    private volatile boolean closed;
+
+    /** The broker uses (but does not own) {@code registry}; {@code metrics} receives every broker meter. */
+    public BrokerServer(BrokerConfig config, RegistryClient registry, MeterRegistry metrics) {
+        this.config = config.conclude();
+        this.registry = registry;
+        this.metrics = metrics;
+    }
+
+    /** Opens the logs, starts serving, follows the registry's assignments, then registers the broker. */
+    public BrokerServer start() {
+        Clock clock = Clock.systemUTC();
+        logs = new LogManager(config.dataDir(), config.logDefaults(), clock);
+        BrokerMetrics brokerMetrics = new BrokerMetrics(metrics);
+        partitions = new PartitionManager(config.id(), logs, config.logDefaults(), brokerMetrics);
+        server = new RemotingServer("broker-" + config.id(), config.transport(), metrics)
+                .handle(ApiKey.PRODUCE, new ProduceHandler(partitions))
+                .handle(ApiKey.FETCH, new FetchHandler(partitions, brokerMetrics, config.fetchMaxWaitMs(),
+                        config.fetchMaxBytes(), config.maxParkedFetches()))
+                .handle(ApiKey.LIST_OFFSETS, new ListOffsetsHandler(partitions))
+                .handle(ApiKey.PARTITION_STATES, new PartitionStatesHandler(partitions));
+        try {
+            server.start(config.host(), config.port());
+            watcher = new TopicAssignmentsWatcher(registry.topics(), partitions);
+            watcher.start();
+            background = Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "broker-" + config.id() + "-retention");
+                t.setDaemon(true);
+                return t;
+            });
+            long interval = config.logDefaults().retentionCheckIntervalMs();
+            background.scheduleWithFixedDelay(this::runRetention, interval, interval, TimeUnit.MILLISECONDS);
+            registry.brokers().register(brokerInfo());
+        } catch (RuntimeException e) {
+            close();
+            throw e;
+        }
+        log.info("Broker {} serving on {} with data in {}", config.id(), address(), config.dataDir().toAbsolutePath());
+        return this;
+    }
+
+    private BrokerInfo brokerInfo() {
+        BrokerInfo info = new BrokerInfo();
+        info.id = config.id();
+        info.host = config.host();
+        info.port = address().getPort();
+        info.rack = config.rack();
+        info.startedAtMs = System.currentTimeMillis();
+        return info;
+    }
+
+    private void runRetention() {
+        try {
+            int deleted = logs.runRetention(System.currentTimeMillis());
+            if (deleted > 0) {
+                log.info("Retention deleted {} segments", deleted);
+            }
+        } catch (RuntimeException e) {
+            log.warn("Retention run failed", e);
+        }
+    }
+
+    public InetSocketAddress address() {
+        return server.localAddress();
+    }
+
+    public int id() {
+        return config.id();
+    }
+
+    public PartitionManager partitions() {
+        return partitions;
+    }
+
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        try {
+            if (registry != null && server != null) {
+                registry.brokers().unregister(config.id());
+            }
+        } catch (RuntimeException e) {
+            log.debug("Unregistering broker {} failed", config.id(), e);
+        }
+        closeQuietly(watcher);
+        if (background != null) {
+            background.shutdownNow();
+        }
+        closeQuietly(server);
+        closeQuietly(partitions);
+        closeQuietly(logs);
+        log.info("Broker {} stopped", config.id());
+    }
+
+    private static void closeQuietly(AutoCloseable c) {
+        if (c == null) {
+            return;
+        }
+        try {
+            c.close();
+        } catch (Exception e) {
+            log.warn("Closing {} failed", c, e);
+        }
+    }
+}

@@ -1,0 +1,58 @@
+package io.sluice.broker.server;
+
+import io.sluice.broker.partition.PartitionAssignment;
+import io.sluice.broker.partition.PartitionManager;
+import io.sluice.registry.PartitionState;
+import io.sluice.registry.TopicMetadata;
+import io.sluice.registry.TopicStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Follows the topic metadata in the registry and applies it to this broker's partitions: opens logs of newly
+ * assigned partitions, updates leadership, and deletes topics removed from the registry.
+ */
+final class TopicAssignmentsWatcher implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(TopicAssignmentsWatcher.class);
+
+    private final TopicStore topics;
+    private final PartitionManager partitions;
+    private AutoCloseable subscription;
+
+    TopicAssignmentsWatcher(TopicStore topics, PartitionManager partitions) {
+        this.topics = topics;
+        this.partitions = partitions;
+    }
+
+    void start() {
+        apply(topics.snapshot());
+        subscription = topics.watch(this::apply);
+    }
+
+    private synchronized void apply(Map<String, TopicMetadata> snapshot) {
+        for (TopicMetadata topic : snapshot.values()) {
+            try {
+                List<PartitionAssignment> assignments = new ArrayList<>(topic.partitionStates().size());
+                for (PartitionState state : topic.partitionStates()) {
+                    assignments.add(new PartitionAssignment(state.partition(), state.replicas(), state.leader(),
+                            state.leaderEpoch()));
+                }
+                partitions.applyTopic(topic.name(), topic.configs(), assignments);
+            } catch (RuntimeException e) {
+                log.error("Could not apply the assignment of topic {}", topic.name(), e);
+            }
+        }
+        partitions.retainTopics(snapshot.keySet());
+    }
+
+    @Override
+    public void close() throws Exception {
+        if (subscription != null) {
+            subscription.close();
+        }
+    }
+}

@@ -1,0 +1,121 @@
+package io.sluice.cli;
+
+import io.sluice.client.Consumer;
+import io.sluice.client.ConsumerConfig;
+import io.sluice.client.ConsumerRecord;
+import io.sluice.client.PartitionInfo;
+import io.sluice.client.Serdes;
+import io.sluice.client.TopicPartition;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/** {@code sluice consume}: prints records, one value per line (options add key, partition, offset, timestamp). */
+@Command(name = "consume", mixinStandardHelpOptions = true,
+        description = "Print records of a topic, one per line. Without --partition it reads every partition.")
+final class ConsumeCommand implements Runnable {
+    @Mixin
+    NameserverOption ns;
+    @Option(names = "--topic", required = true, description = "Topic to read.")
+    String topic;
+    @Option(names = "--partition", description = "Read only this partition.")
+    Integer partition;
+    @ArgGroup(exclusive = true)
+    StartAt start = new StartAt();
+    @Option(names = "--max-messages", description = "Exit after this many records.")
+    Long maxMessages;
+    @Option(names = "--timeout-ms", description = "Exit when no record arrives for this long.")
+    Long timeoutMs;
+    @Option(names = "--print-key", description = "Print the key before the value.")
+    boolean printKey;
+    @Option(names = "--print-partition", description = "Print the partition.")
+    boolean printPartition;
+    @Option(names = "--print-offset", description = "Print the offset.")
+    boolean printOffset;
+    @Option(names = "--print-timestamp", description = "Print the timestamp (ms since the epoch).")
+    boolean printTimestamp;
+    @Option(names = "--separator", defaultValue = "\t", description = "Field separator (default: tab).")
+    String separator;
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    static final class StartAt {
+        @Option(names = "--from-beginning", description = "Start at the oldest record (default: only new records).")
+        boolean fromBeginning;
+        @Option(names = "--offset", description = "Start at this offset (needs --partition).")
+        Long offset;
+    }
+
+    @Override
+    public void run() {
+        if (start.offset != null && partition == null) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--offset needs --partition");
+        }
+        ConsumerConfig config = new ConsumerConfig().nameservers(ns.nameservers);
+        PrintWriter out = spec.commandLine().getOut();
+        long count = 0;
+        try (Consumer<String, String> consumer = Consumer.create(config, Serdes.string(), Serdes.string())) {
+            List<TopicPartition> tps = new ArrayList<>();
+            if (partition != null) {
+                tps.add(new TopicPartition(topic, partition));
+            } else {
+                for (PartitionInfo p : consumer.partitionsFor(topic)) {
+                    tps.add(new TopicPartition(topic, p.partition()));
+                }
+            }
+            consumer.assign(tps);
+            if (start.offset != null) {
+                consumer.seek(tps.get(0), start.offset);
+            } else if (start.fromBeginning) {
+                consumer.seekToBeginning(tps);
+            } else {
+                consumer.seekToEnd(tps);
+            }
+            long lastRecordAt = System.nanoTime();
+            while (maxMessages == null || count < maxMessages) {
+                boolean any = false;
+                for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(200))) {
+                    any = true;
+                    print(out, r);
+                    if (maxMessages != null && ++count >= maxMessages) {
+                        break;
+                    } else if (maxMessages == null) {
+                        count++;
+                    }
+                }
+                out.flush();
+                if (any) {
+                    lastRecordAt = System.nanoTime();
+                } else if (timeoutMs != null && System.nanoTime() - lastRecordAt > timeoutMs * 1_000_000L) {
+                    break;
+                }
+            }
+        }
+        out.flush();
+        spec.commandLine().getErr().println("Consumed " + count + " records.");
+    }
+
+    private void print(PrintWriter out, ConsumerRecord<String, String> r) {
+        StringBuilder sb = new StringBuilder();
+        if (printPartition) {
+            sb.append(r.partition()).append(separator);
+        }
+        if (printOffset) {
+            sb.append(r.offset()).append(separator);
+        }
+        if (printTimestamp) {
+            sb.append(r.timestamp()).append(separator);
+        }
+        if (printKey) {
+            sb.append(r.key()).append(separator);
+        }
+        sb.append(r.value());
+        out.println(sb);
+    }
+}

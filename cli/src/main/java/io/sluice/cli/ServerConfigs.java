@@ -1,0 +1,68 @@
+package io.sluice.cli;
+
+import io.sluice.broker.log.LogConfig;
+import io.sluice.broker.server.BrokerConfig;
+import io.sluice.nameserver.NameServerConfig;
+import io.sluice.registry.RegistryConfig;
+import io.sluice.remoting.config.ConfigSource;
+import io.sluice.remoting.transport.TransportConfig;
+
+import java.nio.file.Path;
+import java.util.Map;
+
+/** Reads the typed configs of each server part from one {@link ConfigSource} (file + options + system properties). */
+final class ServerConfigs {
+    private ServerConfigs() {
+    }
+
+    static RegistryConfig registry(ConfigSource cfg) {
+        return new RegistryConfig().apply(cfg.asMap()).conclude();
+    }
+
+    static TransportConfig transport(ConfigSource cfg) {
+        return TransportConfig.from(cfg);
+    }
+
+    static LogConfig logDefaults(ConfigSource cfg) {
+        return LogConfig.fromProperties(cfg.asMap());
+    }
+
+    static NameServerConfig nameserver(ConfigSource cfg) {
+        return new NameServerConfig()
+                .host(cfg.getString(NameServerConfig.HOST, "127.0.0.1"))
+                .port(cfg.getInt(NameServerConfig.PORT, NameServerConfig.PORT_DEFAULT))
+                .metricsPort(cfg.getInt(NameServerConfig.METRICS_PORT, NameServerConfig.METRICS_PORT_DEFAULT))
+                .defaultPartitions(cfg.getInt(NameServerConfig.DEFAULT_PARTITIONS, 8))
+                .transport(transport(cfg))
+                .conclude();
+    }
+
+    static BrokerConfig broker(ConfigSource cfg) {
+        return new BrokerConfig()
+                .id(cfg.getInt(BrokerConfig.ID, 0))
+                .host(cfg.getString(BrokerConfig.HOST, "127.0.0.1"))
+                .port(cfg.getInt(BrokerConfig.PORT, BrokerConfig.PORT_DEFAULT))
+                .rack(cfg.getString(BrokerConfig.RACK, ""))
+                .dataDir(Path.of(cfg.getString(BrokerConfig.DATA_DIR, "sluice-data/broker-0")))
+                .metricsPort(cfg.getInt(BrokerConfig.METRICS_PORT, BrokerConfig.METRICS_PORT_DEFAULT))
+                .fetchMaxWaitMs(cfg.getLong(BrokerConfig.FETCH_MAX_WAIT_MS, BrokerConfig.FETCH_MAX_WAIT_MS_DEFAULT))
+                .fetchMaxBytes(cfg.getInt(BrokerConfig.FETCH_MAX_BYTES, BrokerConfig.FETCH_MAX_BYTES_DEFAULT))
+                .maxParkedFetches(cfg.getInt(BrokerConfig.MAX_PARKED_FETCHES, BrokerConfig.MAX_PARKED_FETCHES_DEFAULT))
+                .logDefaults(logDefaults(cfg))
+                .transport(transport(cfg))
+                .conclude();
+    }
+
+    /** The config file given, or conf/sluice.yaml under the Sluice home when it exists, else none. */
+    static ConfigSource load(Path file, Map<String, String> overrides) {
+        Path chosen = file;
+        if (chosen == null) {
+            String home = System.getProperty("sluice.home");
+            Path candidate = home == null ? null : Path.of(home, "conf", "sluice.yaml");
+            if (candidate != null && candidate.toFile().isFile()) {
+                chosen = candidate;
+            }
+        }
+        return ConfigSource.load(chosen, overrides);
+    }
+}

@@ -1,0 +1,128 @@
+package io.sluice.cli;
+
+import io.sluice.client.Admin;
+import io.sluice.client.AdminConfig;
+import io.sluice.client.NewTopic;
+import io.sluice.client.PartitionDescription;
+import io.sluice.client.TopicDescription;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.io.PrintWriter;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** {@code sluice topic create|list|describe|delete}. */
+@Command(name = "topic", mixinStandardHelpOptions = true, description = "Create, list, describe and delete topics.",
+        subcommands = {TopicCommand.Create.class, TopicCommand.ListTopics.class, TopicCommand.Describe.class,
+                TopicCommand.Delete.class})
+final class TopicCommand implements Runnable {
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    static Admin admin(NameserverOption ns) {
+        return Admin.create(new AdminConfig().nameservers(ns.nameservers));
+    }
+
+    @Command(name = "create", mixinStandardHelpOptions = true, description = "Create a topic.")
+    static final class Create implements Runnable {
+        @Mixin
+        NameserverOption ns;
+        @Option(names = "--topic", required = true, description = "Topic name.")
+        String topic;
+        @Option(names = "--partitions", defaultValue = "8", description = "Partitions (default: ${DEFAULT-VALUE}).")
+        int partitions;
+        @Option(names = "--replication-factor", defaultValue = "1", description = "Replicas per partition (default: ${DEFAULT-VALUE}).")
+        int replicationFactor;
+        @Option(names = "--min-insync-replicas", description = "min.insync.replicas of the topic.")
+        Integer minInsync;
+        @Option(names = "--config", paramLabel = "KEY=VALUE", description = "Topic config, e.g. retention.ms=3600000 (repeatable).")
+        Map<String, String> configs = new LinkedHashMap<>();
+        @picocli.CommandLine.Spec
+        picocli.CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public void run() {
+            if (minInsync != null) {
+                configs.put("min.insync.replicas", minInsync.toString());
+            }
+            try (Admin admin = admin(ns)) {
+                admin.createTopic(new NewTopic(topic, partitions, replicationFactor, configs));
+            }
+            spec.commandLine().getOut().println("Created topic " + topic + " with " + partitions + " partitions"
+                    + " and replication factor " + replicationFactor + ".");
+        }
+    }
+
+    @Command(name = "list", mixinStandardHelpOptions = true, description = "List topics.")
+    static final class ListTopics implements Runnable {
+        @Mixin
+        NameserverOption ns;
+        @picocli.CommandLine.Spec
+        picocli.CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public void run() {
+            try (Admin admin = admin(ns)) {
+                admin.listTopics().stream().sorted().forEach(spec.commandLine().getOut()::println);
+            }
+        }
+    }
+
+    @Command(name = "describe", mixinStandardHelpOptions = true,
+            description = "Show each partition: leader, replicas, in-sync replicas, log start and end offsets.")
+    static final class Describe implements Runnable {
+        @Mixin
+        NameserverOption ns;
+        @Option(names = "--topic", required = true, description = "Topic name.")
+        String topic;
+        @picocli.CommandLine.Spec
+        picocli.CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public void run() {
+            TopicDescription d;
+            try (Admin admin = admin(ns)) {
+                d = admin.describeTopic(topic);
+            }
+            PrintWriter out = spec.commandLine().getOut();
+            out.printf("Topic: %s  Partitions: %d  ReplicationFactor: %d  Configs: %s%n", d.name(),
+                    d.partitions().size(), d.replicationFactor(), d.configs());
+            out.printf("%-9s %-6s %-6s %-12s %-12s %-14s %-14s %-14s%n", "Partition", "Leader", "Epoch", "Replicas",
+                    "Isr", "LogStart", "LogEnd", "HighWatermark");
+            for (PartitionDescription p : d.partitions()) {
+                out.printf("%-9d %-6s %-6d %-12s %-12s %-14d %-14d %-14d%n", p.partition(),
+                        p.leader() < 0 ? "none" : Integer.toString(p.leader()), p.leaderEpoch(),
+                        join(p.replicas()), join(p.isr()), p.logStartOffset(), p.logEndOffset(), p.highWatermark());
+            }
+        }
+
+        private static String join(java.util.List<Integer> ids) {
+            return ids.stream().map(String::valueOf).collect(java.util.stream.Collectors.joining(","));
+        }
+    }
+
+    @Command(name = "delete", mixinStandardHelpOptions = true, description = "Delete a topic and its data.")
+    static final class Delete implements Runnable {
+        @Mixin
+        NameserverOption ns;
+        @Option(names = "--topic", required = true, description = "Topic name.")
+        String topic;
+        @picocli.CommandLine.Spec
+        picocli.CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public void run() {
+            try (Admin admin = admin(ns)) {
+                admin.deleteTopic(topic);
+            }
+            spec.commandLine().getOut().println("Deleted topic " + topic + ".");
+        }
+    }
+}

@@ -1,0 +1,106 @@
+package io.sluice.it;
+
+import io.sluice.cli.SluiceCli;
+import io.sluice.cli.Standalone;
+import io.sluice.cli.StandaloneSettings;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayInputStream;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The command-line tools against a running standalone Sluice: topic admin, produce from stdin, consume, bench. */
+class CliTest {
+    @TempDir
+    static Path dir;
+
+    private static Standalone standalone;
+
+    @BeforeAll
+    static void start() {
+        standalone = Standalone.start(StandaloneSettings.forTests(dir, 1));
+    }
+
+    @AfterAll
+    static void stop() {
+        standalone.close();
+    }
+
+    private record Result(int code, String out, String err) {
+    }
+
+    private static Result run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        String[] full = new String[args.length + 2];
+        System.arraycopy(args, 0, full, 0, args.length);
+        full[args.length] = "--nameserver";
+        full[args.length + 1] = standalone.nameservers();
+        int code = SluiceCli.execute(new PrintWriter(out, true), new PrintWriter(err, true), full);
+        return new Result(code, out.toString(), err.toString());
+    }
+
+    private static Result runWithStdin(String stdin, String... args) {
+        InputStream saved = System.in;
+        System.setIn(new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)));
+        try {
+            return run(args);
+        } finally {
+            System.setIn(saved);
+        }
+    }
+
+    @Test
+    void topicCreateListDescribe() {
+        Result created = run("topic", "create", "--topic", "orders", "--partitions", "8");
+        assertThat(created.code()).as(created.err()).isZero();
+        Result list = run("topic", "list");
+        assertThat(list.out().lines()).contains("orders");
+        Result described = run("topic", "describe", "--topic", "orders");
+        assertThat(described.code()).isZero();
+        assertThat(described.out()).contains("Partitions: 8").contains("LogEnd");
+        assertThat(described.out().lines().filter(l -> l.matches("^\\d+\\s+0\\s+.*"))).hasSize(8);
+        Result again = run("topic", "create", "--topic", "orders", "--partitions", "8");
+        assertThat(again.code()).isEqualTo(1);
+        assertThat(again.err()).contains("TOPIC_ALREADY_EXISTS");
+    }
+
+    @Test
+    void produceLinesThenConsumeThemBack() {
+        assertThat(run("topic", "create", "--topic", "lines", "--partitions", "1").code()).isZero();
+        Result produced = runWithStdin("alpha\nk2:beta\ngamma\n", "produce", "--topic", "lines",
+                "--key-separator", ":");
+        assertThat(produced.code()).as(produced.err()).isZero();
+        assertThat(produced.err()).contains("Produced 3 of 3");
+        Result consumed = run("consume", "--topic", "lines", "--from-beginning", "--max-messages", "3",
+                "--print-key", "--print-offset");
+        assertThat(consumed.code()).as(consumed.err()).isZero();
+        assertThat(consumed.out().lines()).containsExactly("0\tnull\talpha", "1\tk2\tbeta", "2\tnull\tgamma");
+    }
+
+    @Test
+    void unknownTopicIsAClearError() {
+        Result r = run("consume", "--topic", "nope", "--from-beginning", "--max-messages", "1");
+        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.err()).contains("UNKNOWN_TOPIC").contains("nope");
+    }
+
+    @Test
+    void benchProducePrintsThroughputAndLatency() {
+        Result r = run("bench", "produce", "--topic", "bench", "--messages", "20000", "--size", "100",
+                "--partitions", "4");
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).contains("20000 records of 100 bytes").contains("msgs/s").contains("p99.9");
+        Result c = run("bench", "consume", "--topic", "bench", "--messages", "20000");
+        assertThat(c.code()).as(c.err()).isZero();
+        assertThat(c.out()).contains("consumed 20000 records");
+    }
+}

@@ -1,0 +1,97 @@
+package io.sluice.nameserver;
+
+import io.sluice.remoting.ErrorCode;
+import io.sluice.remoting.SluiceException;
+import io.sluice.remoting.transport.TransportConfig;
+
+/** What a nameserver needs to start, typed and validated once by {@link #conclude()}. */
+public final class NameServerConfig {
+    public static final String HOST = "sluice.nameserver.host";
+    public static final String PORT = "sluice.nameserver.port";
+    public static final int PORT_DEFAULT = 9876;
+    public static final String METRICS_PORT = "sluice.nameserver.metrics.port";
+    public static final int METRICS_PORT_DEFAULT = 9877;
+    public static final String ADMIN_THREADS = "sluice.nameserver.admin.threads";
+    public static final String DEFAULT_PARTITIONS = "sluice.nameserver.default.partitions";
+
+    private String host = "127.0.0.1";
+    private int port = PORT_DEFAULT;
+    private int metricsPort = METRICS_PORT_DEFAULT;
+    private int adminThreads = 2;
+    private int defaultPartitions = 8;
+    private TransportConfig transport = new TransportConfig();
+
+    public String host() {
+        return host;
+    }
+
+    public NameServerConfig host(String value) {
+        this.host = value;
+        return this;
+    }
+
+    /** Port of the nameserver's protocol listener; 0 picks a free one. */
+    public int port() {
+        return port;
+    }
+
+    public NameServerConfig port(int value) {
+        this.port = value;
+        return this;
+    }
+
+    /** Port of the Prometheus endpoint; 0 picks a free one, -1 disables it. */
+    public int metricsPort() {
+        return metricsPort;
+    }
+
+    public NameServerConfig metricsPort(int value) {
+        this.metricsPort = value;
+        return this;
+    }
+
+    /** Threads that carry out registry writes (create and delete topic) off the I/O threads. */
+    public int adminThreads() {
+        return adminThreads;
+    }
+
+    public NameServerConfig adminThreads(int value) {
+        this.adminThreads = value;
+        return this;
+    }
+
+    /** Partitions of a topic created without a partition count. */
+    public int defaultPartitions() {
+        return defaultPartitions;
+    }
+
+    public NameServerConfig defaultPartitions(int value) {
+        this.defaultPartitions = value;
+        return this;
+    }
+
+    public TransportConfig transport() {
+        return transport;
+    }
+
+    public NameServerConfig transport(TransportConfig value) {
+        this.transport = value;
+        return this;
+    }
+
+    public NameServerConfig conclude() {
+        require(host != null && !host.isBlank(), HOST, host, "a host name or address");
+        require(port >= 0 && port <= 65535, PORT, port, "between 0 and 65535");
+        require(metricsPort >= -1 && metricsPort <= 65535, METRICS_PORT, metricsPort, "between -1 and 65535");
+        require(adminThreads >= 1 && adminThreads <= 64, ADMIN_THREADS, adminThreads, "between 1 and 64");
+        require(defaultPartitions >= 1, DEFAULT_PARTITIONS, defaultPartitions, "at least 1");
+        transport.conclude();
+        return this;
+    }
+
+    private static void require(boolean ok, String key, Object value, String rule) {
+        if (!ok) {
+            throw new SluiceException(ErrorCode.INVALID_CONFIG, key + "=" + value + " is invalid: must be " + rule);
+        }
+    }
+}

@@ -1,0 +1,99 @@
+package io.sluice.nameserver;
+
+import io.sluice.registry.TopicMetadata;
+import io.sluice.registry.TopicStore;
+import io.sluice.remoting.ErrorCode;
+import io.sluice.remoting.SluiceException;
+import io.sluice.remoting.protocol.BrokerInfo;
+import io.sluice.remoting.protocol.CreateTopicRequest;
+import io.sluice.remoting.protocol.CreateTopicResponse;
+import io.sluice.remoting.protocol.DeleteTopicRequest;
+import io.sluice.remoting.protocol.Empty;
+import io.sluice.remoting.transport.RequestContext;
+import io.sluice.remoting.transport.RequestHandler;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Supplier;
+
+/**
+ * Creates and deletes topics: validates the request, assigns replicas to live brokers, and writes the topic to the
+ * registry, on an admin executor (registry writes block; I/O threads must not).
+ */
+final class TopicAdminHandler {
+    static final int MAX_PARTITIONS = 10_000;
+    static final int MAX_REPLICATION_FACTOR_SUPPORTED = 1;
+
+    private final TopicStore topics;
+    private final Supplier<RouteTable> routes;
+    private final ExecutorService executor;
+    private final int defaultPartitions;
+
+    TopicAdminHandler(TopicStore topics, Supplier<RouteTable> routes, ExecutorService executor, int defaultPartitions) {
+        this.topics = topics;
+        this.routes = routes;
+        this.executor = executor;
+        this.defaultPartitions = defaultPartitions;
+    }
+
+    RequestHandler create() {
+        return (ctx, message, payload) -> offload(ctx, () -> {
+            CreateTopicResponse response = new CreateTopicResponse();
+            TopicMetadata created = createTopic((CreateTopicRequest) message);
+            response.route = RouteTable.build(0, java.util.Map.of(created.name(), created),
+                    routes.get().brokers()).route(created.name());
+            return response;
+        });
+    }
+
+    RequestHandler delete() {
+        return (ctx, message, payload) -> offload(ctx, () -> {
+            DeleteTopicRequest request = (DeleteTopicRequest) message;
+            if (request.topic == null || request.topic.isBlank()) {
+                throw new SluiceException(ErrorCode.INVALID_TOPIC, "topic name is empty");
+            }
+            topics.delete(request.topic);
+            return new Empty();
+        });
+    }
+
+    private void offload(RequestContext ctx, Supplier<Object> work) {
+        try {
+            executor.execute(() -> {
+                try {
+                    ctx.respond(work.get());
+                } catch (RuntimeException e) {
+                    ctx.fail(e);
+                }
+            });
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            ctx.fail(ErrorCode.UNKNOWN, "nameserver is shutting down");
+        }
+    }
+
+    private TopicMetadata createTopic(CreateTopicRequest request) {
+        if (request.topic == null || request.topic.isBlank()) {
+            throw new SluiceException(ErrorCode.INVALID_TOPIC, "topic name is empty");
+        }
+        int partitions = request.partitions == 0 ? defaultPartitions : request.partitions;
+        if (partitions < 1 || partitions > MAX_PARTITIONS) {
+            throw new SluiceException(ErrorCode.INVALID_PARTITIONS,
+                    "partitions must be between 1 and " + MAX_PARTITIONS + ", not " + request.partitions);
+        }
+        int replicationFactor = request.replicationFactor == 0 ? 1 : request.replicationFactor;
+        if (replicationFactor > MAX_REPLICATION_FACTOR_SUPPORTED) {
+            throw new SluiceException(ErrorCode.INVALID_REPLICATION_FACTOR, "replication factor " + replicationFactor
+                    + " is not supported by this version yet: use 1");
+        }
+        TopicConfigValidator.validate(request.configs);
+        List<BrokerInfo> live = routes.get().brokers();
+        List<List<Integer>> assignment = ReplicaAssigner.assign(live, partitions, replicationFactor,
+                ThreadLocalRandom.current().nextInt(Math.max(1, live.size())));
+        TopicMetadata topic = TopicMetadata.withAssignment(request.topic, assignment,
+                request.configs == null ? new HashMap<>() : new HashMap<>(request.configs));
+        topics.create(topic);
+        return topic;
+    }
+}
