@@ -19,13 +19,15 @@ import java.util.TreeMap;
  * <ol>
  *   <li>leftovers of interrupted work go: {@code *.deleted} directories and {@code *.tmp} files;</li>
  *   <li>segments wholly below the checkpointed log start offset go (retention was interrupted);</li>
- *   <li>sealed segments take their extent from their seal; an unsealed segment that is not the last (a roll was
- *       interrupted) is scanned and sealed;</li>
+ *   <li>batches at or after the recovery point (data not known to be on disk) are walked again with their
+ *       checksums checked, in sealed segments too (a seal written before its data reached the disk is lowered);
+ *       sealed segments below it take their extent from their seal; an unsealed segment that is not the last
+ *       (a roll was interrupted) is walked and sealed;</li>
  *   <li>segments must be contiguous: after a gap (a corrupt tail in the middle) everything later goes; an overlap
  *       (a truncation was interrupted) re-seals the earlier segment where the later one starts;</li>
  *   <li>the last segment: after a clean shutdown it stays active once the batches after its last index entry check
- *       out; otherwise it is scanned from the start (checksums from the recovery point), sealed after its last
- *       valid batch, and a new active segment starts there. Chronicle is never appended to after a writer died
+ *       out; otherwise it is walked from the recovery point, sealed after its last valid batch, and a new active
+ *       segment starts there. Chronicle is never appended to after a writer died
  *       in it, so a dead writer's lock or half-written excerpt cannot stall the log.</li>
  * </ol>
  * Stateless; runs before the log is shared.
@@ -105,9 +107,9 @@ final class LogLoader {
             }
             boolean isLast = i == bases.size() - 1;
             SegmentSeal seal = readSeal(segDir);
-            boolean clean = meta.cleanShutdown() && isLast && seal == null;
-            long checkCrcFrom = clean ? base : meta.recoveryPoint();
-            LogSegment segment = LogSegment.open(segDir, base, config, time, seal, clean, checkCrcFrom);
+            boolean clean = meta.cleanShutdown();
+            LogSegment segment = LogSegment.open(segDir, base, config, time, seal,
+                    clean ? Long.MAX_VALUE : meta.recoveryPoint());
             if (seal == null) {
                 SegmentRecovery.Result r = segment.lastRecovery();
                 if (!(isLast && clean && r.clean())) {

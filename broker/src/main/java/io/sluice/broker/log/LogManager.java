@@ -169,8 +169,9 @@ public final class LogManager implements AutoCloseable {
     }
 
     /**
-     * The periodic maintenance pass (run every retention.check.interval.ms): applies retention to every open log
-     * and checkpoints the metadata (high watermark) of those that changed. Never throws for one log's failure.
+     * The periodic maintenance pass (run every retention.check.interval.ms): applies retention to every open log,
+     * flushes the segments rolled since the last pass (moving the recovery point) and checkpoints the metadata
+     * (high watermark) of those that changed. Never throws for one log's failure.
      *
      * @return the number of segments deleted
      */
@@ -179,9 +180,10 @@ public final class LogManager implements AutoCloseable {
         for (PartitionLog l : logs.values()) {
             try {
                 deleted += l.deleteExpiredSegments(nowMs);
+                l.flushRolledSegments();
                 l.checkpoint();
             } catch (RuntimeException e) {
-                log.warn("Retention of {} failed: {}", l.dir().getFileName(), e.toString());
+                log.warn("Maintenance of {} failed: {}", l.dir().getFileName(), e.toString());
             }
         }
         return deleted;

@@ -16,8 +16,8 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.LinkedHashSet;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -35,6 +35,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class LogSegment {
     private static final Logger log = LoggerFactory.getLogger(LogSegment.class);
     static final String DIR_SUFFIX = ".seg";
+    /** Chronicle indexes every n-th excerpt; a batch excerpt is large, so a dense index keeps moveToIndex short. */
+    private static final int CHRONICLE_INDEX_SPACING = 16;
 
     private final long baseOffset;
     private final Path dir;
@@ -42,10 +44,10 @@ final class LogSegment {
     private final ClockTimeProvider time;
     private final OffsetIndex index;
     private final AtomicInteger refs = new AtomicInteger(1);
-    private final Set<File> unflushedFiles = new LinkedHashSet<>();
+    private final Set<File> unflushedFiles = ConcurrentHashMap.newKeySet();
     private volatile SingleChronicleQueue queue;
     private volatile SegmentReader reader;
-    private ExcerptAppender appender;
+    private volatile ExcerptAppender appender;
     private int appenderCycle = Integer.MIN_VALUE;
     private volatile long endOffset;
     private volatile long sizeInBytes;
@@ -91,13 +93,16 @@ final class LogSegment {
     }
 
     /**
-     * Opens an existing segment directory. A sealed segment takes its extent from the seal (rebuilding a missing
-     * index); an unsealed one is scanned: from its last index entry if {@code trustIndex}, else from the start,
-     * checking checksums from {@code checkCrcFrom}. The result of the scan tells the caller whether the tail was
-     * clean; an unsealed segment is left without an appender (see {@link #openAppender()}).
+     * Opens an existing segment directory. Batches from {@code verifyFrom} on (the partition's recovery point
+     * after an unclean shutdown, {@link Long#MAX_VALUE} after a clean one) are not trusted: they are walked again,
+     * checksums checked, and the index rebuilt from the entry before them (all of it if the index is missing).
+     * A sealed segment keeps its seal's extent unless that walk ends earlier, in which case it is sealed again
+     * there. An unsealed segment is walked from its last trusted index entry to its end; {@link #lastRecovery()}
+     * tells the caller whether that tail was clean. An unsealed segment is left without an appender (see
+     * {@link #openAppender()}).
      */
     static LogSegment open(Path dir, long baseOffset, LogConfig config, ClockTimeProvider time, SegmentSeal seal,
-                           boolean trustIndex, long checkCrcFrom) {
+                           long verifyFrom) {
         OffsetIndex index = OffsetIndex.openExisting(dir.resolve(OffsetIndex.FILE_NAME));
         boolean rebuild = index == null;
         if (rebuild) {
@@ -107,9 +112,22 @@ final class LogSegment {
         LogSegment segment = new LogSegment(baseOffset, dir, config, time, index);
         try {
             if (seal != null) {
-                segment.loadSealed(seal, rebuild);
+                index.truncateToOffset(seal.endOffset());
+            }
+            int resumeSlot = rebuild ? -1 : index.floorSlot(verifyFrom);
+            if (seal == null) {
+                segment.recover(resumeSlot, verifyFrom, Long.MAX_VALUE);
+            } else if (rebuild || index.entries() == 0 || verifyFrom < seal.endOffset()) {
+                SegmentRecovery.Result r = segment.recover(resumeSlot, verifyFrom, seal.endOffset());
+                segment.lastRecovery = null;
+                segment.loadSealed(seal);
+                if (r.endOffset() < seal.endOffset()) {
+                    log.warn("Segment {} is sealed at {} but holds valid batches only up to {}; sealing it there",
+                            dir, seal.endOffset(), r.endOffset());
+                    segment.seal(r.endOffset());
+                }
             } else {
-                segment.recover(trustIndex && !rebuild, checkCrcFrom);
+                segment.loadSealed(seal);
             }
             return segment;
         } catch (RuntimeException e) {
@@ -118,27 +136,23 @@ final class LogSegment {
         }
     }
 
-    private void loadSealed(SegmentSeal seal, boolean rebuildIndex) {
-        index.truncateToOffset(seal.endOffset());
-        if ((rebuildIndex || index.entries() == 0) && seal.endOffset() > baseOffset) {
-            SegmentRecovery.scan(queue(), index, baseOffset, config.indexIntervalBytes(), Long.MAX_VALUE,
-                    seal.endOffset(), false);
-        }
+    private void loadSealed(SegmentSeal seal) {
         endOffset = seal.endOffset();
         sizeInBytes = seal.sizeInBytes();
         maxTimestamp = seal.maxTimestamp();
         sealed = true;
     }
 
-    /** Scans the excerpts to establish the extent of an unsealed segment. */
-    private void recover(boolean resume, long checkCrcFrom) {
+    /** Walks the excerpts from index entry {@code resumeSlot} (the start if negative) to establish the extent. */
+    private SegmentRecovery.Result recover(int resumeSlot, long checkCrcFrom, long stopAt) {
         SegmentRecovery.Result r = SegmentRecovery.scan(queue(), index, baseOffset, config.indexIntervalBytes(),
-                checkCrcFrom, Long.MAX_VALUE, resume);
+                checkCrcFrom, stopAt, resumeSlot);
         endOffset = r.endOffset();
         sizeInBytes = r.sizeInBytes();
         maxTimestamp = r.maxTimestamp();
         bytesSinceIndexEntry = r.bytesSinceIndexEntry();
         lastRecovery = r;
+        return r;
     }
 
     /** What the scan of {@link #open} found for an unsealed segment, or null for a sealed one. */
@@ -155,6 +169,7 @@ final class LogSegment {
                     q = SingleChronicleQueueBuilder.single(dir.toFile())
                             .rollCycle(config.chronicleRollCycle())
                             .blockSize(config.chronicleBlockSize())
+                            .indexSpacing(CHRONICLE_INDEX_SPACING)
                             .timeProvider(time)
                             .build();
                     reader = new SegmentReader(dir, index, new TailerPool(q));
@@ -290,8 +305,8 @@ final class LogSegment {
 
     /**
      * Seals the segment so that it ends at the last batch ending at or before {@code truncateAt} (everything if
-     * that is past the end): its data is flushed, then the seal is written atomically. Returns the new end offset.
-     * Caller holds the log's append lock.
+     * that is past the end): the seal is written atomically; the data is not flushed here (see {@link #flush()}
+     * and the recovery point of the log). Returns the new end offset. Caller holds the log's append lock.
      */
     long seal(long truncateAt) {
         closeAppender();
@@ -304,10 +319,8 @@ final class LogSegment {
             newSize = extent[1];
             newMaxTs = extent[2];
         }
-        flush();
         new SegmentSeal(newEnd, newSize, newMaxTs).write(dir);
         index.truncateToOffset(newEnd);
-        index.flush();
         sealed = true;
         endOffset = newEnd;
         sizeInBytes = newSize;
@@ -322,7 +335,10 @@ final class LogSegment {
         }
     }
 
-    /** Forces the data appended since the last flush, and the index, to disk. Caller holds the append lock. */
+    /**
+     * Forces the data appended since the last flush, and the index, to disk. The caller holds the log's append
+     * lock for the active segment; a sealed segment may be flushed without it (while referenced).
+     */
     void flush() {
         for (File f : unflushedFiles) {
             try (FileChannel ch = FileChannel.open(f.toPath(), StandardOpenOption.WRITE)) {
@@ -330,12 +346,18 @@ final class LogSegment {
             } catch (IOException e) {
                 throw new SluiceException(ErrorCode.STORAGE_ERROR, "cannot flush " + f + ": " + e, e);
             }
+            unflushedFiles.remove(f);
         }
-        unflushedFiles.clear();
-        if (appender != null && appender.currentFile() != null) {
-            unflushedFiles.add(appender.currentFile());
+        ExcerptAppender a = appender;
+        if (a != null && a.currentFile() != null) {
+            unflushedFiles.add(a.currentFile());
         }
         index.flush();
+    }
+
+    /** True if data was appended since the last {@link #flush()}. */
+    boolean needsFlush() {
+        return !unflushedFiles.isEmpty();
     }
 
     /** Takes a reference for a read; false if the segment is already closed. */

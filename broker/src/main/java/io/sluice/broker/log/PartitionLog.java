@@ -54,7 +54,7 @@ public final class PartitionLog implements AutoCloseable {
         this.logStartOffset = LogLoader.load(dir, config, time, meta, segments);
         this.logEndOffset = segments.active().endOffset();
         this.highWatermark = Math.max(logStartOffset, Math.min(meta.highWatermark(), logEndOffset));
-        this.recoveryPoint = Math.min(meta.recoveryPoint(), logEndOffset);
+        this.recoveryPoint = meta.cleanShutdown() ? logEndOffset : Math.min(meta.recoveryPoint(), logEndOffset);
         this.epochs = new LeaderEpochCache(meta.leaderEpochs(), this::logEndOffset, this::checkpointQuietly);
         epochs.truncateFromEnd(logEndOffset + 1);
         epochs.truncateFromStart(logStartOffset);
@@ -403,14 +403,68 @@ public final class PartitionLog implements AutoCloseable {
         return next;
     }
 
-    /** Forces appended data to disk and checkpoints the metadata (recovery then checks checksums from here on). */
+    /**
+     * Forces all appended data to disk and moves the recovery point to the log end (after a crash, recovery
+     * re-checks only batches from the recovery point on). Blocks appends while it runs.
+     */
     public void flush() {
         lock.lock();
         try {
             ensureOpen();
-            segments.active().flush();
-            recoveryPoint = logEndOffset;
+            flushAllLocked();
             writeMetadata(false);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void flushAllLocked() {
+        for (LogSegment s : segments.snapshot()) {
+            if (s.needsFlush()) {
+                s.flush();
+            }
+        }
+        recoveryPoint = logEndOffset;
+    }
+
+    /**
+     * Forces the data of segments rolled since the last call to disk, without holding up appends, and moves the
+     * recovery point past them. Run by the periodic maintenance ({@link LogManager#runRetention(long)}), so that
+     * recovery after a crash re-checks little more than the active segment.
+     */
+    public void flushRolledSegments() {
+        long rp = recoveryPoint;
+        LogSegment lastFlushed = null;
+        long flushedEnd = rp;
+        for (LogSegment s : segments.snapshot()) {
+            if (!s.isSealed()) {
+                break;
+            }
+            if (s.endOffset() <= rp) {
+                continue;
+            }
+            if (!s.retain()) {
+                break;
+            }
+            try {
+                s.flush();
+                lastFlushed = s;
+                flushedEnd = s.endOffset();
+            } finally {
+                s.release();
+            }
+        }
+        if (lastFlushed == null) {
+            return;
+        }
+        lock.lock();
+        try {
+            // only if nothing was truncated meanwhile: the flushed segment is still there, sealed where it was
+            if (!closed && flushedEnd > recoveryPoint && lastFlushed.endOffset() == flushedEnd
+                    && LogSegments.floor(segments.snapshot(), flushedEnd - 1) == lastFlushed) {
+                recoveryPoint = flushedEnd;
+                writeMetadata(false);
+            }
         } finally {
             lock.unlock();
         }
@@ -461,8 +515,7 @@ public final class PartitionLog implements AutoCloseable {
                 return;
             }
             try {
-                segments.active().flush();
-                recoveryPoint = logEndOffset;
+                flushAllLocked();
                 writeMetadata(true);
             } finally {
                 closed = true;

@@ -25,11 +25,11 @@ final class SegmentRecovery {
     }
 
     /**
-     * Scans from the segment start (rebuilding the whole index), or from the last index entry if
-     * {@code resumeFromLastEntry} (trusting the entries before it).
+     * Scans from index entry {@code resumeSlot} (trusting the entries before it and rebuilding the rest), or from
+     * the segment start, rebuilding the whole index, if {@code resumeSlot} is negative.
      */
     static Result scan(SingleChronicleQueue queue, OffsetIndex index, long baseOffset, int indexIntervalBytes,
-                       long checkCrcFrom, long stopAt, boolean resumeFromLastEntry) {
+                       long checkCrcFrom, long stopAt, int resumeSlot) {
         ExcerptTailer tailer = queue.createTailer();
         tailer.singleThreadedCheckDisabled(true);
         ByteBuf scratch = null;
@@ -38,8 +38,8 @@ final class SegmentRecovery {
             long size = 0;
             long maxTs = Long.MIN_VALUE;
             boolean resumed = false;
-            if (resumeFromLastEntry && index.entries() > 0) {
-                int slot = index.entries() - 1;
+            if (resumeSlot >= 0 && resumeSlot < index.entries()) {
+                int slot = resumeSlot;
                 if (tailer.moveToIndex(index.chronicleIndex(slot))) {
                     expected = index.offset(slot);
                     size = index.position(slot);

@@ -184,6 +184,50 @@ class LogRecoveryTest {
     }
 
     @Test
+    void sealedSegmentsAboveTheRecoveryPointAreCheckedAgain() throws IOException {
+        PartitionLog log = open();
+        List<String> values = appendBatches(log, 4);   // offsets 0..7
+        log.flush();                                    // recovery point 8
+        values.addAll(appendBatches(log, 4));          // 8..15, not flushed
+        Path sealed = lastSegmentDir();
+        log.roll();
+        values.addAll(appendBatches(log, 2));          // 16..19 in the next segment
+        log.closeUncleanly();
+
+        // the rolled segment lost batch [12, 14) (as if its pages never reached the disk before a power cut)
+        long position = -1;
+        long length = -1;
+        int seen = 0;
+        try (SingleChronicleQueue q = SingleChronicleQueueBuilder.single(sealed.toFile())
+                .rollCycle(TestRollCycles.TEST_SECONDLY).build();
+             ExcerptTailer t = q.createTailer()) {
+            while (seen < 7) {
+                try (DocumentContext dc = t.readingDocument()) {
+                    position = dc.wire().bytes().readPosition();
+                    length = dc.wire().bytes().readRemaining();
+                    seen++;
+                }
+            }
+        }
+        Path file = null;
+        for (Path p : Files.list(sealed).filter(p -> p.getFileName().toString().endsWith(".cq4")).sorted().toList()) {
+            if (Files.size(p) > position) {
+                ByteBuffer probe = readAt(p, position, 8);
+                if (probe.getLong(0) == 12L) {
+                    file = p;
+                }
+            }
+        }
+        assertThat(file).as("file holding batch 12").isNotNull();
+        writeAt(file, position + length - 1, ByteBuffer.wrap(new byte[] {(byte) 0xFF}));
+
+        PartitionLog again = open();
+        assertThat(again.logEndOffset()).isEqualTo(12);
+        assertThat(readAll(again)).isEqualTo(values.subList(0, 12));
+        assertThat(PartitionLogTest.append(again, clock.millis(), "v12").baseOffset()).isEqualTo(12);
+    }
+
+    @Test
     void aTruncationSealIsRespectedAfterACrash() {
         PartitionLog log = open();
         List<String> values = appendBatches(log, 10);
