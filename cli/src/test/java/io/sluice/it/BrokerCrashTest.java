@@ -77,9 +77,16 @@ class BrokerCrashTest {
         Map<Long, Integer> ackedPartitionBySeq = new ConcurrentHashMap<>();
         AtomicLong sent = new AtomicLong();
         ProducerConfig config = new ProducerConfig().nameservers(cluster.nameservers()).acks(1).lingerMs(1)
-                .batchSize(16 * 1024).deliveryTimeoutMs(4000).requestTimeoutMs(2000).maxBlockMs(2000);
+                .batchSize(16 * 1024).bufferMemory(2 * 1024 * 1024).deliveryTimeoutMs(4000).requestTimeoutMs(2000)
+                .maxBlockMs(5000);
         Producer<String, String> producer = Producer.create(config, Serdes.string(), Serdes.string());
         try {
+            // the broker learns of the new topic through the registry: wait until it takes writes
+            producer.send(new ProducerRecord<>(TOPIC, 0, null, "seq-" + sent.getAndIncrement()))
+                    .thenAccept(md -> {
+                        ackedOffsetBySeq.put(0L, md.offset());
+                        ackedPartitionBySeq.put(0L, md.partition());
+                    }).get(30, TimeUnit.SECONDS);
             long killAfterAcks = 30_000;
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
             boolean killed = false;
@@ -92,6 +99,7 @@ class BrokerCrashTest {
                                 ackedPartitionBySeq.put(seq, md.partition());
                             });
                 } catch (RuntimeException e) {
+                    assertThat(killed).as("send failed before the kill: %s", e).isTrue();
                     break; // the buffer filled up after the kill
                 }
                 if (!killed && ackedOffsetBySeq.size() >= killAfterAcks) {

@@ -177,9 +177,12 @@ class StandaloneEndToEndTest {
 
         try (Admin admin = Admin.create(new AdminConfig().nameservers(standalone.nameservers()))) {
             assertThat(admin.listTopics()).contains("ledger");
-            TopicDescription d = admin.describeTopic("ledger");
-            long sum = d.partitions().stream().mapToLong(PartitionDescription::logEndOffset).sum();
-            assertThat(sum).isEqualTo(total);
+            // the restarted broker re-registers; once the nameserver routes to it, every record is there
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+                TopicDescription d = admin.describeTopic("ledger");
+                long sum = d.partitions().stream().mapToLong(PartitionDescription::logEndOffset).sum();
+                assertThat(sum).isEqualTo(total);
+            });
         }
         Set<String> values = new HashSet<>();
         try (Consumer<String, String> consumer = Consumer.create(new ConsumerConfig()
