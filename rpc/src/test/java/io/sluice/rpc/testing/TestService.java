@@ -13,6 +13,9 @@ public interface TestService {
     /** The name of the provider that answered. */
     String whoami();
 
+    /** The name of the provider that answered a call keyed by {@code key} (for consistent hashing). */
+    String whoamiFor(String key);
+
     long add(long a, long b);
 
     void record(String event);

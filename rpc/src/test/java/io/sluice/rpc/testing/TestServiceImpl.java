@@ -53,6 +53,12 @@ public class TestServiceImpl implements TestService {
     }
 
     @Override
+    public String whoamiFor(String key) {
+        calls.incrementAndGet();
+        return name;
+    }
+
+    @Override
     public long add(long a, long b) {
         calls.incrementAndGet();
         return a + b;

@@ -1,0 +1,35 @@
+package io.sluice.rpc.testing;
+
+import io.sluice.rpc.RpcServer;
+
+import java.io.IOException;
+
+/**
+ * A provider process for the multi-process tests: {@code ProviderMain <zk host:port> <registry root> <name>
+ * <weight> <session timeout ms>}. Prints {@code READY <port>} once registered, then serves until its standard
+ * input closes (the test ended, or died), when it shuts down gracefully and exits.
+ */
+public final class ProviderMain {
+    private ProviderMain() {
+    }
+
+    public static void main(String[] args) throws IOException {
+        String connect = args[0];
+        String root = args[1];
+        String name = args[2];
+        int weight = Integer.parseInt(args[3]);
+        int sessionTimeoutMs = Integer.parseInt(args[4]);
+        RpcServer server = RpcServer.builder()
+                .registry(RpcTests.registry(connect, root).sessionTimeoutMs(sessionTimeoutMs))
+                .config(RpcTests.serverConfig().businessThreads(8))
+                .service(TestService.class, new TestServiceImpl(name), "1.0", "", weight)
+                .start();
+        System.out.println("READY " + server.port());
+        System.out.flush();
+        while (System.in.read() >= 0) {
+            // serve until the parent closes our stdin
+        }
+        server.close();
+        System.exit(0);
+    }
+}
