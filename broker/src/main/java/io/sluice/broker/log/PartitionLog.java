@@ -56,8 +56,18 @@ public final class PartitionLog implements AutoCloseable {
         this.highWatermark = Math.max(logStartOffset, Math.min(meta.highWatermark(), logEndOffset));
         this.recoveryPoint = meta.cleanShutdown() ? logEndOffset : Math.min(meta.recoveryPoint(), logEndOffset);
         this.epochs = new LeaderEpochCache(meta.leaderEpochs(), this::logEndOffset, this::checkpointQuietly);
-        epochs.truncateFromEnd(logEndOffset + 1);
-        epochs.truncateFromStart(logStartOffset);
+    }
+
+    /** Drops epochs the recovered log no longer holds and records that the log is open (not cleanly shut). */
+    private void start() {
+        try {
+            epochs.truncateFromEnd(logEndOffset + 1);
+            epochs.truncateFromStart(logStartOffset);
+            writeMetadata(false);
+        } catch (RuntimeException e) {
+            closeUncleanly();
+            throw e;
+        }
     }
 
     /**
@@ -72,10 +82,17 @@ public final class PartitionLog implements AutoCloseable {
             throw new SluiceException(ErrorCode.STORAGE_ERROR, "cannot create partition directory " + dir + ": " + e,
                     e);
         }
-        PartitionMetadata meta = PartitionMetadata.read(dir);
+        PartitionMetadata meta;
+        try {
+            meta = PartitionMetadata.read(dir);
+        } catch (SluiceException e) {
+            log.warn("{}; recovering from the segments alone (log start, high watermark and epochs are lost)",
+                    e.getMessage());
+            meta = null;
+        }
         PartitionLog partitionLog = new PartitionLog(dir, config, clock, meta == null ? PartitionMetadata.initial()
                 : meta);
-        partitionLog.writeMetadata(false);
+        partitionLog.start();
         return partitionLog;
     }
 
@@ -156,13 +173,21 @@ public final class PartitionLog implements AutoCloseable {
         }
     }
 
-    /** The segment to append {@code size} bytes to, rolling first if the active one is full or old. */
+    /**
+     * The segment to append {@code size} bytes to, rolling first if the active one is full or old, or was sealed
+     * by a roll that failed halfway.
+     */
     private LogSegment activeFor(int size, long now) {
         LogSegment active = segments.active();
         LogConfig c = config;
-        if (!active.isEmpty() && (active.sizeInBytes() + size > c.segmentBytes()
-                || now - active.createdMs() >= c.segmentMs() || active.indexFull())) {
+        if (active.isSealed() || !active.isEmpty() && (active.sizeInBytes() + size > c.segmentBytes()
+                || now - active.createdMs() >= c.segmentMs() || active.indexFull()
+                || size > active.maxBatchBytes())) {
             active = rollLocked();
+        }
+        if (size > active.maxBatchBytes()) {
+            throw new SluiceException(ErrorCode.RECORD_TOO_LARGE, "batch of " + size + " bytes does not fit a "
+                    + "segment of " + dir.getFileName() + " (at most " + active.maxBatchBytes() + " bytes)");
         }
         return active;
     }
@@ -291,6 +316,9 @@ public final class PartitionLog implements AutoCloseable {
      * new segment starts; later segments are deleted.
      */
     public void truncateTo(long offset) {
+        if (offset < 0) {
+            throw new SluiceException(ErrorCode.INVALID_REQUEST, "cannot truncate a log to negative offset " + offset);
+        }
         lock.lock();
         try {
             ensureOpen();
@@ -397,7 +425,7 @@ public final class PartitionLog implements AutoCloseable {
 
     private LogSegment rollLocked() {
         LogSegment old = segments.active();
-        long end = old.seal(Long.MAX_VALUE);
+        long end = old.isSealed() ? old.endOffset() : old.seal(Long.MAX_VALUE);
         LogSegment next = LogSegment.create(dir, end, config, time);
         segments.add(next);
         return next;

@@ -55,8 +55,7 @@ record PartitionMetadata(long logStartOffset, long highWatermark, long recoveryP
                     KeyValueText.longValue(v, "highWatermark"), KeyValueText.longValue(v, "recoveryPoint"),
                     Boolean.parseBoolean(v.get("cleanShutdown")), List.copyOf(epochs));
         } catch (IOException | RuntimeException e) {
-            throw new SluiceException(ErrorCode.STORAGE_ERROR, "cannot read partition metadata " + file + ": " + e
-                    + "; move the file away to rebuild it from the segments", e);
+            throw new SluiceException(ErrorCode.STORAGE_ERROR, "cannot read partition metadata " + file + ": " + e, e);
         }
     }
 
