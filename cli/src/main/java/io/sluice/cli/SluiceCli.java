@@ -19,6 +19,7 @@ import picocli.CommandLine.Command;
                 ProduceCommand.class,
                 ConsumeCommand.class,
                 BenchCommand.class,
+                RpcCommand.class,
                 CommandLine.HelpCommand.class
         })
 public final class SluiceCli implements Runnable {

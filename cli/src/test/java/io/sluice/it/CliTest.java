@@ -48,6 +48,13 @@ class CliTest {
         return new Result(code, out.toString(), err.toString());
     }
 
+    private static Result runRaw(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = SluiceCli.execute(new PrintWriter(out, true), new PrintWriter(err, true), args);
+        return new Result(code, out.toString(), err.toString());
+    }
+
     private static Result runWithStdin(String stdin, String... args) {
         InputStream saved = System.in;
         System.setIn(new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)));
@@ -102,5 +109,16 @@ class CliTest {
         Result c = run("bench", "consume", "--topic", "bench", "--messages", "20000");
         assertThat(c.code()).as(c.err()).isZero();
         assertThat(c.out()).contains("consumed 20000 records");
+    }
+
+    @Test
+    void rpcDemoCallsEveryProviderAndListShowsThem() {
+        Result demo = runRaw("rpc", "demo", "--providers", "2", "--calls", "200");
+        assertThat(demo.code()).as(demo.err()).isZero();
+        assertThat(demo.out()).contains("200 calls").contains("0 failed").contains("provider-1 ").contains("provider-2 ")
+                .contains("p99=");
+        Result list = runRaw("rpc", "list", "--registry", "zookeeper://" + standalone.zookeeperAddress());
+        assertThat(list.code()).as(list.err()).isZero();
+        assertThat(list.out()).contains("no RPC services registered");
     }
 }
