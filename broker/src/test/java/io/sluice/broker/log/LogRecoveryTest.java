@@ -228,6 +228,17 @@ class LogRecoveryTest {
     }
 
     @Test
+    void theMaintenancePassFlushesRolledSegmentsAndMovesTheRecoveryPoint() throws IOException {
+        PartitionLog log = open();
+        appendBatches(log, 5);
+        log.roll();
+        appendBatches(log, 1);
+        assertThat(Files.readString(dir.resolve("partition.meta"))).contains("recoveryPoint=0");
+        log.flushRolledSegments();
+        assertThat(Files.readString(dir.resolve("partition.meta"))).contains("recoveryPoint=10");
+    }
+
+    @Test
     void aTruncationSealIsRespectedAfterACrash() {
         PartitionLog log = open();
         List<String> values = appendBatches(log, 10);
