@@ -17,13 +17,24 @@ import java.util.TreeMap;
  */
 public final class TopicMetadata {
     private final String name;
+    private final String topicId;
     private final int replicationFactor;
     private final Map<String, String> configs;
     private final List<PartitionState> partitionStates;
 
     public TopicMetadata(String name, int replicationFactor, Map<String, String> configs,
             List<PartitionState> partitionStates) {
+        this(name, "", replicationFactor, configs, partitionStates);
+    }
+
+    /**
+     * {@code topicId} tells apart two topics of the same name created one after the other, so a broker never
+     * serves the logs of a deleted topic as those of its namesake ("" when unknown).
+     */
+    public TopicMetadata(String name, String topicId, int replicationFactor, Map<String, String> configs,
+            List<PartitionState> partitionStates) {
         this.name = Objects.requireNonNull(name, "name");
+        this.topicId = topicId == null ? "" : topicId;
         this.replicationFactor = replicationFactor;
         this.configs = configs == null || configs.isEmpty() ? Map.of()
                 : Collections.unmodifiableMap(new TreeMap<>(configs));
@@ -41,11 +52,16 @@ public final class TopicMetadata {
             states.add(PartitionState.initial(p, replicasPerPartition.get(p)));
         }
         int rf = replicasPerPartition.isEmpty() ? 0 : replicasPerPartition.get(0).size();
-        return new TopicMetadata(name, rf, configs, states);
+        return new TopicMetadata(name, java.util.UUID.randomUUID().toString(), rf, configs, states);
     }
 
     public String name() {
         return name;
+    }
+
+    /** Unique id of this incarnation of the topic ("" when unknown). */
+    public String topicId() {
+        return topicId;
     }
 
     /** Number of partitions. */
@@ -76,7 +92,7 @@ public final class TopicMetadata {
     public TopicMetadata withPartitionState(PartitionState state) {
         List<PartitionState> states = new ArrayList<>(partitionStates);
         states.set(state.partition(), state);
-        return new TopicMetadata(name, replicationFactor, configs, states);
+        return new TopicMetadata(name, topicId, replicationFactor, configs, states);
     }
 
     /** The route clients see for this topic (a new mutable wire object). */
@@ -101,13 +117,13 @@ public final class TopicMetadata {
     @Override
     public boolean equals(Object o) {
         return o instanceof TopicMetadata that && replicationFactor == that.replicationFactor
-                && name.equals(that.name) && configs.equals(that.configs)
+                && name.equals(that.name) && topicId.equals(that.topicId) && configs.equals(that.configs)
                 && partitionStates.equals(that.partitionStates);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(name, replicationFactor, configs, partitionStates);
+        return Objects.hash(name, topicId, replicationFactor, configs, partitionStates);
     }
 
     @Override

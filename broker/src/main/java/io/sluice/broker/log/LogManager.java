@@ -223,6 +223,11 @@ public final class LogManager implements AutoCloseable {
         }
     }
 
+    /** The directory that holds (or would hold) a partition's log. */
+    public Path partitionDir(String topic, int partition) {
+        return dataDir.resolve(dirName(topic, partition));
+    }
+
     private static String dirName(String topic, int partition) {
         validateTopic(topic);
         if (partition < 0) {

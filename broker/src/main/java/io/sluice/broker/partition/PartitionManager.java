@@ -30,6 +30,7 @@ public final class PartitionManager implements AutoCloseable {
     private final LogConfig logDefaults;
     private final PartitionListener listener;
     private final ConcurrentHashMap<String, Partition[]> topics = new ConcurrentHashMap<>();
+    private final Set<String> warnedStrays = new HashSet<>();
 
     public PartitionManager(int brokerId, LogManager logs, LogConfig logDefaults, PartitionListener listener) {
         this.brokerId = brokerId;
@@ -69,9 +70,13 @@ public final class PartitionManager implements AutoCloseable {
     }
 
     /** Opens the logs of the partitions of {@code topic} assigned to this broker and applies leadership. */
-    public void applyTopic(String topic, Map<String, String> configs, List<PartitionAssignment> assignments) {
+    public void applyTopic(String topic, String topicId, Map<String, String> configs,
+                           List<PartitionAssignment> assignments) {
         LogConfig config = logDefaults.withOverrides(logConfigs(configs));
         Partition[] current = topics.get(topic);
+        if (current == null) {
+            dropLogsOfEarlierIncarnation(topic, topicId, assignments.size());
+        }
         Partition[] next = new Partition[assignments.size()];
         for (PartitionAssignment a : assignments) {
             if (a.partition() < 0 || a.partition() >= next.length || !a.replicas().contains(brokerId)) {
@@ -80,6 +85,9 @@ public final class PartitionManager implements AutoCloseable {
             Partition p = current != null && a.partition() < current.length ? current[a.partition()] : null;
             if (p == null) {
                 PartitionLog partitionLog = logs.getOrCreate(topic, a.partition(), config);
+                if (!topicId.isEmpty()) {
+                    TopicIdFile.write(partitionLog.dir(), topicId);
+                }
                 p = new Partition(topic, a.partition(), partitionLog, listener);
                 listener.onHosted(p);
                 log.info("Hosting {}-{} (log {} .. {})", topic, a.partition(), partitionLog.logStartOffset(),
@@ -89,6 +97,26 @@ public final class PartitionManager implements AutoCloseable {
             next[a.partition()] = p;
         }
         topics.put(topic, next);
+    }
+
+    /**
+     * Deletes this topic's logs on disk if they belong to an earlier topic of the same name (deleted while this
+     * broker was away), so the new topic starts empty.
+     */
+    private void dropLogsOfEarlierIncarnation(String topic, String topicId, int partitionCount) {
+        if (topicId.isEmpty() || !logs.topicsOnDisk().contains(topic)) {
+            return;
+        }
+        for (int p = 0; p < partitionCount; p++) {
+            java.nio.file.Path dir = logs.partitionDir(topic, p);
+            String stored = java.nio.file.Files.isDirectory(dir) ? TopicIdFile.read(dir) : null;
+            if (stored != null && !stored.equals(topicId)) {
+                log.warn("Logs of {} belong to an earlier topic of that name (id {}, now {}): deleting them",
+                        topic, stored, topicId);
+                logs.deleteTopic(topic);
+                return;
+            }
+        }
     }
 
     /** The topic configs that set log behaviour (the others, e.g. min.insync.replicas, are replication's). */
@@ -101,7 +129,7 @@ public final class PartitionManager implements AutoCloseable {
         return out;
     }
 
-    /** Drops (and deletes the logs of) every topic not in {@code live}. */
+    /** Drops (and deletes the logs of) every hosted topic not in {@code live}; warns of stray logs on disk. */
     public void retainTopics(Set<String> live) {
         Set<String> gone = new HashSet<>(topics.keySet());
         gone.removeAll(live);
@@ -119,9 +147,10 @@ public final class PartitionManager implements AutoCloseable {
             log.info("Deleted topic {}", topic);
         }
         for (String onDisk : logs.topicsOnDisk()) {
-            if (!live.contains(onDisk) && !topics.containsKey(onDisk)) {
-                logs.deleteTopic(onDisk);
-                log.info("Deleted logs of removed topic {}", onDisk);
+            if (!live.contains(onDisk) && !topics.containsKey(onDisk) && warnedStrays.add(onDisk)) {
+                log.warn("Logs of topic {} are on disk but the topic is not in the registry; they are kept (a topic"
+                        + " of that name created later starts empty). Delete {} by hand to free the space.", onDisk,
+                        logs.dataDir().resolve(onDisk + "-*"));
             }
         }
     }

@@ -41,7 +41,7 @@ final class TopicAssignmentsWatcher implements AutoCloseable {
                     assignments.add(new PartitionAssignment(state.partition(), state.replicas(), state.leader(),
                             state.leaderEpoch()));
                 }
-                partitions.applyTopic(topic.name(), topic.configs(), assignments);
+                partitions.applyTopic(topic.name(), topic.topicId(), topic.configs(), assignments);
             } catch (RuntimeException e) {
                 log.error("Could not apply the assignment of topic {}", topic.name(), e);
             }

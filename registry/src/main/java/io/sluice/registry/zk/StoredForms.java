@@ -28,6 +28,9 @@ final class StoredForms {
         /** replicas of partition p at index p */
         @Tag(5)
         List<Replicas> assignment;
+        /** unique per creation, so a re-created topic of the same name is told apart */
+        @Tag(6)
+        String topicId;
     }
 
     /** One partition's assigned replicas, preferred leader first. */

@@ -31,6 +31,7 @@ final class TopicSnapshotBuilder {
     static StoredForms.TopicNode topicNode(TopicMetadata topic) {
         StoredForms.TopicNode node = new StoredForms.TopicNode();
         node.name = topic.name();
+        node.topicId = topic.topicId();
         node.partitions = topic.partitions();
         node.replicationFactor = topic.replicationFactor();
         node.configs = new TreeMap<>(topic.configs());
@@ -60,7 +61,7 @@ final class TopicSnapshotBuilder {
     }
 
     static TopicMetadata topic(StoredForms.TopicNode node, List<PartitionState> states) {
-        return new TopicMetadata(node.name, node.replicationFactor, node.configs, states);
+        return new TopicMetadata(node.name, node.topicId, node.replicationFactor, node.configs, states);
     }
 
     /** The snapshot of every complete topic in {@code cache} (a view of {@code /topics}), sorted by name. */
