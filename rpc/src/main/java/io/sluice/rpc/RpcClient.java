@@ -11,6 +11,7 @@ import io.sluice.remoting.SluiceException;
 import io.sluice.remoting.transport.RemotingClient;
 import io.sluice.remoting.transport.TransportConfig;
 import io.sluice.rpc.internal.cluster.RetryBudget;
+import io.sluice.rpc.internal.discovery.ConsumerDirectories;
 import io.sluice.rpc.internal.discovery.Directory;
 import io.sluice.rpc.internal.discovery.DirectAddresses;
 import io.sluice.rpc.internal.endpoint.ChannelPool;
@@ -27,8 +28,6 @@ import io.sluice.rpc.internal.serialize.RpcSerializer;
 import io.sluice.rpc.internal.stub.AsyncCapture;
 import io.sluice.rpc.internal.stub.GenericStub;
 import io.sluice.rpc.internal.stub.StubHandler;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
@@ -40,7 +39,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -67,12 +65,9 @@ import java.util.function.Supplier;
  * fails the calls in flight.
  */
 public final class RpcClient implements AutoCloseable {
-    private static final Logger LOG = LoggerFactory.getLogger(RpcClient.class);
     private static final AtomicInteger SEQUENCE = new AtomicInteger();
 
     private final RpcClientConfig config;
-    private final RegistryClient registry;
-    private final boolean ownsRegistry;
     private final String defaultAddress;
     private final RemotingClient remoting;
     private final HashedWheelTimer timer;
@@ -83,16 +78,13 @@ public final class RpcClient implements AutoCloseable {
     private final ExecutorService callbackPool;
     private final LongSupplier nanoClock = System::nanoTime;
     private final LongSupplier clockMs = System::currentTimeMillis;
-    private final String consumerId;
-    private final ConcurrentHashMap<String, Subscription> subscriptions = new ConcurrentHashMap<>();
+    private final ConsumerDirectories directories;
     private volatile boolean closed;
 
     private RpcClient(Builder b, RegistryClient registry, boolean ownsRegistry) {
         this.config = b.config;
-        this.registry = registry;
-        this.ownsRegistry = ownsRegistry;
         this.defaultAddress = b.directAddress;
-        this.consumerId = config.application() + "-" + ProcessHandle.current().pid() + "-"
+        String consumerId = config.application() + "-" + ProcessHandle.current().pid() + "-"
                 + SEQUENCE.incrementAndGet();
         this.listener = b.metrics == null ? b.listener
                 : RpcEventListener.both(b.listener, new MicrometerRpcMetrics(b.metrics));
@@ -115,6 +107,12 @@ public final class RpcClient implements AutoCloseable {
                 nanoClock);
         this.chain = RpcInvoker.buildChain(serializer, PooledByteBufAllocator.DEFAULT, timer, budget, listener,
                 nanoClock);
+        this.directories = new ConsumerDirectories(registry, ownsRegistry, pool, (service, provider) ->
+                new CircuitBreaker(config.circuitFailureThreshold(),
+                        TimeUnit.MILLISECONDS.toNanos(config.circuitOpenMs()),
+                        TimeUnit.MILLISECONDS.toNanos(config.circuitOpenMaxMs()),
+                        (from, to) -> listener.circuitStateChanged(service, provider, from.name(), to.name())),
+                listener, consumerId);
     }
 
     public static Builder builder() {
@@ -161,7 +159,8 @@ public final class RpcClient implements AutoCloseable {
         }
         Object proxy = Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[] {type},
                 new StubHandler(ref, methods, chain, callbackPool, nanoClock));
-        registerConsumer(ref, methods.keySet().stream().map(Method::getName).distinct().sorted().toList());
+        directories.registerConsumer(ref.serviceKey(), config.application(), ref.version(), ref.group(),
+                methods.keySet().stream().map(Method::getName).distinct().sorted().toList());
         return type.cast(proxy);
     }
 
@@ -169,7 +168,8 @@ public final class RpcClient implements AutoCloseable {
     public GenericService generic(String interfaceName, Consumer<StubOptions> options) {
         StubOptions o = configure(options);
         ServiceRef ref = serviceRef(interfaceName, o);
-        registerConsumer(ref, List.of("*generic*"));
+        directories.registerConsumer(ref.serviceKey(), config.application(), ref.version(), ref.group(),
+                List.of("*generic*"));
         return new GenericStub(ref, chain, serializer, o.options(), o.methods(), callbackPool, nanoClock);
     }
 
@@ -177,11 +177,9 @@ public final class RpcClient implements AutoCloseable {
     public List<String> providers(String interfaceName, String version, String group) {
         List<String> out = new ArrayList<>();
         String key = ServiceRef.key(interfaceName, version, group);
-        for (Subscription s : subscriptions.values()) {
-            if (s.directory.serviceKey().equals(key)) {
-                s.directory.endpoints().forEach(e -> out.add(e.id() + (e.usable(nanoClock.getAsLong()) ? ""
-                        : " (unusable: " + e + ")")));
-            }
+        for (Directory d : directories.directories(key)) {
+            d.endpoints().forEach(e -> out.add(e.id() + (e.usable(nanoClock.getAsLong()) ? ""
+                    : " (unusable: " + e + ")")));
         }
         return out;
     }
@@ -235,46 +233,8 @@ public final class RpcClient implements AutoCloseable {
 
     private ServiceRef serviceRef(String interfaceName, StubOptions o) {
         String address = o.address() != null ? o.address() : defaultAddress;
-        String key = ServiceRef.key(interfaceName, o.version(), o.group());
-        String subscriptionKey = key + "|" + (address == null ? "registry" : address);
-        Subscription s = subscriptions.computeIfAbsent(subscriptionKey, k -> subscribe(key, address));
-        return new ServiceRef(interfaceName, o.version(), o.group(), s.directory, clockMs);
-    }
-
-    private Subscription subscribe(String serviceKey, String address) {
-        Directory directory = new Directory(serviceKey, pool, (service, provider) -> new CircuitBreaker(
-                config.circuitFailureThreshold(), TimeUnit.MILLISECONDS.toNanos(config.circuitOpenMs()),
-                TimeUnit.MILLISECONDS.toNanos(config.circuitOpenMaxMs()),
-                (from, to) -> listener.circuitStateChanged(service, provider, from.name(), to.name())), 0, listener);
-        if (address != null) {
-            directory.update(DirectAddresses.parse(serviceKey, address));
-            return new Subscription(directory, null);
-        }
-        if (registry == null) {
-            throw new SluiceException(ErrorCode.INVALID_CONFIG, "no registry and no address for " + serviceKey
-                    + ": use RpcClient.builder().registry(\"zookeeper://host:port\") or the stub option address("
-                    + "\"rpc://host:port\")");
-        }
-        AutoCloseable handle = registry.services().subscribe(serviceKey, directory::update);
-        return new Subscription(directory, handle);
-    }
-
-    private void registerConsumer(ServiceRef ref, List<String> methods) {
-        if (registry == null) {
-            return;
-        }
-        Map<String, String> metadata = new HashMap<>();
-        metadata.put("application", config.application());
-        metadata.put("pid", Long.toString(ProcessHandle.current().pid()));
-        metadata.put("version", ref.version());
-        metadata.put("group", ref.group());
-        metadata.put("methods", String.join(",", methods));
-        metadata.put("startedAtMs", Long.toString(System.currentTimeMillis()));
-        try {
-            registry.services().registerConsumer(ref.serviceKey(), consumerId, metadata);
-        } catch (RuntimeException e) {
-            LOG.warn("cannot register consumer {} of {}: {}", consumerId, ref.serviceKey(), e.toString());
-        }
+        Directory directory = directories.directory(ServiceRef.key(interfaceName, o.version(), o.group()), address);
+        return new ServiceRef(interfaceName, o.version(), o.group(), directory, clockMs);
     }
 
     /** Stops the subscriptions, closes every connection (failing calls in flight) and stops the client's threads. */
@@ -284,38 +244,11 @@ public final class RpcClient implements AutoCloseable {
             return;
         }
         closed = true;
-        for (Subscription s : subscriptions.values()) {
-            s.close();
-            if (registry != null) {
-                try {
-                    registry.services().unregisterConsumer(s.directory.serviceKey(), consumerId);
-                } catch (RuntimeException e) {
-                    LOG.debug("cannot unregister consumer of {}: {}", s.directory.serviceKey(), e.toString());
-                }
-            }
-        }
-        subscriptions.clear();
+        directories.close();
         pool.close();
         remoting.close();
         timer.stop();
         callbackPool.shutdown();
-        if (ownsRegistry) {
-            registry.close();
-        }
-    }
-
-    /** A directory and the registry subscription feeding it (null for direct addresses). */
-    private record Subscription(Directory directory, AutoCloseable handle) {
-        void close() {
-            if (handle != null) {
-                try {
-                    handle.close();
-                } catch (Exception e) {
-                    LOG.debug("closing subscription of {}: {}", directory.serviceKey(), e.toString());
-                }
-            }
-            directory.close();
-        }
     }
 
     /** Builds an {@link RpcClient}. Not thread-safe. */

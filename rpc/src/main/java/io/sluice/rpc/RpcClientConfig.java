@@ -131,7 +131,7 @@ public final class RpcClientConfig {
         return this;
     }
 
-    /** Classes or packages results may name on the wire besides JDK value types and the stubbed interfaces' packages. */
+    /** Classes or packages results may name on the wire besides JDK types and the stubbed interfaces' packages. */
     public List<String> allowedClasses() {
         return allowedClasses;
     }

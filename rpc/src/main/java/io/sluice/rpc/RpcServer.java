@@ -3,17 +3,17 @@ package io.sluice.rpc;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.sluice.registry.RegistryClient;
 import io.sluice.registry.RegistryConfig;
-import io.sluice.registry.ServiceInstance;
 import io.sluice.remoting.ErrorCode;
 import io.sluice.remoting.SluiceException;
 import io.sluice.remoting.protocol.ApiKey;
 import io.sluice.remoting.transport.RemotingServer;
 import io.sluice.remoting.transport.TransportConfig;
-import io.sluice.rpc.internal.discovery.ProviderMetadata;
 import io.sluice.rpc.internal.metrics.MicrometerRpcMetrics;
+import io.sluice.rpc.internal.provider.BusinessPool;
 import io.sluice.rpc.internal.provider.ExportedService;
 import io.sluice.rpc.internal.provider.HealthCheck;
 import io.sluice.rpc.internal.provider.ProviderLifecycle;
+import io.sluice.rpc.internal.provider.ProviderRegistration;
 import io.sluice.rpc.internal.provider.RpcRequestHandler;
 import io.sluice.rpc.internal.provider.SelfCheck;
 import io.sluice.rpc.internal.provider.ServiceScanner;
@@ -25,13 +25,8 @@ import org.slf4j.LoggerFactory;
 
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -62,16 +57,13 @@ public final class RpcServer implements AutoCloseable {
     private final ProviderLifecycle lifecycle = new ProviderLifecycle();
     private final ThreadPoolExecutor businessPool;
     private final RemotingServer server;
-    private final RegistryClient registry;
-    private final boolean ownsRegistry;
-    private final List<ServiceInstance> registered = new ArrayList<>();
+    private final ProviderRegistration registration;
     private final InetSocketAddress address;
     private final String name;
 
     private RpcServer(Builder b, RegistryClient registry, boolean ownsRegistry) {
         this.config = b.config;
-        this.registry = registry;
-        this.ownsRegistry = ownsRegistry;
+        this.registration = new ProviderRegistration(registry, ownsRegistry);
         this.name = b.config.application() + "-" + SEQUENCE.incrementAndGet();
         RpcEventListener listener = b.metrics == null ? b.listener
                 : RpcEventListener.both(b.listener, new MicrometerRpcMetrics(b.metrics));
@@ -86,7 +78,7 @@ public final class RpcServer implements AutoCloseable {
             services.add(new ExportedService(spec.type, spec.implementation, spec.version, spec.group, spec.weight,
                     serializer));
         }
-        this.businessPool = newBusinessPool(config, name);
+        this.businessPool = BusinessPool.create(config.businessThreads(), config.businessQueue(), name);
         RemotingServer remoting = new RemotingServer("rpc-" + name, b.transport, b.metrics);
         remoting.handle(ApiKey.RPC_INVOKE, new RpcRequestHandler(services, businessPool, lifecycle, serializer,
                 listener, System::nanoTime, name));
@@ -105,38 +97,13 @@ public final class RpcServer implements AutoCloseable {
         return new Builder();
     }
 
-    private static ThreadPoolExecutor newBusinessPool(RpcServerConfig config, String name) {
-        BlockingQueue<Runnable> queue = config.businessQueue() == 0 ? new SynchronousQueue<>()
-                : new ArrayBlockingQueue<>(config.businessQueue());
-        AtomicInteger threads = new AtomicInteger();
-        ThreadPoolExecutor pool = new ThreadPoolExecutor(config.businessThreads(), config.businessThreads(), 60,
-                TimeUnit.SECONDS, queue, r -> {
-                    Thread t = new Thread(r, "sluice-rpc-" + name + "-biz-" + threads.incrementAndGet());
-                    t.setDaemon(true);
-                    return t;
-                }, new ThreadPoolExecutor.AbortPolicy());
-        pool.allowCoreThreadTimeOut(true);
-        return pool;
-    }
-
     /** Self-checks and registers; on failure closes everything and rethrows. */
     private RpcServer startUp() {
         try {
             lifecycle.selfCheck();
             SelfCheck.run(address, config.maxPayloadBytes());
-            long startedAtMs = System.currentTimeMillis();
-            if (registry != null) {
-                for (ExportedService s : services.all()) {
-                    if (s.type() == HealthCheck.class) {
-                        continue;
-                    }
-                    ServiceInstance instance = instance(s, startedAtMs);
-                    registry.services().register(instance);
-                    synchronized (registered) {
-                        registered.add(instance);
-                    }
-                }
-            }
+            registration.registerAll(services.all(), config.advertisedHost(), address.getPort(), config.warmupMs(),
+                    config.application());
             lifecycle.registered();
             LOG.info("RPC provider {} serving {} on {}", name, serviceKeys(), address);
             return this;
@@ -145,22 +112,6 @@ public final class RpcServer implements AutoCloseable {
             stop();
             throw e;
         }
-    }
-
-    private ServiceInstance instance(ExportedService s, long startedAtMs) {
-        Map<String, String> metadata = new HashMap<>();
-        metadata.put(ProviderMetadata.WARMUP_MS, Long.toString(config.warmupMs()));
-        metadata.put(ProviderMetadata.METHODS, s.methodNames());
-        metadata.put(ProviderMetadata.APPLICATION, config.application());
-        metadata.put(ProviderMetadata.PROTOCOL, "sluice");
-        return ServiceInstance.builder(s.serviceKey())
-                .address(config.advertisedHost(), address.getPort())
-                .weight(s.weight())
-                .version(s.version())
-                .group(s.group())
-                .startedAtMs(startedAtMs)
-                .metadata(metadata)
-                .build();
     }
 
     /** The address the server listens on. */
@@ -203,10 +154,9 @@ public final class RpcServer implements AutoCloseable {
         if (before == ProviderLifecycle.State.CLOSED) {
             return;
         }
-        long graceNs = registry == null || registered.isEmpty() ? 0
-                : TimeUnit.MILLISECONDS.toNanos(config.unregisterGraceMs());
+        long graceNs = registration.any() ? TimeUnit.MILLISECONDS.toNanos(config.unregisterGraceMs()) : 0;
         lifecycle.beginShutdown(System.nanoTime(), graceNs, TimeUnit.MILLISECONDS.toNanos(config.shutdownTimeoutMs()));
-        deregister();
+        registration.deregisterAll();
         while (lifecycle.onTimeEvent(System.nanoTime()) != ProviderLifecycle.State.CLOSED) {
             try {
                 Thread.sleep(5);
@@ -223,24 +173,8 @@ public final class RpcServer implements AutoCloseable {
         LOG.info("RPC provider {} on {} stopped", name, address);
     }
 
-    private void deregister() {
-        List<ServiceInstance> copy;
-        synchronized (registered) {
-            copy = new ArrayList<>(registered);
-            registered.clear();
-        }
-        for (ServiceInstance instance : copy) {
-            try {
-                registry.services().unregister(instance);
-            } catch (RuntimeException e) {
-                LOG.warn("cannot deregister {}: {} (its node goes with the registry session)", instance.serviceKey(),
-                        e.toString());
-            }
-        }
-    }
-
     private void stop() {
-        deregister();
+        registration.deregisterAll();
         server.close();
         businessPool.shutdown();
         try {
@@ -251,9 +185,7 @@ public final class RpcServer implements AutoCloseable {
             Thread.currentThread().interrupt();
             businessPool.shutdownNow();
         }
-        if (ownsRegistry) {
-            registry.close();
-        }
+        registration.close();
     }
 
     /** One service to export. */

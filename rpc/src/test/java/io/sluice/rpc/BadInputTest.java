@@ -103,8 +103,9 @@ class BadInputTest {
     void garbageOnThePortClosesOnlyThatConnection() throws Exception {
         byte[] garbage = new byte[4096];
         new Random(7).nextBytes(garbage);
-        for (byte[] junk : new byte[][] {garbage, "GET / HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII),
-                {0, 0, 0, 30, 0x51, (byte) 0xCE, 1, 0, 0, 40, 1, 2, 3}}) {
+        byte[] http = "GET / HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+        byte[] truncatedFrame = {0, 0, 0, 30, 0x51, (byte) 0xCE, 1, 0, 0, 40, 1, 2, 3};
+        for (byte[] junk : new byte[][] {garbage, http, truncatedFrame}) {
             try (Socket socket = new Socket("127.0.0.1", server.port())) {
                 socket.setSoTimeout(5_000);
                 OutputStream out = socket.getOutputStream();

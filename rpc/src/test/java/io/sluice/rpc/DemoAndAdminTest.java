@@ -54,7 +54,8 @@ class DemoAndAdminTest {
                  RegistryClient admin = RegistryClient.connect(RpcTests.registry(zk.connectString(),
                          registry.root()))) {
                 assertThat(users.serviceKeys()).as("scan found the demo's @RpcService classes")
-                        .containsExactly("io.sluice.rpc.demo.GreetingService:1.0", "io.sluice.rpc.demo.UserService:1.0");
+                        .containsExactly("io.sluice.rpc.demo.GreetingService:1.0",
+                                "io.sluice.rpc.demo.UserService:1.0");
                 UserService stub = client.stub(UserService.class, o -> o.version("1.0"));
                 await().atMost(5, TimeUnit.SECONDS).until(() -> client.providers(UserService.class.getName(), "1.0",
                         "").size() == 1);
@@ -76,7 +77,8 @@ class DemoAndAdminTest {
                 ByteArrayOutputStream bytes = new ByteArrayOutputStream();
                 RpcAdmin.print(services, new PrintStream(bytes, true, StandardCharsets.UTF_8),
                         System.currentTimeMillis());
-                assertThat(bytes.toString(StandardCharsets.UTF_8)).contains("service io.sluice.rpc.demo.UserService:1.0",
+                assertThat(bytes.toString(StandardCharsets.UTF_8)).contains(
+                        "service io.sluice.rpc.demo.UserService:1.0",
                         "127.0.0.1:" + users.port(), "weight=100", "version=1.0", "uptime=", "consumers (1)");
             }
         }

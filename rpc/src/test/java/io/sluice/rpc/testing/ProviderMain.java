@@ -6,7 +6,7 @@ import java.io.IOException;
 
 /**
  * A provider process for the multi-process tests: {@code ProviderMain <zk host:port> <registry root> <name>
- * <weight> <session timeout ms>}. Prints {@code READY <port>} once registered, then serves until its standard
+ * <weight> <session timeout ms> [lag ms of lagged()]}. Prints {@code READY <port>} once registered, then serves until its standard
  * input closes (the test ended, or died), when it shuts down gracefully and exits.
  */
 public final class ProviderMain {
@@ -19,10 +19,12 @@ public final class ProviderMain {
         String name = args[2];
         int weight = Integer.parseInt(args[3]);
         int sessionTimeoutMs = Integer.parseInt(args[4]);
+        TestServiceImpl impl = new TestServiceImpl(name);
+        impl.lagMs = args.length > 5 ? Long.parseLong(args[5]) : 0;
         RpcServer server = RpcServer.builder()
                 .registry(RpcTests.registry(connect, root).sessionTimeoutMs(sessionTimeoutMs))
                 .config(RpcTests.serverConfig().businessThreads(8))
-                .service(TestService.class, new TestServiceImpl(name), "1.0", "", weight)
+                .service(TestService.class, impl, "1.0", "", weight)
                 .start();
         System.out.println("READY " + server.port());
         System.out.flush();

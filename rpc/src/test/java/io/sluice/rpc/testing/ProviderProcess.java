@@ -30,6 +30,12 @@ public final class ProviderProcess implements AutoCloseable {
 
     public static ProviderProcess start(String connect, String root, String name, int weight, int sessionTimeoutMs)
             throws IOException {
+        return start(connect, root, name, weight, sessionTimeoutMs, 0);
+    }
+
+    /** A provider whose {@code lagged()} takes {@code lagMs}. */
+    public static ProviderProcess start(String connect, String root, String name, int weight, int sessionTimeoutMs,
+                                        long lagMs) throws IOException {
         String java = ProcessHandle.current().info().command()
                 .orElse(System.getProperty("java.home") + "/bin/java");
         List<String> command = new ArrayList<>();
@@ -52,6 +58,7 @@ public final class ProviderProcess implements AutoCloseable {
         command.add(name);
         command.add(Integer.toString(weight));
         command.add(Integer.toString(sessionTimeoutMs));
+        command.add(Long.toString(lagMs));
         Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
         return new ProviderProcess(name, process);
     }

@@ -16,6 +16,9 @@ public interface TestService {
     /** The name of the provider that answered a call keyed by {@code key} (for consistent hashing). */
     String whoamiFor(String key);
 
+    /** The provider's name, after its configured lag. */
+    String lagged();
+
     long add(long a, long b);
 
     void record(String event);

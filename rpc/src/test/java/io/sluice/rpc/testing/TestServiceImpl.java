@@ -22,6 +22,8 @@ public class TestServiceImpl implements TestService {
     public final AtomicLong gatedAnswered = new AtomicLong();
     private final Map<String, Long> counts = new ConcurrentHashMap<>();
     private volatile CountDownLatch gate = new CountDownLatch(1);
+    /** How long {@link #lagged()} takes. */
+    public volatile long lagMs;
 
     public TestServiceImpl(String name) {
         this.name = name;
@@ -55,6 +57,19 @@ public class TestServiceImpl implements TestService {
     @Override
     public String whoamiFor(String key) {
         calls.incrementAndGet();
+        return name;
+    }
+
+    @Override
+    public String lagged() {
+        calls.incrementAndGet();
+        if (lagMs > 0) {
+            try {
+                Thread.sleep(lagMs);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         return name;
     }
 

@@ -14,6 +14,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class Endpoint {
     private static final double LATENCY_WEIGHT = 0.2;
+    /** An idle endpoint's latency estimate decays with this time constant, so one slow sample cannot starve it. */
+    static final double LATENCY_DECAY_NS = 1e9;
 
     private final String id;
     private final InetSocketAddress address;
@@ -25,6 +27,7 @@ public final class Endpoint {
     private final CircuitBreaker breaker;
     private final AtomicInteger active = new AtomicInteger();
     private volatile long latencyEwmaNs;
+    private volatile long lastSampleNs;
     private volatile int drainingGeneration = -1;
 
     public Endpoint(String id, InetSocketAddress address, int weight, long startedAtMs, long warmupMs,
@@ -104,15 +107,25 @@ public final class Endpoint {
         active.incrementAndGet();
     }
 
-    public void onAttemptEnd(long latencyNs) {
+    public void onAttemptEnd(long latencyNs, long nowNs) {
         active.decrementAndGet();
-        long old = latencyEwmaNs;
-        latencyEwmaNs = old == 0 ? latencyNs : (long) (old + (latencyNs - old) * LATENCY_WEIGHT);
+        long old = latencyEstimateNs(nowNs);
+        latencyEwmaNs = Math.max(1, old == 0 ? latencyNs : (long) (old + (latencyNs - old) * LATENCY_WEIGHT));
+        lastSampleNs = nowNs;
     }
 
-    /** Exponentially weighted moving average of attempt latency; 0 before the first answer. */
-    public long latencyEwmaNs() {
-        return latencyEwmaNs;
+    /**
+     * The moving average of attempt latency (0 before the first answer), decayed towards zero by the time since
+     * the last answer (time constant 1 s): an endpoint that got one slow answer and then no traffic is tried again
+     * after a while instead of being starved by the latency-aware balancer forever.
+     */
+    public long latencyEstimateNs(long nowNs) {
+        long ewma = latencyEwmaNs;
+        long idleNs = nowNs - lastSampleNs;
+        if (ewma == 0 || idleNs <= 0) {
+            return ewma;
+        }
+        return (long) (ewma * Math.exp(-idleNs / LATENCY_DECAY_NS));
     }
 
     /** The provider said it is shutting down: avoid it until it reconnects as a new process. */

@@ -33,8 +33,9 @@ public final class EndpointStatsFilter implements Filter {
         endpoint.onAttemptStart();
         CompletableFuture<RpcResponse> result = next.invoke(invocation);
         result.whenComplete((r, e) -> {
-            long durationNs = nanoClock.getAsLong() - startNs;
-            endpoint.onAttemptEnd(durationNs);
+            long nowNs = nanoClock.getAsLong();
+            long durationNs = nowNs - startNs;
+            endpoint.onAttemptEnd(durationNs, nowNs);
             ErrorCode code = e == null ? ErrorCode.NONE : Failures.code(e);
             if (code == ErrorCode.PROVIDER_SHUTTING_DOWN) {
                 endpoint.markDraining();

@@ -8,17 +8,20 @@ import java.util.function.LongSupplier;
 
 /**
  * Latency aware ("latency-aware", power of two choices): draws two distinct endpoints at random and takes the
- * cheaper, where cost = (calls in flight + 1) x latency average / effective weight. An endpoint without a latency
- * sample yet counts as 1 ns, so new providers get tried. Comparing only two random endpoints keeps many consumers
+ * cheaper, where cost = (calls in flight + 1) x latency estimate / effective weight. The estimate is a moving
+ * average that decays while the endpoint gets no answers (see {@link Endpoint#latencyEstimateNs}), and an endpoint
+ * without a sample yet counts as 1 ns, so new and recovering providers get tried. Comparing only two random endpoints keeps many consumers
  * from stampeding onto the single best one. Stateless and thread-safe.
  */
 public final class LatencyAwareLoadBalancer implements LoadBalancer {
     private final RandomSource random;
     private final LongSupplier clockMs;
+    private final LongSupplier nanoClock;
 
-    public LatencyAwareLoadBalancer(RandomSource random, LongSupplier clockMs) {
+    public LatencyAwareLoadBalancer(RandomSource random, LongSupplier clockMs, LongSupplier nanoClock) {
         this.random = random;
         this.clockMs = clockMs;
+        this.nanoClock = nanoClock;
     }
 
     @Override
@@ -35,11 +38,12 @@ public final class LatencyAwareLoadBalancer implements LoadBalancer {
         Endpoint a = candidates.get(i);
         Endpoint b = candidates.get(j);
         long nowMs = clockMs.getAsLong();
-        return cost(b, nowMs) < cost(a, nowMs) ? b : a;
+        long nowNs = nanoClock.getAsLong();
+        return cost(b, nowMs, nowNs) < cost(a, nowMs, nowNs) ? b : a;
     }
 
-    static double cost(Endpoint e, long nowMs) {
-        double latency = Math.max(1, e.latencyEwmaNs());
+    static double cost(Endpoint e, long nowMs, long nowNs) {
+        double latency = Math.max(1, e.latencyEstimateNs(nowNs));
         return (e.active() + 1) * latency / Math.max(1, e.effectiveWeight(nowMs));
     }
 }

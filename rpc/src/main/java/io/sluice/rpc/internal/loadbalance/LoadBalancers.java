@@ -41,7 +41,7 @@ public final class LoadBalancers {
             case ROUND_ROBIN -> new RoundRobinLoadBalancer(clockMs);
             case LEAST_ACTIVE -> new LeastActiveLoadBalancer(RANDOM_SOURCE, clockMs);
             case CONSISTENT_HASH -> new ConsistentHashLoadBalancer();
-            default -> new LatencyAwareLoadBalancer(RANDOM_SOURCE, clockMs);
+            default -> new LatencyAwareLoadBalancer(RANDOM_SOURCE, clockMs, System::nanoTime);
         };
     }
 }

@@ -148,7 +148,8 @@ public final class GenericConverter {
         Map<Object, Object> target = SortedMap.class.isAssignableFrom(raw) ? new TreeMap<>() : new LinkedHashMap<>();
         for (Map.Entry<?, ?> e : source.entrySet()) {
             String at = path + "[" + e.getKey() + "]";
-            target.put(toDeclared(e.getKey(), keyType, at, depth + 1), toDeclared(e.getValue(), valueType, at, depth + 1));
+            target.put(toDeclared(e.getKey(), keyType, at, depth + 1),
+                    toDeclared(e.getValue(), valueType, at, depth + 1));
         }
         return target;
     }

@@ -79,7 +79,8 @@ abstract class ValueCodec {
     }
 
     private static <T> ValueCodec pojo(Class<T> type, IdStrategy writeStrategy, IdStrategy readStrategy) {
-        return new Pojo<>(type, RuntimeSchema.getSchema(type, writeStrategy), RuntimeSchema.getSchema(type, readStrategy));
+        return new Pojo<>(type, RuntimeSchema.getSchema(type, writeStrategy),
+                RuntimeSchema.getSchema(type, readStrategy));
     }
 
     static boolean isPlainPojo(Class<?> type) {

@@ -179,16 +179,16 @@ class LoadBalancerTest {
         Endpoint slow = ep("slow", 100);
         Endpoint busy = ep("busy", 100);
         fast.onAttemptStart();
-        fast.onAttemptEnd(1_000_000); // 1 ms, idle now
+        fast.onAttemptEnd(1_000_000, 0); // 1 ms, idle now
         slow.onAttemptStart();
-        slow.onAttemptEnd(9_000_000); // 9 ms
+        slow.onAttemptEnd(9_000_000, 0); // 9 ms
         busy.onAttemptStart();
-        busy.onAttemptEnd(1_000_000);
+        busy.onAttemptEnd(1_000_000, 0);
         busy.onAttemptStart();
         busy.onAttemptStart(); // 1 ms but two in flight: cost 3 ms
         List<Endpoint> all = List.of(fast, slow, busy);
         // draws: (i, j) with j skipping i
-        LoadBalancer lb = new LatencyAwareLoadBalancer(draws(1, 0, 0, 0, 1, 1, 2, 0), () -> NOW_MS);
+        LoadBalancer lb = new LatencyAwareLoadBalancer(draws(1, 0, 0, 0, 1, 1, 2, 0), () -> NOW_MS, () -> 0);
         assertThat(lb.select(all, call())).as("slow vs fast").isSameAs(fast);
         assertThat(lb.select(all, call())).as("fast vs slow").isSameAs(fast);
         assertThat(lb.select(all, call())).as("slow vs busy").isSameAs(busy);
@@ -199,13 +199,31 @@ class LoadBalancerTest {
     void latencyAwareSpreadsOverEqualEndpoints() {
         List<Endpoint> all = List.of(ep("a", 100), ep("b", 100), ep("c", 100));
         Random random = new Random(42);
-        LoadBalancer lb = new LatencyAwareLoadBalancer(random::nextInt, () -> NOW_MS);
+        LoadBalancer lb = new LatencyAwareLoadBalancer(random::nextInt, () -> NOW_MS, () -> 0);
         Map<Endpoint, Integer> picks = new HashMap<>();
         for (int i = 0; i < 3000; i++) {
             picks.merge(lb.select(all, call()), 1, Integer::sum);
         }
         // all idle and without latency: the pick is the first draw, uniform (bound: within 20% of a third)
         assertThat(picks.values()).allSatisfy(n -> assertThat(n).isBetween(800, 1200));
+    }
+
+    @Test
+    void latencyAwareTriesAgainAnEndpointWhoseSlowAnswerIsOld() {
+        Endpoint once = ep("once-slow", 100);
+        Endpoint steady = ep("steady", 100);
+        once.onAttemptStart();
+        once.onAttemptEnd(20_000_000, 0); // one 20 ms answer at t=0, then no traffic
+        steady.onAttemptStart();
+        steady.onAttemptEnd(1_000_000, 0);
+        long[] now = {0};
+        LoadBalancer lb = new LatencyAwareLoadBalancer(draws(0, 0, 0, 0), () -> NOW_MS, () -> now[0]);
+        assertThat(lb.select(List.of(once, steady), call())).isSameAs(steady);
+        now[0] = 5_000_000_000L; // 5 s later steady answered again in 1 ms; once-slow has decayed to ~0.13 ms
+        steady.onAttemptStart();
+        steady.onAttemptEnd(1_000_000, now[0]);
+        assertThat(once.latencyEstimateNs(now[0])).isBetween(100_000L, 150_000L);
+        assertThat(lb.select(List.of(once, steady), call())).isSameAs(once);
     }
 
     @Test
