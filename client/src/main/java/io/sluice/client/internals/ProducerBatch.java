@@ -27,6 +27,7 @@ final class ProducerBatch {
     final long deliveryDeadlineNs;
     private final ByteBuf buffer;
     private final int allocatedSize;
+    private final int capacity;
     private final BufferPool pool;
     private final RecordBatchBuilder builder;
     private final AtomicBoolean done = new AtomicBoolean();
@@ -52,9 +53,9 @@ final class ProducerBatch {
                   Set<ProducerBatch> incomplete, long baseTimestamp, int expectedRecords, long nowNs,
                   long deliveryTimeoutNs) {
         this.incomplete = incomplete;
-        int capacity = Math.max(4, Math.min(expectedRecords, 8192));
-        this.futures = new CompletableFuture[capacity];
-        this.timestamps = new long[capacity];
+        int slots = Math.max(4, Math.min(expectedRecords, 8192));
+        this.futures = new CompletableFuture[slots];
+        this.timestamps = new long[slots];
         this.topic = topic;
         this.partition = partition;
         this.sequence = sequence;
@@ -63,7 +64,20 @@ final class ProducerBatch {
         this.pool = pool;
         this.createdNs = nowNs;
         this.deliveryDeadlineNs = nowNs + deliveryTimeoutNs;
-        this.builder = new RecordBatchBuilder(buffer, baseTimestamp);
+        this.capacity = buffer.capacity();
+        this.builder = new RecordBatchBuilder(untracked(buffer), baseTimestamp);
+    }
+
+    /**
+     * The buffer to write records through. A buffer fresh from the allocator is either the pooled buffer itself or,
+     * when the leak detector samples it, a wrapper around it that shares its indexes; writing through the wrapped
+     * buffer keeps paranoid leak detection (a stack trace per access) off the per-record path, while allocation,
+     * retains and the release still go through the tracked wrapper.
+     */
+    private static ByteBuf untracked(ByteBuf fresh) {
+        ByteBuf inner = fresh.unwrap();
+        return inner != null && inner.capacity() == fresh.capacity() && inner.writerIndex() == fresh.writerIndex()
+                ? inner : fresh;
     }
 
     /**
@@ -72,7 +86,7 @@ final class ProducerBatch {
      */
     CompletableFuture<RecordMetadata> tryAppend(long timestamp, byte[] key, byte[] value, String[] headerKeys,
                                                 byte[][] headerValues, int recordSize) {
-        if (closed || buffer.capacity() - builder.sizeInBytes() < recordSize) {
+        if (closed || capacity - builder.sizeInBytes() < recordSize) {
             return null;
         }
         long delta = timestamp - builder.baseTimestamp();
@@ -93,7 +107,7 @@ final class ProducerBatch {
 
     /** True when no further record fits (queue lock). */
     boolean isFull(int minRecordSize) {
-        return closed || buffer.capacity() - builder.sizeInBytes() < minRecordSize;
+        return closed || capacity - builder.sizeInBytes() < minRecordSize;
     }
 
     /** Stops appends and writes the header and checksum (queue lock). Idempotent. */
