@@ -40,7 +40,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -66,6 +66,7 @@ import java.util.function.Supplier;
  */
 public final class RpcClient implements AutoCloseable {
     private static final AtomicInteger SEQUENCE = new AtomicInteger();
+    private static final int CALLBACK_QUEUE = 65_536;
 
     private final RpcClientConfig config;
     private final String defaultAddress;
@@ -96,12 +97,13 @@ public final class RpcClient implements AutoCloseable {
         this.pool = new ChannelPool(remoting, timer, config.reconnectBackoffMs(), config.reconnectBackoffMaxMs(),
                 config.timeoutMs());
         AtomicInteger callbackThreads = new AtomicInteger();
+        // bounded; when full (or shut down), the completing thread runs the callback itself rather than lose it
         this.callbackPool = new ThreadPoolExecutor(config.callbackThreads(), config.callbackThreads(), 60,
-                TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
+                TimeUnit.SECONDS, new ArrayBlockingQueue<>(CALLBACK_QUEUE), r -> {
                     Thread t = new Thread(r, "sluice-rpc-callback-" + callbackThreads.incrementAndGet());
                     t.setDaemon(true);
                     return t;
-                });
+                }, (task, executor) -> task.run());
         ((ThreadPoolExecutor) callbackPool).allowCoreThreadTimeOut(true);
         RetryBudget budget = new RetryBudget(config.retryBudgetPercent(), config.retryBudgetMinPerSecond(),
                 nanoClock);

@@ -6,6 +6,7 @@ import io.sluice.remoting.SluiceException;
 /**
  * The remote method threw: carries the type and message of the provider's exception (the exception itself is not
  * sent, so its class need not exist here). Code {@link ErrorCode#REMOTE_EXCEPTION}; not retried by failover.
+ * Immutable.
  */
 public class RpcRemoteException extends SluiceException {
     private final String remoteType;

@@ -7,7 +7,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-/** Parsing and validation helpers of the RPC config classes; every failure is INVALID_CONFIG naming the key. */
+/**
+ * Parsing and validation helpers of the RPC config classes; every failure is INVALID_CONFIG naming the key.
+ * Stateless.
+ */
 public final class ConfigValues {
     private ConfigValues() {
     }

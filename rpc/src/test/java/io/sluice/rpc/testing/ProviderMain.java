@@ -6,8 +6,8 @@ import java.io.IOException;
 
 /**
  * A provider process for the multi-process tests: {@code ProviderMain <zk host:port> <registry root> <name>
- * <weight> <session timeout ms> [lag ms of lagged()]}. Prints {@code READY <port>} once registered, then serves until its standard
- * input closes (the test ended, or died), when it shuts down gracefully and exits.
+ * <weight> <session timeout ms> [lag ms of lagged()]}. Prints {@code READY <port>} once registered, then serves
+ * until its standard input closes (the test ended, or died), when it shuts down gracefully and exits.
  */
 public final class ProviderMain {
     private ProviderMain() {

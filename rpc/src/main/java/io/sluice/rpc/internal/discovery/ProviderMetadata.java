@@ -2,6 +2,7 @@ package io.sluice.rpc.internal.discovery;
 
 /**
  * Names of the metadata entries a provider puts in its registration, read by consumers and by {@code rpc list}.
+ * Constants only.
  */
 public final class ProviderMetadata {
     /** The provider's warm-up period in ms: its weight ramps up over this time after start. */

@@ -9,7 +9,8 @@ import io.sluice.rpc.internal.endpoint.Endpoint;
  * balancer chose, or one a cluster strategy pinned; whether the request left this process).
  *
  * <p>The first attempt has number 0; {@link #nextAttempt()} makes the next one for retries and forks. An attempt
- * is handled by one filter at a time: its mutable fields are published through the futures of the chain.
+ * is handled by one filter at a time: its mutable fields are volatile and published through the futures of the
+ * chain. Thread-safe in that sense; the attempts of one call share a thread-safe {@link CallState}.
  */
 public final class Invocation {
     private final ServiceRef service;

@@ -24,7 +24,8 @@ import java.util.function.LongSupplier;
 
 /**
  * Builds the client call path: one list of filters, read top to bottom, in {@link #buildChain}. Everything a
- * filter needs is handed to it here; nothing holds the client itself.
+ * filter needs is handed to it here; nothing holds the client itself. Stateless; the chain it builds is
+ * immutable and thread-safe.
  */
 public final class RpcInvoker {
     /** Cluster mode names, as the CLUSTER option takes them. */

@@ -10,8 +10,8 @@ import java.util.function.LongSupplier;
  * Latency aware ("latency-aware", power of two choices): draws two distinct endpoints at random and takes the
  * cheaper, where cost = (calls in flight + 1) x latency estimate / effective weight. The estimate is a moving
  * average that decays while the endpoint gets no answers (see {@link Endpoint#latencyEstimateNs}), and an endpoint
- * without a sample yet counts as 1 ns, so new and recovering providers get tried. Comparing only two random endpoints keeps many consumers
- * from stampeding onto the single best one. Stateless and thread-safe.
+ * without a sample yet counts as 1 ns, so new and recovering providers get tried. Comparing only two random
+ * endpoints keeps many consumers from stampeding onto the single best one. Stateless and thread-safe.
  */
 public final class LatencyAwareLoadBalancer implements LoadBalancer {
     private final RandomSource random;

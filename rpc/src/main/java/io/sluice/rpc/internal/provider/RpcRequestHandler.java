@@ -68,9 +68,15 @@ public final class RpcRequestHandler implements RequestHandler {
                     .getMessage());
             return;
         }
+        lifecycle.callAccepted();
+        if (!lifecycle.accepting()) { // shutdown began since the first check: it may not be waiting for this call
+            lifecycle.callDone();
+            reject(ctx, request, ErrorCode.PROVIDER_SHUTTING_DOWN, "provider " + providerName
+                    + " is shutting down; call another provider");
+            return;
+        }
         ProviderCall call = new ProviderCall(ctx, request, service, method, payload.retain(), nanoClock.getAsLong(),
                 serializer, lifecycle, listener, nanoClock);
-        lifecycle.callAccepted();
         try {
             businessPool.execute(call);
         } catch (RejectedExecutionException e) {
