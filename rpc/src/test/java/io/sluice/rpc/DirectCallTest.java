@@ -53,6 +53,20 @@ class DirectCallTest {
     }
 
     @Test
+    void versionAndGroupSelectTheService() {
+        TestServiceImpl blue = new TestServiceImpl("blue");
+        TestServiceImpl green = new TestServiceImpl("green");
+        try (RpcServer groups = RpcServer.builder().port(0).service(TestService.class, blue, "2.0", "blue", 100)
+                .service(TestService.class, green, "2.0", "green", 100).start();
+             RpcClient c = RpcClient.builder().registry("rpc://127.0.0.1:" + groups.port()).build()) {
+            assertThat(groups.serviceKeys()).containsExactly(TestService.class.getName() + ":2.0@blue",
+                    TestService.class.getName() + ":2.0@green");
+            assertThat(c.stub(TestService.class, o -> o.version("2.0").group("blue")).whoami()).isEqualTo("blue");
+            assertThat(c.stub(TestService.class, o -> o.version("2.0").group("green")).whoami()).isEqualTo("green");
+        }
+    }
+
+    @Test
     void asyncCallsComplete() throws Exception {
         assertThat(stub.echoAsync("x").get(5, TimeUnit.SECONDS)).isEqualTo("async:x");
         CompletableFuture<Long> sum = RpcClient.async(() -> stub.add(1, 2));
