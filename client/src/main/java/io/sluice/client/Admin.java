@@ -31,8 +31,9 @@ public interface Admin extends AutoCloseable {
     Set<String> listTopics();
 
     /**
-     * Placement and log offsets of every partition of a topic; offsets are -1 for partitions whose leader could
-     * not be asked. {@code UNKNOWN_TOPIC} if it does not exist.
+     * Placement and log offsets of every partition of a topic. A leader that cannot answer yet (restarting, moving)
+     * is asked again with fresh routes until the timeout; offsets stay -1 for partitions without a leader, or whose
+     * leader did not answer in time. {@code UNKNOWN_TOPIC} if the topic does not exist.
      */
     TopicDescription describeTopic(String name);
 

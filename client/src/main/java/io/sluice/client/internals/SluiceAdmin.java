@@ -3,7 +3,6 @@ package io.sluice.client.internals;
 import io.sluice.client.Admin;
 import io.sluice.client.AdminConfig;
 import io.sluice.client.NewTopic;
-import io.sluice.client.PartitionDescription;
 import io.sluice.client.TopicDescription;
 import io.sluice.remoting.ErrorCode;
 import io.sluice.remoting.SluiceException;
@@ -12,22 +11,16 @@ import io.sluice.remoting.protocol.CreateTopicRequest;
 import io.sluice.remoting.protocol.DeleteTopicRequest;
 import io.sluice.remoting.protocol.GetRoutesRequest;
 import io.sluice.remoting.protocol.GetRoutesResponse;
-import io.sluice.remoting.protocol.PartitionRoute;
-import io.sluice.remoting.protocol.PartitionState;
-import io.sluice.remoting.protocol.PartitionStatesRequest;
-import io.sluice.remoting.protocol.PartitionStatesResponse;
 import io.sluice.remoting.protocol.TopicRoute;
 import io.sluice.remoting.transport.RemotingClient;
 import io.sluice.remoting.transport.Response;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
@@ -54,6 +47,7 @@ public final class SluiceAdmin implements Admin {
     private final Backoff backoff;
     private final RemotingClient client;
     private final NameserverClient nameservers;
+    private final TopicDescriber describer;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     public SluiceAdmin(AdminConfig config) {
@@ -65,6 +59,7 @@ public final class SluiceAdmin implements Admin {
         try {
             this.nameservers = new NameserverClient(client,
                     ConfigSupport.parseAddresses(AdminConfig.NAMESERVERS, config.nameservers()));
+            this.describer = new TopicDescriber(client, backoff, (topic, deadlineNs) -> routes(List.of(topic), deadlineNs));
         } catch (RuntimeException e) {
             client.close();
             throw e;
@@ -135,30 +130,7 @@ public final class SluiceAdmin implements Admin {
     @Override
     public TopicDescription describeTopic(String name) {
         Objects.requireNonNull(name, "name");
-        long deadlineNs = deadline();
-        GetRoutesResponse routes = routes(List.of(name), deadlineNs);
-        TopicRoute route = null;
-        if (routes.topics != null) {
-            for (TopicRoute t : routes.topics) {
-                if (name.equals(t.topic)) {
-                    route = t;
-                }
-            }
-        }
-        if (route == null) {
-            throw new SluiceException(ErrorCode.UNKNOWN_TOPIC, "topic " + name + " does not exist");
-        }
-        Map<Integer, PartitionState> states = partitionStates(name, route, routes, deadlineNs);
-        List<PartitionDescription> partitions = new ArrayList<>();
-        List<PartitionRoute> sorted = new ArrayList<>(route.partitions == null ? List.of() : route.partitions);
-        sorted.sort((a, b) -> Integer.compare(a.partition, b.partition));
-        for (PartitionRoute p : sorted) {
-            PartitionState s = states.get(p.partition);
-            partitions.add(new PartitionDescription(p.partition, p.leader, p.leaderEpoch, p.replicas, p.isr,
-                    s == null ? -1 : s.logStartOffset, s == null ? -1 : s.logEndOffset,
-                    s == null ? -1 : s.highWatermark));
-        }
-        return new TopicDescription(name, route.replicationFactor, route.configs, partitions);
+        return describer.describe(name, deadline());
     }
 
     private GetRoutesResponse routes(List<String> topics, long deadlineNs) {
@@ -168,46 +140,6 @@ public final class SluiceAdmin implements Admin {
                 () -> nameservers.request(ApiKey.GET_ROUTES, request, remainingMs(deadlineNs), true))) {
             return response.message();
         }
-    }
-
-    /** The state of each partition as its leader reports it; partitions whose leader fails are left out. */
-    private Map<Integer, PartitionState> partitionStates(String topic, TopicRoute route, GetRoutesResponse routes,
-                                                         long deadlineNs) {
-        Map<Integer, InetSocketAddress> brokers = new HashMap<>();
-        if (routes.brokers != null) {
-            routes.brokers.forEach(b -> brokers.put(b.id, new InetSocketAddress(b.host, b.port)));
-        }
-        Map<Integer, CompletableFuture<Response>> asks = new HashMap<>();
-        PartitionStatesRequest request = new PartitionStatesRequest();
-        request.topic = topic;
-        for (PartitionRoute p : route.partitions == null ? List.<PartitionRoute>of() : route.partitions) {
-            InetSocketAddress address = brokers.get(p.leader);
-            if (p.leader >= 0 && address != null && !asks.containsKey(p.leader)) {
-                asks.put(p.leader, client.connection(address).thenCompose(
-                        c -> c.request(ApiKey.PARTITION_STATES, request, null, remainingMs(deadlineNs))));
-            }
-        }
-        Map<Integer, PartitionState> states = new HashMap<>();
-        for (Map.Entry<Integer, CompletableFuture<Response>> e : asks.entrySet()) {
-            try (Response response = e.getValue().get(Math.max(0, deadlineNs - System.nanoTime()),
-                    TimeUnit.NANOSECONDS)) {
-                PartitionStatesResponse answer = response.message();
-                if (answer.partitions != null) {
-                    for (PartitionState s : answer.partitions) {
-                        if (s.leader || !states.containsKey(s.partition)) {
-                            states.put(s.partition, s);
-                        }
-                    }
-                }
-            } catch (ExecutionException | TimeoutException ex) {
-                LOG.debug("Broker {} did not report partition states of {}: {}", e.getKey(), topic, ex.toString());
-                e.getValue().thenAccept(Response::close);
-            } catch (InterruptedException ex) {
-                Thread.currentThread().interrupt();
-                throw new SluiceException(ErrorCode.REQUEST_TIMED_OUT, "interrupted while describing " + topic);
-            }
-        }
-        return states;
     }
 
     /**
