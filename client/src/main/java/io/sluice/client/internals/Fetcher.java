@@ -208,6 +208,7 @@ final class Fetcher<K, V> {
             return;
         }
         metrics.fetched(nowNs - e.startNs);
+        s.outOfRangeStrikes = 0;
         FetchResponse answer = e.response.message();
         s.highWatermark = answer.highWatermark;
         s.logStartOffset = answer.logStartOffset;
@@ -232,7 +233,9 @@ final class Fetcher<K, V> {
             routes.requestRefresh();
         }
         if (error.code() == ErrorCode.OFFSET_OUT_OF_RANGE) {
-            if (s.hasBufferedData()) {
+            if (s.hasBufferedData() || s.outOfRangeStrikes++ == 0) {
+                // data still to return, or the first refusal at this position: ask again before resetting, so a
+                // transient refusal (e.g. a read racing a segment roll) does not make the consumer replay or skip
                 s.backoff(nowNs, backoff);
                 return;
             }

@@ -38,6 +38,8 @@ final class PartitionFetchState {
     int decodedIndex;
     long backoffUntilNs;
     int failures;
+    /** OFFSET_OUT_OF_RANGE answers in a row at the current position; the reset policy applies from the second. */
+    int outOfRangeStrikes;
     /** An error to raise from the next poll. */
     SluiceException error;
     long highWatermark = -1;
@@ -60,6 +62,7 @@ final class PartitionFetchState {
         pendingReset = 0;
         error = null;
         backoffUntilNs = 0;
+        outOfRangeStrikes = 0;
         clearBuffered();
     }
 
