@@ -205,4 +205,40 @@ class StandaloneEndToEndTest {
             assertThat(md.offset()).isGreaterThan(0);
         }
     }
+
+    @Test
+    void metricsEndpointCountsTrafficPerTopic() throws Exception {
+        StandaloneSettings base = StandaloneSettings.forTests(dir, 1);
+        standalone = Standalone.start(new StandaloneSettings(base.host(), base.dataDir(), 0, 0, 1, base.registry(),
+                base.nameserver(), i -> new io.sluice.broker.server.BrokerConfig().port(0).metricsPort(-1)));
+        createTopic("metered", 2);
+        try (Producer<String, String> producer = Producer.create(new ProducerConfig()
+                .nameservers(standalone.nameservers()), Serdes.string(), Serdes.string())) {
+            for (int i = 0; i < 10; i++) {
+                producer.send(new ProducerRecord<>("metered", 0, null, "m" + i)).get(10, TimeUnit.SECONDS);
+            }
+        }
+        try (Consumer<String, String> consumer = Consumer.create(new ConsumerConfig()
+                .nameservers(standalone.nameservers()), Serdes.string(), Serdes.string())) {
+            consumer.assign(List.of(new TopicPartition("metered", 0)));
+            consumer.seekToBeginning(List.of(new TopicPartition("metered", 0)));
+            int read = 0;
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            while (read < 10 && System.nanoTime() < deadline) {
+                read += consumer.poll(Duration.ofMillis(200)).count();
+            }
+            assertThat(read).isEqualTo(10);
+        }
+        java.net.http.HttpResponse<String> response = java.net.http.HttpClient.newHttpClient().send(
+                java.net.http.HttpRequest.newBuilder(java.net.URI.create(standalone.metricsUrl())).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        String body = response.body();
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(body).containsPattern("sluice_broker_messages_in_total\\{[^}]*topic=\"metered\"[^}]*} 10\\.0")
+                .containsPattern("sluice_broker_messages_out_total\\{[^}]*topic=\"metered\"[^}]*} 10\\.0")
+                .containsPattern("sluice_log_end_offset\\{partition=\"0\"[^}]*topic=\"metered\"[^}]*} 10\\.0")
+                .contains("sluice_transport_request_latency_seconds_bucket")
+                .contains("api=\"PRODUCE\"")
+                .contains("jvm_memory_used_bytes");
+    }
 }

@@ -10,6 +10,7 @@ import io.sluice.remoting.ErrorCode;
 import io.sluice.remoting.SluiceException;
 import io.sluice.remoting.protocol.FetchRequest;
 import io.sluice.remoting.protocol.FetchResponse;
+import io.sluice.remoting.record.RecordBatch;
 import io.sluice.remoting.transport.RequestContext;
 import io.sluice.remoting.transport.RequestHandler;
 
@@ -98,6 +99,18 @@ public final class FetchHandler implements RequestHandler {
         }
     }
 
+    /** Records in whole batches, summed from their headers. */
+    private static int recordCount(ByteBuf batches) {
+        int count = 0;
+        int pos = batches.readerIndex();
+        int end = batches.writerIndex();
+        while (end - pos >= RecordBatch.HEADER_SIZE) {
+            count += batches.getInt(pos + RecordBatch.RECORD_COUNT_OFFSET);
+            pos += RecordBatch.LOG_OVERHEAD + batches.getInt(pos + RecordBatch.BATCH_LENGTH_OFFSET);
+        }
+        return count;
+    }
+
     private void answer(RequestContext ctx, Partition partition, FetchRequest request, boolean follower) {
         if (ctx.isDone()) {
             return;
@@ -110,7 +123,7 @@ public final class FetchHandler implements RequestHandler {
         response.logEndOffset = partition.log().logEndOffset();
         response.leaderEpoch = partition.leaderEpoch();
         ByteBuf records = data.records();
-        listener.onRead(partition, records.readableBytes(), data.batchCount());
+        listener.onRead(partition, records.readableBytes(), data.batchCount(), recordCount(records));
         ctx.respond(response, records);
     }
 }

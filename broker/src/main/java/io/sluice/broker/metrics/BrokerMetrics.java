@@ -40,10 +40,11 @@ public final class BrokerMetrics implements PartitionListener {
     }
 
     @Override
-    public void onRead(Partition partition, int bytes, int batches) {
+    public void onRead(Partition partition, int bytes, int batches, int records) {
         TopicMeters m = topic(partition.topic());
         m.bytesOut.increment(bytes);
         m.batchesOut.increment(batches);
+        m.messagesOut.increment(records);
     }
 
     @Override
@@ -71,6 +72,7 @@ public final class BrokerMetrics implements PartitionListener {
         final Counter messagesIn;
         final Counter bytesIn;
         final Counter bytesOut;
+        final Counter messagesOut;
         final Counter batchesOut;
 
         TopicMeters(MeterRegistry registry, String topic) {
@@ -78,6 +80,9 @@ public final class BrokerMetrics implements PartitionListener {
                     .description("records appended by producers").register(registry);
             bytesIn = Counter.builder("sluice.broker.bytes.in").tag("topic", topic).baseUnit("bytes")
                     .description("record batch bytes appended by producers").register(registry);
+            messagesOut = Counter.builder("sluice.broker.messages.out").tag("topic", topic)
+                    .description("records served to fetchers (whole batches, so a first batch may start before the"
+                            + " fetch offset)").register(registry);
             bytesOut = Counter.builder("sluice.broker.bytes.out").tag("topic", topic).baseUnit("bytes")
                     .description("record batch bytes served to fetchers").register(registry);
             batchesOut = Counter.builder("sluice.broker.batches.out").tag("topic", topic)

@@ -6,7 +6,7 @@ import io.sluice.broker.log.LogAppendInfo;
 public interface PartitionListener {
     void onAppend(Partition partition, LogAppendInfo info);
 
-    void onRead(Partition partition, int bytes, int batches);
+    void onRead(Partition partition, int bytes, int batches, int records);
 
     /** The broker started hosting {@code partition}. */
     default void onHosted(Partition partition) {
@@ -22,7 +22,7 @@ public interface PartitionListener {
         }
 
         @Override
-        public void onRead(Partition partition, int bytes, int batches) {
+        public void onRead(Partition partition, int bytes, int batches, int records) {
         }
     };
 }

@@ -56,7 +56,11 @@ class TransportMetrics {
             requests[key.ordinal()] = keep(Counter.builder("sluice.transport.requests").tags(apiTags)
                     .description("requests handled (server) or sent (client)").register(registry));
             latency[key.ordinal()] = keep(Timer.builder("sluice.transport.request.latency").tags(apiTags)
-                    .description("time from request to answer").register(registry));
+                    .description("time from request to answer")
+                    .publishPercentileHistogram()
+                    .minimumExpectedValue(java.time.Duration.ofNanos(50_000))
+                    .maximumExpectedValue(java.time.Duration.ofSeconds(60))
+                    .register(registry));
         }
         this.errors = new AtomicReferenceArray<>(ErrorCode.values().length);
         this.bytesIn = keep(Counter.builder("sluice.transport.bytes.in").tags(tags).baseUnit("bytes")
