@@ -2,6 +2,7 @@ package io.sluice.client.internals;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.netty.util.ResourceLeakDetector;
 import io.sluice.client.ConsumerRecord;
 import io.sluice.client.Deserializer;
 import io.sluice.client.Header;
@@ -18,21 +19,33 @@ import java.util.List;
 /**
  * The answer to one fetch, holding the payload (zero or more whole record batches) until every batch is decoded.
  * Batches are decoded one at a time, when the application needs more records, skipping records below the
- * position (the first batch may start before the offset asked for). Each batch is copied once into the decoder's
- * scratch array and decoded from there. Not thread-safe; owned by the consumer thread.
+ * position (the first batch may start before the offset asked for). Not thread-safe; owned by the consumer thread.
  * {@link #close()} releases the payload.
  */
 final class CompletedFetch {
+    /**
+     * Decode a copy of each batch only while Netty tracks buffer accesses (leak detection ADVANCED or PARANOID, as in
+     * tests), where every read of the network buffer records a stack trace; otherwise decode in place.
+     */
+    static final boolean COPY_BATCHES =
+            ResourceLeakDetector.getLevel().ordinal() >= ResourceLeakDetector.Level.ADVANCED.ordinal();
+
     private final TopicPartition tp;
     private final Response response;
     private final ByteBuf payload;
     private final int end;
     private final boolean checkCrcs;
+    private final boolean copyBatches;
     private final RecordBatch batch = new RecordBatch();
     private int cursor;
     private boolean closed;
 
     CompletedFetch(TopicPartition tp, Response response, boolean checkCrcs) {
+        this(tp, response, checkCrcs, COPY_BATCHES);
+    }
+
+    CompletedFetch(TopicPartition tp, Response response, boolean checkCrcs, boolean copyBatches) {
+        this.copyBatches = copyBatches;
         this.tp = tp;
         this.response = response;
         this.payload = response.payload();
@@ -76,7 +89,8 @@ final class CompletedFetch {
                 cursor += size;
                 continue;
             }
-            RecordBatch copy = decoder.copy(payload, cursor, size);
+            RecordBatch copy = copyBatches ? decoder.copy(payload, cursor, size)
+                    : decoder.view(payload.slice(cursor, size));
             check(copy, size);
             List<ConsumerRecord<K, V>> records = new ArrayList<>(Math.min(copy.recordCount(), size / Record.OVERHEAD));
             SluiceException failure = decoder.decode(tp, copy, position, records);
@@ -94,16 +108,26 @@ final class CompletedFetch {
         return null;
     }
 
+    /**
+     * Checks the batch header and, with {@code checkCrcs}, the checksum. The records themselves are not walked
+     * here: decoding walks them anyway and reports one that runs past the batch as CORRUPT_RECORD.
+     */
     private void check(RecordBatch batch, int size) {
-        if (checkCrcs) {
-            try {
-                batch.validate(size);
-            } catch (SluiceException e) {
-                throw new SluiceException(e.code(), tp + " at offset " + batch.baseOffset() + ": " + e.getMessage());
-            }
-        } else if (batch.magic() != RecordBatch.MAGIC || batch.recordCount() < 1) {
-            throw new SluiceException(ErrorCode.CORRUPT_RECORD, tp + " at offset " + batch.baseOffset()
-                    + ": bad batch header (magic " + batch.magic() + ", " + batch.recordCount() + " records)");
+        int count = batch.recordCount();
+        String problem = null;
+        if (batch.magic() != RecordBatch.MAGIC) {
+            problem = "unknown batch magic " + batch.magic();
+        } else if (count < 1 || batch.lastOffsetDelta() != count - 1) {
+            problem = "record count " + count + " does not match last offset delta " + batch.lastOffsetDelta();
+        } else if ((batch.attributes() & 0x7) != 0) {
+            problem = "unsupported compression " + (batch.attributes() & 0x7);
+        } else if (checkCrcs && batch.crc() != batch.computeCrc()) {
+            problem = "checksum mismatch: stored " + Integer.toHexString(batch.crc()) + ", computed "
+                    + Integer.toHexString(batch.computeCrc());
+        }
+        if (problem != null) {
+            throw new SluiceException(ErrorCode.CORRUPT_RECORD, tp + " batch at offset " + batch.baseOffset()
+                    + " (" + size + " bytes): " + problem);
         }
     }
 
@@ -139,8 +163,8 @@ final class CompletedFetch {
 
         /**
          * A view over a copy of the batch at {@code index} of {@code from}, in a scratch array reused batch after
-         * batch. Copying a batch costs little next to decoding its records, and reading the copy keeps per-access
-         * work of the network buffer (such as paranoid leak tracking) off the per-record path.
+         * batch: reading the copy keeps per-access work on the network buffer (paranoid leak tracking) off the
+         * per-record path, for the cost of one copy per batch.
          */
         RecordBatch copy(ByteBuf from, int index, int size) {
             if (scratch.length < size) {
@@ -148,7 +172,12 @@ final class CompletedFetch {
                 scratchBuffer = Unpooled.wrappedBuffer(scratch);
             }
             from.getBytes(index, scratch, 0, size);
-            return copyView.wrap(scratchBuffer, 0);
+            return view(scratchBuffer.slice(0, size));
+        }
+
+        /** A view over a buffer holding exactly one batch, so that no read can leave the batch. */
+        RecordBatch view(ByteBuf oneBatch) {
+            return copyView.wrap(oneBatch, 0);
         }
 
         /** Appends the batch's records at or after {@code from} to {@code into}; returns the first failure, if any. */
@@ -177,11 +206,13 @@ final class CompletedFetch {
             if (offset < position) {
                 return;
             }
+            byte[] keyBytes = bytes(record.buffer(), record.keyIndex(), record.keyLength());
+            byte[] valueBytes = bytes(record.buffer(), record.valueIndex(), record.valueLength());
             K key;
             V value;
             try {
-                key = keyDeserializer.deserialize(record.key());
-                value = valueDeserializer.deserialize(record.value());
+                key = keyDeserializer.deserialize(keyBytes);
+                value = valueDeserializer.deserialize(valueBytes);
             } catch (RuntimeException e) {
                 failure = new SluiceException(ErrorCode.SERIALIZATION_ERROR, "could not deserialize the record at "
                         + tp + " offset " + offset + ": " + e.getMessage() + "; seek past it to go on", e);
@@ -189,6 +220,20 @@ final class CompletedFetch {
             }
             List<Header> headers = record.headerCount() == 0 ? List.of() : headers(record);
             out.add(new ConsumerRecord<>(tp.topic(), tp.partition(), offset, record.timestamp(), key, value, headers));
+        }
+
+        /** A copy of {@code length} bytes at {@code index} (null for length -1), checked against the batch first. */
+        private static byte[] bytes(ByteBuf batch, int index, int length) {
+            if (length < 0) {
+                return null;
+            }
+            if (length > batch.capacity() - index) {
+                throw new IndexOutOfBoundsException("field of " + length + " bytes at " + index + " runs past the "
+                        + batch.capacity() + "-byte batch");
+            }
+            byte[] out = new byte[length];
+            batch.getBytes(index, out);
+            return out;
         }
 
         private static List<Header> headers(Record record) {

@@ -12,7 +12,8 @@ import io.sluice.remoting.SluiceException;
 import io.sluice.remoting.record.RecordBatch;
 import io.sluice.remoting.record.RecordBatchBuilder;
 import io.sluice.remoting.transport.Response;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -47,13 +48,14 @@ class CompletedFetchTest {
         return out;
     }
 
-    @Test
-    void decodesBatchByBatchSkippingRecordsBelowThePosition() {
+    @ParameterizedTest(name = "copy batches: {0}")
+    @ValueSource(booleans = {true, false})
+    void decodesBatchByBatchSkippingRecordsBelowThePosition(boolean copy) {
         ByteBuf payload = Unpooled.buffer();
         batch(payload, 0, 5);
         batch(payload, 5, 5);
         batch(payload, 10, 5);
-        CompletedFetch fetch = new CompletedFetch(TP, new Response(null, payload), true);
+        CompletedFetch fetch = new CompletedFetch(TP, new Response(null, payload), true, copy);
         assertThat(fetch.nextOffsetAfterData()).isEqualTo(15);
 
         List<ConsumerRecord<String, String>> first = fetch.nextRecords(3, strings);
@@ -74,58 +76,63 @@ class CompletedFetchTest {
         assertThat(payload.refCnt()).isZero();
     }
 
-    @Test
-    void wholeBatchesBelowThePositionAreSkipped() {
+    @ParameterizedTest(name = "copy batches: {0}")
+    @ValueSource(booleans = {true, false})
+    void wholeBatchesBelowThePositionAreSkipped(boolean copy) {
         ByteBuf payload = Unpooled.buffer();
         batch(payload, 0, 5);
         batch(payload, 5, 5);
-        CompletedFetch fetch = new CompletedFetch(TP, new Response(null, payload), true);
+        CompletedFetch fetch = new CompletedFetch(TP, new Response(null, payload), true, copy);
         assertThat(offsets(fetch.nextRecords(6, strings))).containsExactly(6L, 7L, 8L, 9L);
         fetch.close();
     }
 
-    @Test
-    void aTrailingPartialBatchIsIgnored() {
+    @ParameterizedTest(name = "copy batches: {0}")
+    @ValueSource(booleans = {true, false})
+    void aTrailingPartialBatchIsIgnored(boolean copy) {
         ByteBuf whole = Unpooled.buffer();
         batch(whole, 0, 3);
         batch(whole, 3, 3);
         ByteBuf payload = whole.slice(0, whole.readableBytes() - 5);
-        CompletedFetch fetch = new CompletedFetch(TP, new Response(null, payload), true);
+        CompletedFetch fetch = new CompletedFetch(TP, new Response(null, payload), true, copy);
         assertThat(fetch.nextOffsetAfterData()).isEqualTo(3);
         assertThat(offsets(fetch.nextRecords(0, strings))).containsExactly(0L, 1L, 2L);
         assertThat(fetch.nextRecords(3, strings)).isNull();
         fetch.close();
     }
 
-    @Test
-    void aCorruptBatchIsReportedWithItsPartitionAndOffset() {
+    @ParameterizedTest(name = "copy batches: {0}")
+    @ValueSource(booleans = {true, false})
+    void aCorruptBatchIsReportedWithItsPartitionAndOffset(boolean copy) {
         ByteBuf payload = Unpooled.buffer();
         batch(payload, 20, 3);
         payload.setByte(payload.writerIndex() - 4, 'X'); // inside the last value
-        CompletedFetch fetch = new CompletedFetch(TP, new Response(null, payload), true);
+        CompletedFetch fetch = new CompletedFetch(TP, new Response(null, payload), true, copy);
         assertThatThrownBy(() -> fetch.nextRecords(20, strings)).isInstanceOfSatisfying(SluiceException.class, e -> {
             assertThat(e.code()).isEqualTo(ErrorCode.CORRUPT_RECORD);
             assertThat(e.getMessage()).contains("t-0").contains("20");
         });
-        CompletedFetch unchecked = new CompletedFetch(TP, new Response(null, payload.retain()), false);
+        CompletedFetch unchecked = new CompletedFetch(TP, new Response(null, payload.retain()), false, copy);
         assertThat(unchecked.nextRecords(20, strings).get(2).value()).isEqualTo("vX2");
         fetch.close();
         unchecked.close();
     }
 
-    @Test
-    void aRecordRunningPastItsBatchIsCorruptEvenWithoutCrcChecks() {
+    @ParameterizedTest(name = "copy batches: {0}")
+    @ValueSource(booleans = {true, false})
+    void aRecordRunningPastItsBatchIsCorruptEvenWithoutCrcChecks(boolean copy) {
         ByteBuf payload = Unpooled.buffer();
         batch(payload, 0, 3);
         payload.setByte(payload.writerIndex() - 2, 0x58); // header count of the last record: 22528
-        CompletedFetch fetch = new CompletedFetch(TP, new Response(null, payload), false);
+        CompletedFetch fetch = new CompletedFetch(TP, new Response(null, payload), false, copy);
         assertThatThrownBy(() -> fetch.nextRecords(0, strings)).isInstanceOfSatisfying(SluiceException.class,
                 e -> assertThat(e.code()).isEqualTo(ErrorCode.CORRUPT_RECORD));
         fetch.close();
     }
 
-    @Test
-    void aBadRecordStopsDecodingAfterTheRecordsBeforeIt() {
+    @ParameterizedTest(name = "copy batches: {0}")
+    @ValueSource(booleans = {true, false})
+    void aBadRecordStopsDecodingAfterTheRecordsBeforeIt(boolean copy) {
         ByteBuf payload = Unpooled.buffer();
         batch(payload, 0, 5);
         Deserializer<String> failOnThree = data -> {
@@ -137,7 +144,7 @@ class CompletedFetchTest {
         };
         CompletedFetch.RecordDecoder<String, String> decoder =
                 new CompletedFetch.RecordDecoder<>(Serdes.string(), failOnThree);
-        CompletedFetch fetch = new CompletedFetch(TP, new Response(null, payload), true);
+        CompletedFetch fetch = new CompletedFetch(TP, new Response(null, payload), true, copy);
         assertThat(offsets(fetch.nextRecords(0, decoder))).containsExactly(0L, 1L, 2L);
         assertThatThrownBy(() -> fetch.nextRecords(3, decoder)).isInstanceOfSatisfying(SluiceException.class, e -> {
             assertThat(e.code()).isEqualTo(ErrorCode.SERIALIZATION_ERROR);
