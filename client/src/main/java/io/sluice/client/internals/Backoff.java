@@ -7,7 +7,7 @@ import java.util.concurrent.TimeUnit;
  * Exponential backoff with jitter: the n-th retry waits {@code initial * 2^(n-1)}, capped at {@code max}, give or
  * take 20% so that many clients do not retry in lockstep. Immutable and thread-safe.
  */
-public final class Backoff {
+final class Backoff {
     private final long initialNs;
     private final long maxNs;
 

@@ -16,7 +16,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * order up to a deadline, then failing with {@code BUFFER_EXHAUSTED}; {@link #deallocate} releases the buffer and
  * returns its bytes to the budget. Thread-safe.
  */
-public final class BufferPool {
+final class BufferPool {
     private final long totalBytes;
     private final ByteBufAllocator allocator;
     private final Runnable onWait;

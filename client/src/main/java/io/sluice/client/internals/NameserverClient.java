@@ -17,7 +17,7 @@ import java.util.concurrent.CompletableFuture;
  * last nameserver that answered. Requests that may have changed state (create, delete) move on only when the
  * connection could not be opened, so they are never sent twice. Thread-safe.
  */
-public final class NameserverClient {
+final class NameserverClient {
     private final RemotingClient client;
     private final List<InetSocketAddress> addresses;
     private volatile int current;

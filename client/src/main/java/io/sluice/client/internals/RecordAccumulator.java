@@ -27,7 +27,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>Memory is bounded by the {@link BufferPool}: appending a record that needs a new batch blocks for buffer space
  * outside any partition lock. Thread-safe: each partition's queue has its own lock.
  */
-public final class RecordAccumulator {
+final class RecordAccumulator {
     /** Smallest possible record; a batch with less room than this is full. */
     private static final int MIN_RECORD_SIZE = Record.OVERHEAD;
 

@@ -23,7 +23,7 @@ import java.util.concurrent.TimeUnit;
  * every {@code maxAge}. Only one request is in flight at a time. Listeners run after every answer (on an I/O
  * thread; they must be fast). Thread-safe.
  */
-public final class RouteCache {
+final class RouteCache {
     private static final Logger LOG = LoggerFactory.getLogger(RouteCache.class);
 
     private final NameserverClient nameservers;

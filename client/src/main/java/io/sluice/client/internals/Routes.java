@@ -13,7 +13,7 @@ import java.util.Set;
  * One snapshot of the routes a client knows: topics, live brokers and the nameserver route-table version they
  * come from. Immutable and thread-safe; a {@link RouteCache} swaps in a new snapshot after each answer.
  */
-public final class Routes {
+final class Routes {
     static final Routes EMPTY = new Routes(-1, Map.of(), Map.of(), Set.of());
 
     private final long version;

@@ -9,7 +9,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * batch is full or sent, then the next partition with a live leader takes over, in turn. The first choice per topic
  * is random so that many producers spread out. Thread-safe.
  */
-public final class StickyPartitions {
+final class StickyPartitions {
     private final ConcurrentHashMap<String, AtomicInteger> current = new ConcurrentHashMap<>();
 
     /** The sticky partition of {@code topic}. */

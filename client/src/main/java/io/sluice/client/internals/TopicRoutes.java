@@ -14,7 +14,7 @@ import java.util.Map;
  * Where every partition of one topic lives, resolved to broker addresses, as of one nameserver answer. Partitions
  * are indexed by number. Immutable and thread-safe.
  */
-public final class TopicRoutes {
+final class TopicRoutes {
     private final String topic;
     private final int replicationFactor;
     private final Map<String, String> configs;
