@@ -119,6 +119,10 @@ class BrokerCrashTest {
         List<TopicPartition> tps = new ArrayList<>();
         long[] logEnd = new long[PARTITIONS];
         try (Admin admin = Admin.create(new AdminConfig().nameservers(cluster.nameservers()))) {
+            // the restarted broker registers again; wait until every partition is routed to it
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).until(() ->
+                    admin.describeTopic(TOPIC).partitions().stream().allMatch(p -> p.leader() >= 0
+                            && p.logEndOffset() >= 0));
             TopicDescription d = admin.describeTopic(TOPIC);
             for (PartitionDescription p : d.partitions()) {
                 tps.add(new TopicPartition(TOPIC, p.partition()));

@@ -21,7 +21,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * Serves fetches with long polling: when nothing is readable at the requested offset, the fetch parks on the
  * partition until an append wakes it or its max wait passes, so an idle consumer costs one request per max wait.
- * The number of fetches parked at once is bounded; past the bound a fetch is answered at once.
+ * The number of fetches parked at once is bounded; past the bound a fetch is answered at once. Any readable
+ * record satisfies a fetch ({@code minBytes} is treated as 1).
  */
 public final class FetchHandler implements RequestHandler {
     private final PartitionManager partitions;
@@ -49,7 +50,9 @@ public final class FetchHandler implements RequestHandler {
         Partition partition = partitions.partition(request.topic, request.partition);
         boolean follower = request.replicaId >= 0;
         long wait = Math.min(Math.max(0, request.maxWaitMs), maxWaitMs);
-        if (wait == 0 || partition.readableEnd(follower) > request.offset || !partition.isLeader()) {
+        // Park only a fetch that waits exactly at the end of what it may read; anything else (data ready, an offset
+        // out of range, not the leader) is answered at once.
+        if (wait == 0 || partition.readableEnd(follower) != request.offset || !partition.isLeader()) {
             answer(ctx, partition, request, follower);
             return;
         }

@@ -222,7 +222,12 @@ public final class PartitionLog implements AutoCloseable {
             throw readError(e, offset);
         }
         if (out == null) {
-            throw outOfRange(offset, logStartOffset, logEndOffset);
+            if (offset < logStartOffset) {
+                throw outOfRange(offset, logStartOffset, logEndOffset);
+            }
+            // No segment held the offset at that instant (one was being replaced): an empty answer makes the
+            // fetcher ask again, where an out-of-range error would make a consumer reset its position.
+            return FetchData.empty(offset);
         }
         if (cursor.batches == 0) {
             out.release();

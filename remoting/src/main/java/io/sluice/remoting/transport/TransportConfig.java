@@ -20,7 +20,7 @@ public final class TransportConfig {
     public static final String HEARTBEAT_INTERVAL_MS = "sluice.transport.heartbeat.interval.ms";
     public static final long HEARTBEAT_INTERVAL_MS_DEFAULT = 1_000;
     public static final String HEARTBEAT_MISSES = "sluice.transport.heartbeat.misses";
-    public static final int HEARTBEAT_MISSES_DEFAULT = 3;
+    public static final int HEARTBEAT_MISSES_DEFAULT = 5;
     public static final String IO_THREADS = "sluice.transport.io.threads";
     public static final int IO_THREADS_DEFAULT = Math.max(2, Runtime.getRuntime().availableProcessors());
 
