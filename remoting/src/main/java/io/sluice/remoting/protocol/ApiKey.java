@@ -18,6 +18,12 @@ public enum ApiKey {
     GET_ROUTES(10, GetRoutesRequest.class, GetRoutesResponse.class),
     CREATE_TOPIC(11, CreateTopicRequest.class, CreateTopicResponse.class),
     DELETE_TOPIC(12, DeleteTopicRequest.class, Empty.class),
+    /** Join a consumer group; parked by the coordinator until the rebalance completes. */
+    JOIN_GROUP(20, JoinGroupRequest.class, JoinGroupResponse.class),
+    GROUP_HEARTBEAT(21, GroupHeartbeatRequest.class, Empty.class),
+    LEAVE_GROUP(22, LeaveGroupRequest.class, Empty.class),
+    OFFSET_COMMIT(23, OffsetCommitRequest.class, Empty.class),
+    OFFSET_FETCH(24, OffsetFetchRequest.class, OffsetFetchResponse.class),
     RPC_INVOKE(40, RpcRequest.class, RpcResponse.class);
 
     private static final ApiKey[] BY_ID = new ApiKey[64];

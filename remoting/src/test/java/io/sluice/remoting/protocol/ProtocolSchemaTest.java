@@ -32,6 +32,7 @@ class ProtocolSchemaTest {
 
     static {
         pin(BrokerInfo.class, "id", 1, "host", 2, "port", 3, "rack", 4, "startedAtMs", 5);
+        pin(CommittedOffset.class, "topic", 1, "partition", 2, "offset", 3, "commitTimeMs", 4);
         pin(CreateTopicRequest.class, "topic", 1, "partitions", 2, "replicationFactor", 3, "configs", 4);
         pin(CreateTopicResponse.class, "route", 1);
         pin(DeleteTopicRequest.class, "topic", 1);
@@ -40,6 +41,16 @@ class ProtocolSchemaTest {
         pin(FetchRequest.class, "topic", 1, "partition", 2, "offset", 3, "maxBytes", 4, "maxWaitMs", 5,
                 "minBytes", 6, "replicaId", 7, "replicaLogEndOffset", 8, "leaderEpoch", 9);
         pin(FetchResponse.class, "highWatermark", 1, "logStartOffset", 2, "logEndOffset", 3, "leaderEpoch", 4);
+        pin(GroupHeartbeatRequest.class, "groupId", 1, "memberId", 2, "generation", 3);
+        pin(GroupPartitions.class, "topic", 1, "partitions", 2);
+        pin(JoinGroupRequest.class, "groupId", 1, "memberId", 2, "clientId", 3, "topics", 4, "sessionTimeoutMs", 5,
+                "rebalanceTimeoutMs", 6, "assignor", 7);
+        pin(JoinGroupResponse.class, "generation", 1, "memberId", 2, "leaderId", 3, "assignment", 4,
+                "memberCount", 5);
+        pin(LeaveGroupRequest.class, "groupId", 1, "memberId", 2);
+        pin(OffsetCommitRequest.class, "groupId", 1, "memberId", 2, "generation", 3, "offsets", 4);
+        pin(OffsetFetchRequest.class, "groupId", 1, "topics", 2);
+        pin(OffsetFetchResponse.class, "offsets", 1);
         pin(GetRoutesRequest.class, "topics", 1);
         pin(GetRoutesResponse.class, "version", 1, "topics", 2, "brokers", 3, "unknownTopics", 4);
         pin(ListOffsetsRequest.class, "topic", 1, "partition", 2, "timestamp", 3);
@@ -68,7 +79,8 @@ class ProtocolSchemaTest {
     @Test
     void apiIdsArePinned() {
         Map<String, Integer> expected = pairs("HEARTBEAT", 0, "PRODUCE", 1, "FETCH", 2, "LIST_OFFSETS", 3,
-                "PARTITION_STATES", 4, "GET_ROUTES", 10, "CREATE_TOPIC", 11, "DELETE_TOPIC", 12, "RPC_INVOKE", 40);
+                "PARTITION_STATES", 4, "GET_ROUTES", 10, "CREATE_TOPIC", 11, "DELETE_TOPIC", 12, "JOIN_GROUP", 20,
+                "GROUP_HEARTBEAT", 21, "LEAVE_GROUP", 22, "OFFSET_COMMIT", 23, "OFFSET_FETCH", 24, "RPC_INVOKE", 40);
         expected.forEach((name, id) -> {
             assertThat(ApiKey.valueOf(name).id()).as("id of ApiKey.%s", name).isEqualTo(id.shortValue());
             assertThat(ApiKey.forId(id)).isEqualTo(ApiKey.valueOf(name));
