@@ -1,7 +1,7 @@
 package io.sluice.benchmarks;
 
 /** JVM flags every JMH fork needs (Chronicle Queue on Java 17, no analytics), as annotation constants. */
-final class JvmFlags {
+public final class JvmFlags {
     static final String EXPORT_REF = "--add-exports=java.base/jdk.internal.ref=ALL-UNNAMED";
     static final String EXPORT_NIO = "--add-exports=java.base/sun.nio.ch=ALL-UNNAMED";
     static final String EXPORT_MISC = "--add-exports=jdk.unsupported/sun.misc=ALL-UNNAMED";
@@ -13,8 +13,8 @@ final class JvmFlags {
     static final String OPEN_UTIL = "--add-opens=java.base/java.util=ALL-UNNAMED";
     static final String NO_ANALYTICS = "-Dchronicle.analytics.disable=true";
 
-    /** The same flags as one string, for processes a benchmark starts itself. */
-    static final String[] ALL = {EXPORT_REF, EXPORT_NIO, EXPORT_MISC, EXPORT_JAVAC, OPEN_JAVAC, OPEN_LANG,
+    /** The same flags as an array, for processes a benchmark starts itself. */
+    public static final String[] ALL = {EXPORT_REF, EXPORT_NIO, EXPORT_MISC, EXPORT_JAVAC, OPEN_JAVAC, OPEN_LANG,
             OPEN_REFLECT, OPEN_IO, OPEN_UTIL, NO_ANALYTICS};
 
     private JvmFlags() {

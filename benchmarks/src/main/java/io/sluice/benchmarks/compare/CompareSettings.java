@@ -1,0 +1,176 @@
+package io.sluice.benchmarks.compare;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Everything a comparison run is told: which peers and suites, how many rounds, and the exact workload settings,
+ * from the command line ({@code [--quick] [--rounds N] [--peers kafka,dubbo,grpc] [--suites messaging,rpc]
+ * [--out DIR]}). The defaults fit about 15-20 minutes on 2 cores; {@code --quick} makes every workload tiny (about
+ * two minutes with every peer). Validated once by {@link #parse}; immutable afterwards, so thread-safe.
+ */
+final class CompareSettings {
+    static final String USAGE = """
+            usage: sluice-bench compare [--quick] [--rounds N] [--peers kafka,dubbo,grpc] [--suites messaging,rpc] [--out DIR]
+              --quick    every workload tiny (a smoke test of the whole harness, about two minutes)
+              --rounds   rounds of alternating runs (Sluice, peer, Sluice, peer, ...); medians are reported (default 3, quick 1)
+              --peers    which peers to run beside Sluice (default: all three)
+              --suites   messaging (vs Kafka), rpc (vs Dubbo and gRPC) (default: both)
+              --out      results directory (default: benchmarks/results/<timestamp>)""";
+    static final List<String> SUITES = List.of("messaging", "rpc");
+    static final List<String> MESSAGING_WORKLOADS = List.of("produce-100", "produce-1k", "consume-100", "e2e");
+    static final List<String> RPC_OPS = List.of("existUser", "createUser", "getUser", "listUser");
+
+    final boolean quick;
+    final int rounds;
+    final List<String> peers;
+    final List<String> suites;
+    final Path out;
+
+    final int partitions = 8;
+    final String acks = "1";
+    final int lingerMs = 5;
+    final int batchBytes = 64 * 1024;
+    final long bufferBytes = 64L << 20;
+    final int maxPollRecords = 10_000;
+    final long produce100Warmup;
+    final long produce100Records;
+    final long produce1kWarmup;
+    final long produce1kRecords;
+    final int e2eRate = 10_000;
+    final int e2eLingerMs = 0;
+    final long e2eWarmupMs;
+    final long e2eMeasureMs;
+    final int rpcThreads = 32;
+    final long rpcWarmupMs;
+    final long rpcMeasureMs;
+
+    private CompareSettings(boolean quick, int rounds, List<String> peers, List<String> suites, Path out) {
+        this.quick = quick;
+        this.rounds = rounds;
+        this.peers = peers;
+        this.suites = suites;
+        this.out = out;
+        produce100Warmup = quick ? 20_000 : 500_000;
+        produce100Records = quick ? 100_000 : 2_000_000;
+        produce1kWarmup = quick ? 5_000 : 50_000;
+        produce1kRecords = quick ? 20_000 : 300_000;
+        e2eWarmupMs = quick ? 1_000 : 3_000;
+        e2eMeasureMs = quick ? 1_500 : 10_000;
+        rpcWarmupMs = quick ? 700 : 4_000;
+        rpcMeasureMs = quick ? 1_000 : 8_000;
+    }
+
+    /** Parses the command line; {@code defaultOut} is used without {@code --out}. Throws on a bad option. */
+    static CompareSettings parse(List<String> args, Path defaultOut) {
+        boolean quick = false;
+        Integer rounds = null;
+        List<String> peers = Peers.ALL;
+        List<String> suites = SUITES;
+        Path out = defaultOut;
+        for (int i = 0; i < args.size(); i++) {
+            String a = args.get(i);
+            switch (a) {
+                case "--quick" -> quick = true;
+                case "--rounds" -> rounds = positive(a, value(args, ++i, a));
+                case "--peers" -> peers = subset(a, value(args, ++i, a), Peers.ALL, true);
+                case "--suites" -> suites = subset(a, value(args, ++i, a), SUITES, false);
+                case "--out" -> out = Path.of(value(args, ++i, a));
+                default -> throw new IllegalArgumentException("unknown option '" + a + "'\n" + USAGE);
+            }
+        }
+        return new CompareSettings(quick, rounds != null ? rounds : quick ? 1 : 3, peers, suites,
+                out.toAbsolutePath());
+    }
+
+    private static String value(List<String> args, int i, String option) {
+        if (i >= args.size()) {
+            throw new IllegalArgumentException(option + " needs a value\n" + USAGE);
+        }
+        return args.get(i);
+    }
+
+    private static int positive(String option, String value) {
+        try {
+            int n = Integer.parseInt(value);
+            if (n >= 1 && n <= 20) {
+                return n;
+            }
+        } catch (NumberFormatException ignored) {
+            // reported below
+        }
+        throw new IllegalArgumentException(option + " must be 1..20, got '" + value + "'");
+    }
+
+    private static List<String> subset(String option, String value, List<String> known, boolean emptyOk) {
+        List<String> out = new ArrayList<>();
+        for (String s : value.toLowerCase(Locale.ROOT).split(",")) {
+            if (s.isBlank() || (emptyOk && s.equals("none"))) {
+                continue;
+            }
+            if (!known.contains(s.trim())) {
+                throw new IllegalArgumentException(option + ": unknown '" + s + "', use some of " + known);
+            }
+            out.add(s.trim());
+        }
+        if (out.isEmpty() && !emptyOk) {
+            throw new IllegalArgumentException(option + " needs at least one of " + known);
+        }
+        return List.copyOf(out);
+    }
+
+    boolean runs(String suite) {
+        return suites.contains(suite);
+    }
+
+    boolean runs(String suite, String peer) {
+        return suites.contains(suite) && peers.contains(peer);
+    }
+
+    /** The arguments of a messaging load JVM (every system gets the same). */
+    List<String> messagingArgs(String bootstrap) {
+        List<String> a = new ArrayList<>();
+        settings().forEach((k, v) -> {
+            if (!k.startsWith("rpc-")) {
+                a.add("--" + k);
+                a.add(v);
+            }
+        });
+        a.addAll(List.of("--bootstrap", bootstrap, "--workloads", String.join(",", MESSAGING_WORKLOADS)));
+        return a;
+    }
+
+    /** The arguments of an RPC load JVM (every system gets the same). */
+    List<String> rpcArgs(int port) {
+        return List.of("--port", Integer.toString(port), "--ops", String.join(",", RPC_OPS), "--threads",
+                Integer.toString(rpcThreads), "--warmup-ms", Long.toString(rpcWarmupMs), "--measure-ms",
+                Long.toString(rpcMeasureMs));
+    }
+
+    /** Every workload setting by its load-argument name, for the load JVMs and the report. */
+    Map<String, String> settings() {
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put("partitions", Integer.toString(partitions));
+        m.put("acks", acks);
+        m.put("linger-ms", Integer.toString(lingerMs));
+        m.put("batch-bytes", Integer.toString(batchBytes));
+        m.put("buffer-bytes", Long.toString(bufferBytes));
+        m.put("max-poll-records", Integer.toString(maxPollRecords));
+        m.put("produce-100-warmup", Long.toString(produce100Warmup));
+        m.put("produce-100-records", Long.toString(produce100Records));
+        m.put("produce-1k-warmup", Long.toString(produce1kWarmup));
+        m.put("produce-1k-records", Long.toString(produce1kRecords));
+        m.put("e2e-rate", Integer.toString(e2eRate));
+        m.put("e2e-linger-ms", Integer.toString(e2eLingerMs));
+        m.put("e2e-warmup-ms", Long.toString(e2eWarmupMs));
+        m.put("e2e-measure-ms", Long.toString(e2eMeasureMs));
+        m.put("rpc-threads", Integer.toString(rpcThreads));
+        m.put("rpc-warmup-ms", Long.toString(rpcWarmupMs));
+        m.put("rpc-measure-ms", Long.toString(rpcMeasureMs));
+        return m;
+    }
+}

@@ -1,0 +1,206 @@
+package io.sluice.benchmarks.compare;
+
+import io.sluice.benchmarks.load.ServerMain;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+/**
+ * The contenders of a comparison: Sluice and Kafka on messaging; Sluice, Dubbo and gRPC on RPC. Each runs its
+ * server and its load generator in JVMs of their own, with its own classpath, and checks that the server listens
+ * on loopback only. Stateless apart from the settings; thread-compatible.
+ */
+final class Contenders {
+    private static final Pattern SLUICE_READY = Pattern.compile("Sluice standalone ready: .*nameserver=(\\S+)");
+    private static final Pattern PROVIDER_READY = Pattern.compile(Pattern.quote(ServerMain.READY) + "(\\d+)");
+
+    private final CompareSettings settings;
+    private final Jvms jvms;
+    private final Peers peers;
+
+    Contenders(CompareSettings settings, Jvms jvms, Peers peers) {
+        this.settings = settings;
+        this.jvms = jvms;
+        this.peers = peers;
+    }
+
+    /** Sluice first, then each peer, per suite: the order of every round. */
+    List<Contender> all() {
+        List<Contender> out = new ArrayList<>();
+        if (settings.runs("messaging")) {
+            out.add(sluiceMessaging());
+            if (settings.runs("messaging", "kafka")) {
+                out.add(kafka());
+            }
+        }
+        if (settings.runs("rpc")) {
+            List<Contender> rpcPeers = new ArrayList<>();
+            if (settings.runs("rpc", "dubbo")) {
+                rpcPeers.add(rpc("dubbo", peers.classpath("dubbo"), Jvms.peer(), Jvms.peer(),
+                        "io.sluice.benchmarks.peer.dubbo.DubboRpcProvider",
+                        "io.sluice.benchmarks.peer.dubbo.DubboRpcLoad"));
+            }
+            if (settings.runs("rpc", "grpc")) {
+                rpcPeers.add(rpc("grpc", peers.classpath("grpc"), Jvms.peer(), Jvms.peer(),
+                        "io.sluice.benchmarks.peer.grpc.GrpcRpcProvider",
+                        "io.sluice.benchmarks.peer.grpc.GrpcRpcLoad"));
+            }
+            Contender sluice = rpc("sluice", Jvms.sluiceClasspath(), jvms.sluice(true), jvms.sluice(false),
+                    SluiceRpcProvider.class.getName(), SluiceRpcLoad.class.getName());
+            out.add(sluice);
+            out.addAll(rpcPeers);
+        }
+        return out;
+    }
+
+    private Contender sluiceMessaging() {
+        return new MessagingContender("sluice", (data, logDir) -> {
+            List<String> cmd = Jvms.command(jvms.sluice(true), Jvms.sluiceClasspath(), "io.sluice.cli.SluiceCli",
+                    List.of("standalone", "--data-dir", data.toString(), "--zookeeper-port", "0",
+                            "--nameserver-port", "0", "--broker-port", "0", "--metrics-port", "-1"));
+            ManagedProcess server = ManagedProcess.start("sluice-standalone", cmd, data,
+                    logDir.resolve("sluice-standalone.log"), SLUICE_READY);
+            Matcher ready = server.awaitReady(Duration.ofMinutes(2));
+            return new Server(server, ready.group(1));
+        }, Jvms.sluiceClasspath(), jvms.sluice(false), SluiceMessagingLoad.class.getName());
+    }
+
+    private Contender kafka() {
+        String cp = peers.classpath("kafka");
+        return new MessagingContender("kafka", (data, logDir) -> {
+            KafkaBroker.Started broker = KafkaBroker.start(cp, data, logDir, "kafka-broker");
+            return new Server(broker.process(), broker.bootstrap());
+        }, cp, Jvms.peer("-Dlog4j2.configurationFile=kafka-client-log4j2.properties"),
+                "io.sluice.benchmarks.peer.kafka.KafkaMessagingLoad");
+    }
+
+    private Contender rpc(String system, String classpath, List<String> providerFlags, List<String> loadFlags,
+                          String providerMain, String loadMain) {
+        return new Contender() {
+            @Override
+            public String system() {
+                return system;
+            }
+
+            @Override
+            public String suite() {
+                return "rpc";
+            }
+
+            @Override
+            public List<String> workloads() {
+                return CompareSettings.RPC_OPS.stream().map(op -> "rpc-" + op).toList();
+            }
+
+            @Override
+            public List<String> runRound(Path logDir) throws Exception {
+                int port = KafkaBroker.freePort();
+                List<String> cmd = Jvms.command(providerFlags, classpath, providerMain,
+                        List.of("--port", Integer.toString(port)));
+                try (ManagedProcess provider = ManagedProcess.start(system + "-provider", cmd, logDir,
+                        logDir.resolve(system + "-rpc-provider.log"), PROVIDER_READY)) {
+                    int actual = Integer.parseInt(provider.awaitReady(Duration.ofMinutes(2)).group(1));
+                    checkLoopback(provider);
+                    long budgetMs = CompareSettings.RPC_OPS.size() * (settings.rpcWarmupMs + settings.rpcMeasureMs
+                            + 1_000) + 120_000;
+                    return runLoad(system + "-rpc-load", Jvms.command(loadFlags, classpath, loadMain,
+                            settings.rpcArgs(actual)), logDir, Duration.ofMillis(budgetMs));
+                }
+            }
+        };
+    }
+
+    /** Starts a server with its data under a directory; returns it with its bootstrap address. */
+    @FunctionalInterface
+    interface ServerStarter {
+        Server start(Path dataDir, Path logDir) throws Exception;
+    }
+
+    record Server(ManagedProcess process, String bootstrap) {
+    }
+
+    private final class MessagingContender implements Contender {
+        private final String system;
+        private final ServerStarter starter;
+        private final String loadClasspath;
+        private final List<String> loadFlags;
+        private final String loadMain;
+
+        MessagingContender(String system, ServerStarter starter, String loadClasspath, List<String> loadFlags,
+                           String loadMain) {
+            this.system = system;
+            this.starter = starter;
+            this.loadClasspath = loadClasspath;
+            this.loadFlags = loadFlags;
+            this.loadMain = loadMain;
+        }
+
+        @Override
+        public String system() {
+            return system;
+        }
+
+        @Override
+        public String suite() {
+            return "messaging";
+        }
+
+        @Override
+        public List<String> workloads() {
+            return CompareSettings.MESSAGING_WORKLOADS;
+        }
+
+        @Override
+        public List<String> runRound(Path logDir) throws Exception {
+            Path data = Files.createTempDirectory("sluice-bench-" + system + "-");
+            try {
+                Server server = starter.start(data, logDir);
+                try (ManagedProcess process = server.process()) {
+                    checkLoopback(process);
+                    return runLoad(system + "-messaging-load", Jvms.command(loadFlags, loadClasspath, loadMain,
+                            settings.messagingArgs(server.bootstrap())), logDir,
+                            Duration.ofMinutes(settings.quick ? 5 : 20));
+                }
+            } finally {
+                deleteTree(data);
+            }
+        }
+    }
+
+    private static void checkLoopback(ManagedProcess server) throws IOException {
+        List<String> listening = LoopbackCheck.requireLoopbackOnly(server.name(), server.pid());
+        Files.writeString(server.log().resolveSibling(server.name() + "-listening.txt"),
+                String.join("\n", listening) + "\n");
+    }
+
+    private static List<String> runLoad(String name, List<String> cmd, Path logDir, Duration budget)
+            throws Exception {
+        try (ManagedProcess load = ManagedProcess.start(name, cmd, logDir, logDir.resolve(name + ".log"), null)) {
+            int exit = load.awaitExit(budget);
+            List<String> results = load.resultLines();
+            if (results.isEmpty()) {
+                throw new IllegalStateException(name + " reported nothing (exit " + exit + ")" + load.failureHint());
+            }
+            return results;
+        }
+    }
+
+    static void deleteTree(Path root) {
+        if (root == null || !Files.exists(root)) {
+            return;
+        }
+        try (Stream<Path> files = Files.walk(root)) {
+            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            System.err.println("could not delete " + root + ": " + e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,71 @@
+package io.sluice.benchmarks.compare;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One line of the comparison table: a figure ({@code metric} of {@code workload}) shown for Sluice and each peer of
+ * its suite, with the ratio Sluice/peer and the issue's goal where it has one. Immutable.
+ *
+ * @param goals the goal ratio per peer (same order as the suite's peers), 0 where there is none
+ */
+record Row(String suite, String label, String workload, String metric, String unit, double scale,
+           boolean higherIsBetter, double[] goals) {
+
+    static final List<String> MESSAGING_PEERS = List.of("kafka");
+    static final List<String> RPC_PEERS = List.of("dubbo", "grpc");
+
+    List<String> peers() {
+        return suite.equals("messaging") ? MESSAGING_PEERS : RPC_PEERS;
+    }
+
+    /** The rows of the report, in order. */
+    static List<Row> all() {
+        List<Row> rows = new ArrayList<>();
+        double[] kafkaGoal = {1.5};
+        double[] none = {0};
+        rows.add(new Row("messaging", "produce 100 B, 8 partitions, acks=1, RF 1", "produce-100", "msgs_per_s",
+                "msgs/s", 1, true, kafkaGoal));
+        rows.add(new Row("messaging", "produce 100 B, 8 partitions, acks=1, RF 1", "produce-100", "p99_us",
+                "ack p99 ms", 1e-3, false, none));
+        rows.add(new Row("messaging", "produce 1 KiB, 8 partitions, acks=1, RF 1", "produce-1k", "msgs_per_s",
+                "msgs/s", 1, true, kafkaGoal));
+        rows.add(new Row("messaging", "produce 1 KiB, 8 partitions, acks=1, RF 1", "produce-1k", "mb_per_s",
+                "MB/s", 1, true, none));
+        rows.add(new Row("messaging", "produce 1 KiB, 8 partitions, acks=1, RF 1", "produce-1k", "p99_us",
+                "ack p99 ms", 1e-3, false, none));
+        rows.add(new Row("messaging", "consume the 100 B records back, 1 consumer", "consume-100", "msgs_per_s",
+                "msgs/s", 1, true, kafkaGoal));
+        for (String[] p : new String[][]{{"p50_us", "p50 ms"}, {"p99_us", "p99 ms"}, {"p999_us", "p99.9 ms"}}) {
+            rows.add(new Row("messaging", "end-to-end latency at 10,000 msgs/s", "e2e", p[0], p[1], 1e-3, false,
+                    none));
+        }
+        double[] rpcGoals = {1.5, 1.3};
+        for (String op : CompareSettings.RPC_OPS) {
+            rows.add(new Row("rpc", op, "rpc-" + op, "ops_per_s", "ops/s", 1, true, rpcGoals));
+            rows.add(new Row("rpc", op, "rpc-" + op, "p99_us", "p99 ms", 1e-3, false, new double[]{0, 0}));
+        }
+        return rows;
+    }
+
+    /** How many times better Sluice does than the peer (> 1: Sluice ahead), whatever the direction of the figure. */
+    double advantage(double sluice, double peer) {
+        return higherIsBetter ? sluice / peer : peer / sluice;
+    }
+
+    /** A short word on Sluice against one peer. */
+    String verdict(double ratio, int peerIndex) {
+        double goal = goals[peerIndex];
+        if (higherIsBetter) {
+            if (goal > 0 && ratio >= goal) {
+                return "meets " + fmtGoal(goal);
+            }
+            return ratio >= 1 ? (goal > 0 ? "ahead, below " + fmtGoal(goal) : "ahead") : "behind";
+        }
+        return ratio <= 1 ? "ahead" : "behind";
+    }
+
+    static String fmtGoal(double goal) {
+        return String.format(java.util.Locale.ROOT, "%.1f× goal", goal);
+    }
+}

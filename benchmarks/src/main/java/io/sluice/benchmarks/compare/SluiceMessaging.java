@@ -1,0 +1,110 @@
+package io.sluice.benchmarks.compare;
+
+import io.sluice.benchmarks.load.MessagingSystem;
+import io.sluice.client.Admin;
+import io.sluice.client.AdminConfig;
+import io.sluice.client.Consumer;
+import io.sluice.client.ConsumerConfig;
+import io.sluice.client.ConsumerRecord;
+import io.sluice.client.NewTopic;
+import io.sluice.client.Producer;
+import io.sluice.client.ProducerConfig;
+import io.sluice.client.ProducerRecord;
+import io.sluice.client.RecordMetadata;
+import io.sluice.client.Serdes;
+import io.sluice.client.TopicPartition;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Sluice through its Java client: the producer with the harness's acks, linger, batch size and buffer memory, the
+ * consumer (no group) assigned every partition from the beginning. Thread-compatible, like the interface.
+ */
+final class SluiceMessaging implements MessagingSystem {
+    private final String nameservers;
+    private final Admin admin;
+
+    SluiceMessaging(String nameservers) {
+        this.nameservers = nameservers;
+        this.admin = Admin.create(new AdminConfig().nameservers(nameservers));
+    }
+
+    @Override
+    public void createTopic(String topic, int partitions) throws Exception {
+        admin.createTopic(new NewTopic(topic, partitions, 1));
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        // written once every partition has a leader the producer can find
+        try (Producer<byte[], byte[]> probe = Producer.create(new ProducerConfig().nameservers(nameservers),
+                Serdes.bytes(), Serdes.bytes())) {
+            while (probe.partitionsFor(topic).size() < partitions) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("topic " + topic + " has no route after 60 s");
+                }
+                Thread.sleep(50);
+            }
+        }
+    }
+
+    @Override
+    public Sender sender(SenderSettings s) {
+        Producer<byte[], byte[]> producer = Producer.create(new ProducerConfig().nameservers(nameservers)
+                .acks(s.acks()).lingerMs(s.lingerMs()).batchSize(s.batchBytes()).bufferMemory(s.bufferBytes()),
+                Serdes.bytes(), Serdes.bytes());
+        return new Sender() {
+            @Override
+            public void send(String topic, byte[] value, AckCallback onAck) {
+                CompletableFuture<RecordMetadata> f = producer.send(new ProducerRecord<>(topic, null, value));
+                if (onAck != null) {
+                    f.whenComplete((md, error) -> onAck.done(error));
+                }
+            }
+
+            @Override
+            public void flush() {
+                producer.flush();
+            }
+
+            @Override
+            public void close() {
+                producer.close(Duration.ofSeconds(30));
+            }
+        };
+    }
+
+    @Override
+    public Reader reader(String topic, int partitions, int maxPollRecords) {
+        Consumer<byte[], byte[]> consumer = Consumer.create(new ConsumerConfig().nameservers(nameservers)
+                .maxPollRecords(maxPollRecords), Serdes.bytes(), Serdes.bytes());
+        List<TopicPartition> all = new ArrayList<>();
+        for (int p = 0; p < partitions; p++) {
+            all.add(new TopicPartition(topic, p));
+        }
+        consumer.assign(all);
+        consumer.seekToBeginning(all);
+        return new Reader() {
+            @Override
+            public int poll(long timeoutMs, ValueSink sink) {
+                int n = 0;
+                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(timeoutMs))) {
+                    sink.accept(r.value());
+                    n++;
+                }
+                return n;
+            }
+
+            @Override
+            public void close() {
+                consumer.close();
+            }
+        };
+    }
+
+    @Override
+    public void close() {
+        admin.close();
+    }
+}

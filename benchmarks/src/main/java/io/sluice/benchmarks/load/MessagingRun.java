@@ -1,0 +1,63 @@
+package io.sluice.benchmarks.load;
+
+import java.io.PrintStream;
+
+/**
+ * Runs the messaging workloads the harness names, in order, against one system, printing one {@link LoadResult}
+ * line each (a failed workload prints its error and the run goes on). Workloads: {@code produce-100} (100 B records
+ * to topic bench-100), {@code produce-1k} (1 KiB records to bench-1k), {@code consume-100} (reads bench-100 back;
+ * needs produce-100 first), {@code e2e} (end-to-end latency at a fixed rate on bench-e2e). Arguments: see
+ * {@link #run}. Single-threaded apart from the workloads' own threads.
+ */
+public final class MessagingRun {
+    private MessagingRun() {
+    }
+
+    /** Returns the number of failed workloads. */
+    public static int run(MessagingSystem system, LoadArgs args, PrintStream out) {
+        int partitions = args.intValue("partitions", 8);
+        int maxPoll = args.intValue("max-poll-records", 10_000);
+        MessagingSystem.SenderSettings throughput = new MessagingSystem.SenderSettings(args.get("acks", "1"),
+                args.intValue("linger-ms", 5), args.intValue("batch-bytes", 65_536),
+                args.longValue("buffer-bytes", 64L << 20));
+        MessagingSystem.SenderSettings latency = new MessagingSystem.SenderSettings(args.get("acks", "1"),
+                args.intValue("e2e-linger-ms", 0), args.intValue("batch-bytes", 65_536),
+                args.longValue("buffer-bytes", 64L << 20));
+        long produced100 = 0;
+        int failures = 0;
+        for (String workload : args.list("workloads")) {
+            LoadResult result;
+            try {
+                result = switch (workload) {
+                    case "produce-100" -> {
+                        long warmup = args.longValue("produce-100-warmup", 100_000);
+                        long records = args.longValue("produce-100-records", 1_000_000);
+                        LoadResult r = ProduceLoad.run(workload, system, throughput, "bench-100", partitions, 100,
+                                warmup, records);
+                        produced100 = warmup + records;
+                        yield r;
+                    }
+                    case "produce-1k" -> ProduceLoad.run(workload, system, throughput, "bench-1k", partitions, 1024,
+                            args.longValue("produce-1k-warmup", 20_000), args.longValue("produce-1k-records", 200_000));
+                    case "consume-100" -> {
+                        if (produced100 == 0) {
+                            throw new IllegalStateException("consume-100 reads what produce-100 wrote: run it first");
+                        }
+                        yield ConsumeLoad.run(workload, system, "bench-100", partitions, produced100, maxPoll,
+                                args.longValue("stall-ms", 30_000));
+                    }
+                    case "e2e" -> EndToEndLoad.run(workload, system, latency, "bench-e2e", partitions, 100,
+                            args.intValue("e2e-rate", 10_000), args.longValue("e2e-warmup-ms", 3_000),
+                            args.longValue("e2e-measure-ms", 10_000), maxPoll);
+                    default -> throw new IllegalArgumentException("unknown messaging workload '" + workload + "'");
+                };
+            } catch (Throwable t) {
+                t.printStackTrace();
+                result = LoadResult.failed(workload, t);
+                failures++;
+            }
+            result.print(out);
+        }
+        return failures;
+    }
+}

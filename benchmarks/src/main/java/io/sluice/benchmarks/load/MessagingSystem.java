@@ -1,0 +1,48 @@
+package io.sluice.benchmarks.load;
+
+/**
+ * What the messaging load generators need from a system under test (Sluice, or Kafka through its own client):
+ * create a topic, send records asynchronously, read a topic back. Implementations are thread-compatible: the
+ * load generators use each sender and reader from one thread (callbacks may run on the client's threads).
+ */
+public interface MessagingSystem extends AutoCloseable {
+    /** Creates a topic with replication factor 1 and waits until it can be written. */
+    void createTopic(String topic, int partitions) throws Exception;
+
+    /** A producer with these settings. */
+    Sender sender(SenderSettings settings) throws Exception;
+
+    /** A consumer (no group) assigned every partition of {@code topic}, positioned at the beginning. */
+    Reader reader(String topic, int partitions, int maxPollRecords) throws Exception;
+
+    /** Producer settings shared by every system. */
+    record SenderSettings(String acks, int lingerMs, int batchBytes, long bufferBytes) {
+    }
+
+    /** Sends records; thread-compatible. */
+    interface Sender extends AutoCloseable {
+        /** Sends {@code value} without a key; {@code onAck}, when not null, runs once it is acknowledged or failed. */
+        void send(String topic, byte[] value, AckCallback onAck);
+
+        /** Returns once every record sent so far is acknowledged or failed. */
+        void flush() throws Exception;
+    }
+
+    /** Runs when a record is acknowledged ({@code error} null) or fails. */
+    @FunctionalInterface
+    interface AckCallback {
+        void done(Throwable error);
+    }
+
+    /** Reads records; thread-compatible. */
+    interface Reader extends AutoCloseable {
+        /** Waits at most {@code timeoutMs} for records and hands each value to {@code sink}; returns how many. */
+        int poll(long timeoutMs, ValueSink sink);
+    }
+
+    /** Receives record values. */
+    @FunctionalInterface
+    interface ValueSink {
+        void accept(byte[] value);
+    }
+}
