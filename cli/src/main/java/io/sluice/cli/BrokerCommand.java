@@ -1,12 +1,9 @@
 package io.sluice.cli;
 
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.sluice.broker.server.BrokerConfig;
 import io.sluice.broker.server.BrokerServer;
 import io.sluice.registry.RegistryClient;
 import io.sluice.remoting.config.ConfigSource;
-import io.sluice.remoting.metrics.MeterRegistries;
-import io.sluice.remoting.metrics.MetricsServer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -39,22 +36,12 @@ final class BrokerCommand implements Callable<Integer> {
         options.put(BrokerConfig.METRICS_PORT, metricsPort);
         ConfigSource cfg = ServerConfigs.load(options.config, options.overrides);
         BrokerConfig config = ServerConfigs.broker(cfg);
-        PrometheusMeterRegistry meters = MeterRegistries.prometheus("broker");
-        Stack stack = new Stack();
-        try {
-            MetricsServer metrics = config.metricsPort() < 0 ? null
-                    : stack.add(new MetricsServer(meters).start(config.host(), config.metricsPort()));
+        ServerRunner.serve("broker", config.host(), config.metricsPort(), (stack, meters) -> {
             RegistryClient registryClient = stack.add(RegistryClient.connect(ServerConfigs.registry(cfg)));
             BrokerServer broker = stack.add(new BrokerServer(config, registryClient, meters).start());
-            System.out.println("Broker ready: id=" + broker.id() + " address=" + broker.address().getHostString() + ":"
-                    + broker.address().getPort() + " data-dir=" + config.dataDir().toAbsolutePath()
-                    + " metrics=" + (metrics == null ? "off" : "http://" + config.host() + ":" + metrics.address().getPort() + "/metrics"));
-            System.out.flush();
-        } catch (RuntimeException e) {
-            stack.close();
-            throw e;
-        }
-        ServerRunner.runUntilShutdown(stack);
+            return "Broker ready: id=" + broker.id() + " address=" + broker.address().getHostString() + ":"
+                    + broker.address().getPort() + " data-dir=" + config.dataDir().toAbsolutePath();
+        });
         return 0;
     }
 }

@@ -1,12 +1,9 @@
 package io.sluice.cli;
 
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.sluice.nameserver.NameServer;
 import io.sluice.nameserver.NameServerConfig;
 import io.sluice.registry.RegistryClient;
 import io.sluice.remoting.config.ConfigSource;
-import io.sluice.remoting.metrics.MeterRegistries;
-import io.sluice.remoting.metrics.MetricsServer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -33,22 +30,12 @@ final class NameServerCommand implements Callable<Integer> {
         options.put(NameServerConfig.METRICS_PORT, metricsPort);
         ConfigSource cfg = ServerConfigs.load(options.config, options.overrides);
         NameServerConfig config = ServerConfigs.nameserver(cfg);
-        PrometheusMeterRegistry meters = MeterRegistries.prometheus("nameserver");
-        Stack stack = new Stack();
-        try {
-            MetricsServer metrics = config.metricsPort() < 0 ? null
-                    : stack.add(new MetricsServer(meters).start(config.host(), config.metricsPort()));
+        ServerRunner.serve("nameserver", config.host(), config.metricsPort(), (stack, meters) -> {
             RegistryClient registryClient = stack.add(RegistryClient.connect(ServerConfigs.registry(cfg)));
             NameServer ns = stack.add(new NameServer(config, registryClient, meters).start());
-            System.out.println("Nameserver ready: " + ns.address().getHostString() + ":" + ns.address().getPort()
-                    + " registry=" + ServerConfigs.registry(cfg).connectString()
-                    + " metrics=" + (metrics == null ? "off" : "http://" + config.host() + ":" + metrics.address().getPort() + "/metrics"));
-            System.out.flush();
-        } catch (RuntimeException e) {
-            stack.close();
-            throw e;
-        }
-        ServerRunner.runUntilShutdown(stack);
+            return "Nameserver ready: " + ns.address().getHostString() + ":" + ns.address().getPort()
+                    + " registry=" + ServerConfigs.registry(cfg).connectString();
+        });
         return 0;
     }
 }

@@ -22,7 +22,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * Serves routes to clients from memory and carries out topic administration. The route table is rebuilt, with a
  * new version, whenever the registry reports a change of brokers or topics; clients never talk to the registry.
- * A nameserver holds no state of its own: restarting it loses nothing.
+ * A nameserver holds no state of its own: restarting it loses nothing. Each nameserver also runs a
+ * {@link Controller}; the registry elects one of them active.
  */
 public final class NameServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(NameServer.class);
@@ -35,6 +36,7 @@ public final class NameServer implements AutoCloseable {
     private Map<String, TopicMetadata> topics = Map.of();
     private List<BrokerInfo> brokers = List.of();
     private RemotingServer server;
+    private Controller controller;
     private ExecutorService admin;
     private AutoCloseable brokerWatch;
     private AutoCloseable topicWatch;
@@ -66,6 +68,10 @@ public final class NameServer implements AutoCloseable {
                     .handle(ApiKey.CREATE_TOPIC, topicAdmin.create())
                     .handle(ApiKey.DELETE_TOPIC, topicAdmin.delete());
             server.start(config.host(), config.port());
+            if (config.controllerEnabled()) {
+                controller = new Controller(registry, "nameserver@" + config.host() + ":" + address().getPort(),
+                        metrics).start();
+            }
             Gauge.builder("sluice.nameserver.route.version", this, n -> n.routes.version())
                     .description("version of the route table").register(metrics);
             Gauge.builder("sluice.nameserver.brokers", this, n -> n.routes.brokers().size())
@@ -99,6 +105,11 @@ public final class NameServer implements AutoCloseable {
         return routes;
     }
 
+    /** The controller this nameserver runs (active or standing by), or null when disabled. */
+    public Controller controller() {
+        return controller;
+    }
+
     public InetSocketAddress address() {
         return server.localAddress();
     }
@@ -109,6 +120,7 @@ public final class NameServer implements AutoCloseable {
             return;
         }
         closed = true;
+        closeQuietly(controller);
         closeQuietly(brokerWatch);
         closeQuietly(topicWatch);
         closeQuietly(server);

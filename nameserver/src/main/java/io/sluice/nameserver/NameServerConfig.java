@@ -13,12 +13,14 @@ public final class NameServerConfig {
     public static final int METRICS_PORT_DEFAULT = 9877;
     public static final String ADMIN_THREADS = "sluice.nameserver.admin.threads";
     public static final String DEFAULT_PARTITIONS = "sluice.nameserver.default.partitions";
+    public static final String CONTROLLER_ENABLED = "sluice.nameserver.controller.enabled";
 
     private String host = "127.0.0.1";
     private int port = PORT_DEFAULT;
     private int metricsPort = METRICS_PORT_DEFAULT;
     private int adminThreads = 2;
     private int defaultPartitions = 8;
+    private boolean controllerEnabled = true;
     private TransportConfig transport = new TransportConfig();
 
     public String host() {
@@ -67,6 +69,19 @@ public final class NameServerConfig {
 
     public NameServerConfig defaultPartitions(int value) {
         this.defaultPartitions = value;
+        return this;
+    }
+
+    /**
+     * Whether this nameserver competes to be the cluster controller (which moves partition leadership away from
+     * dead brokers). Default true; at least one nameserver of a cluster must have it.
+     */
+    public boolean controllerEnabled() {
+        return controllerEnabled;
+    }
+
+    public NameServerConfig controllerEnabled(boolean value) {
+        this.controllerEnabled = value;
         return this;
     }
 

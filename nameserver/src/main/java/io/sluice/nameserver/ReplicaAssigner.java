@@ -33,24 +33,39 @@ public final class ReplicaAssigner {
                     + " is larger than the " + live.size() + " live broker(s)");
         }
         List<Integer> order = rackInterleaved(live);
+        Map<Integer, String> rackOf = new java.util.HashMap<>();
+        for (BrokerInfo b : live) {
+            rackOf.put(b.id, b.rack == null ? "" : b.rack);
+        }
+        int racks = (int) rackOf.values().stream().distinct().count();
         int n = order.size();
         List<List<Integer>> result = new ArrayList<>(partitions);
         for (int p = 0; p < partitions; p++) {
             int first = Math.floorMod(start + p, n);
             int shift = 1 + (p / n) % Math.max(1, n - 1);
             List<Integer> replicas = new ArrayList<>(replicationFactor);
+            java.util.Set<String> usedRacks = new java.util.HashSet<>();
             replicas.add(order.get(first));
+            usedRacks.add(rackOf.get(order.get(first)));
             for (int r = 1; r < replicationFactor; r++) {
-                int idx = Math.floorMod(first + shift + r - 1, n);
-                if (idx == first) {
-                    idx = Math.floorMod(idx + 1, n);
+                int from = first + shift + r - 1;
+                int chosen = -1;
+                // Prefer the next broker on a rack not used yet by this partition; any unused broker otherwise.
+                for (int k = 0; k < n && chosen < 0; k++) {
+                    int candidate = order.get(Math.floorMod(from + k, n));
+                    if (!replicas.contains(candidate)
+                            && (usedRacks.size() >= racks || !usedRacks.contains(rackOf.get(candidate)))) {
+                        chosen = candidate;
+                    }
                 }
-                int candidate = order.get(idx);
-                while (replicas.contains(candidate)) {
-                    idx = Math.floorMod(idx + 1, n);
-                    candidate = order.get(idx);
+                for (int k = 0; k < n && chosen < 0; k++) {
+                    int candidate = order.get(Math.floorMod(from + k, n));
+                    if (!replicas.contains(candidate)) {
+                        chosen = candidate;
+                    }
                 }
-                replicas.add(candidate);
+                replicas.add(chosen);
+                usedRacks.add(rackOf.get(chosen));
             }
             result.add(replicas);
         }

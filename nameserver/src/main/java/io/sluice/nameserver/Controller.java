@@ -1,0 +1,267 @@
+package io.sluice.nameserver;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.sluice.registry.LeaderElection;
+import io.sluice.registry.LeaderListener;
+import io.sluice.registry.PartitionState;
+import io.sluice.registry.RegistryClient;
+import io.sluice.registry.TopicMetadata;
+import io.sluice.registry.zk.ZkPaths;
+import io.sluice.remoting.ErrorCode;
+import io.sluice.remoting.SluiceException;
+import org.apache.zookeeper.KeeperException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The cluster controller. Every nameserver runs one; the registry election {@code controller} picks the single
+ * active one, and its epoch fences the partition-state writes of a deposed controller (STALE_CONTROLLER_EPOCH).
+ *
+ * <p>While active it reconciles partition leadership with the live brokers after every change of brokers or
+ * topics (and once on election): it moves leadership away from dead brokers to in-sync replicas and takes dead
+ * brokers out of in-sync sets, as {@link PartitionLeaderElector} decides, each write a compare-and-set on the
+ * partition state's version. Live brokers are read straight from ZooKeeper, never from a cache that may lag.
+ * A pass that fails (registry unreachable, a lost compare-and-set race twice) is retried after
+ * {@link #RETRY_DELAY_MS}.
+ *
+ * <p>Thread-safe: registry notifications only schedule work; all reconciliation runs on one controller thread.
+ */
+public final class Controller implements AutoCloseable, LeaderListener {
+    private static final Logger log = LoggerFactory.getLogger(Controller.class);
+    static final String ELECTION = "controller";
+    static final long RETRY_DELAY_MS = 1_000;
+    private static final int CAS_ATTEMPTS = 3;
+
+    private final RegistryClient registry;
+    private final String participantId;
+    private final ScheduledExecutorService executor;
+    private final AtomicBoolean pending = new AtomicBoolean();
+    private final AtomicInteger offlinePartitions = new AtomicInteger();
+    private final Counter elections;
+    private final Counter uncleanElections;
+    private final Counter isrShrinks;
+    private LeaderElection election;
+    private AutoCloseable brokerWatch;
+    private AutoCloseable topicWatch;
+    private volatile boolean closed;
+
+    public Controller(RegistryClient registry, String participantId, MeterRegistry metrics) {
+        this.registry = registry;
+        this.participantId = participantId;
+        this.executor = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "controller");
+            t.setDaemon(true);
+            return t;
+        });
+        this.elections = Counter.builder("sluice.controller.leader.elections")
+                .description("partition leaders elected by this controller").register(metrics);
+        this.uncleanElections = Counter.builder("sluice.controller.unclean.leader.elections")
+                .description("partition leaders elected from outside the in-sync set").register(metrics);
+        this.isrShrinks = Counter.builder("sluice.controller.isr.shrinks")
+                .description("dead brokers taken out of in-sync sets by this controller").register(metrics);
+        Gauge.builder("sluice.controller.active", this, c -> c.isActive() ? 1 : 0)
+                .description("1 while this nameserver is the controller").register(metrics);
+        Gauge.builder("sluice.controller.epoch", this, c -> c.epoch())
+                .description("epoch of the current controller as last seen").register(metrics);
+        Gauge.builder("sluice.controller.offline.partitions", offlinePartitions, AtomicInteger::get)
+                .description("partitions without a live leader (as of the last pass while active)").register(metrics);
+    }
+
+    /** Joins the election and follows brokers and topics; returns at once. */
+    public Controller start() {
+        election = registry.election(ELECTION, participantId);
+        election.addListener(this);
+        brokerWatch = registry.brokers().watch(live -> schedule());
+        topicWatch = registry.topics().watch(topics -> schedule());
+        election.start();
+        return this;
+    }
+
+    /** True while this nameserver is the active controller. */
+    public boolean isActive() {
+        return election != null && election.isLeader();
+    }
+
+    /** The controller epoch as last seen (this one's own while active). */
+    public long epoch() {
+        return election == null ? 0 : election.epoch();
+    }
+
+    /** Participant id of the active controller as last seen, or null. */
+    public String activeId() {
+        return election == null ? null : election.leaderId();
+    }
+
+    @Override
+    public void onElected(long epoch) {
+        log.info("{} is the controller (epoch {})", participantId, epoch);
+        schedule();
+    }
+
+    @Override
+    public void onRevoked() {
+        log.info("{} is no longer the controller", participantId);
+    }
+
+    private void schedule() {
+        if (!closed && pending.compareAndSet(false, true)) {
+            submit(0);
+        }
+    }
+
+    private void submit(long delayMs) {
+        try {
+            executor.schedule(this::runPass, delayMs, TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            pending.set(false);
+        }
+    }
+
+    private void runPass() {
+        pending.set(false);
+        if (closed || !isActive()) {
+            return;
+        }
+        try {
+            if (!reconcile()) {
+                retryLater();
+            }
+        } catch (SluiceException e) {
+            if (e.code() == ErrorCode.STALE_CONTROLLER_EPOCH) {
+                log.warn("Controller {} was deposed during a pass: {}", participantId, e.getMessage());
+            } else {
+                log.warn("Controller pass failed, retrying in {} ms: {}", RETRY_DELAY_MS, e.getMessage());
+                retryLater();
+            }
+        } catch (RuntimeException e) {
+            log.warn("Controller pass failed, retrying in {} ms", RETRY_DELAY_MS, e);
+            retryLater();
+        }
+    }
+
+    private void retryLater() {
+        if (!closed && pending.compareAndSet(false, true)) {
+            submit(RETRY_DELAY_MS);
+        }
+    }
+
+    /** One pass over every partition; false if some partition could not be settled and needs another pass. */
+    private boolean reconcile() {
+        Set<Integer> live = liveBrokerIds();
+        boolean settled = true;
+        int offline = 0;
+        for (TopicMetadata topic : registry.topics().snapshot().values()) {
+            boolean unclean = PartitionLeaderElector.uncleanAllowed(topic.configs());
+            for (PartitionState state : topic.partitionStates()) {
+                PartitionState after = settle(topic.name(), state, live, unclean);
+                if (after == null) {
+                    settled = false;
+                } else if (!after.hasLeader() || !live.contains(after.leader())) {
+                    offline++;
+                }
+            }
+        }
+        offlinePartitions.set(offline);
+        return settled;
+    }
+
+    /** Writes what the elector decides for one partition; the resulting state, or null if every CAS lost. */
+    private PartitionState settle(String topic, PartitionState state, Set<Integer> live, boolean unclean) {
+        PartitionState current = state;
+        for (int attempt = 0; attempt < CAS_ATTEMPTS; attempt++) {
+            PartitionLeaderElector.Decision decision = PartitionLeaderElector.decide(current, live, unclean);
+            if (decision.change() == PartitionLeaderElector.Change.NONE) {
+                return current;
+            }
+            PartitionState next = decision.next();
+            if (registry.topics().compareAndSetPartitionState(topic, current.partition(), next, current.version(),
+                    election)) {
+                record(topic, current, decision);
+                return next;
+            }
+            Optional<TopicMetadata> fresh = registry.topics().get(topic);
+            if (fresh.isEmpty() || current.partition() >= fresh.get().partitions()) {
+                return current; // deleted meanwhile: nothing to settle
+            }
+            current = fresh.get().partitionState(current.partition());
+        }
+        return null;
+    }
+
+    private void record(String topic, PartitionState before, PartitionLeaderElector.Decision decision) {
+        PartitionState next = decision.next();
+        switch (decision.change()) {
+            case NEW_LEADER -> {
+                elections.increment();
+                log.info("{}-{}: leader {} -> {} (leader epoch {}), in-sync {}", topic, before.partition(),
+                        before.leader(), next.leader(), next.leaderEpoch(), next.isr());
+            }
+            case UNCLEAN_LEADER -> {
+                elections.increment();
+                uncleanElections.increment();
+                log.warn("{}-{}: UNCLEAN election of {} (leader epoch {}); records only {} had may be lost", topic,
+                        before.partition(), next.leader(), next.leaderEpoch(), before.isr());
+            }
+            case SHRINK_ISR -> {
+                isrShrinks.increment();
+                log.info("{}-{}: in-sync {} -> {} (dead brokers removed)", topic, before.partition(), before.isr(),
+                        next.isr());
+            }
+            default -> { }
+        }
+    }
+
+    private Set<Integer> liveBrokerIds() {
+        List<String> children;
+        try {
+            children = registry.curator().getChildren().forPath(ZkPaths.BROKERS);
+        } catch (KeeperException.NoNodeException e) {
+            return Set.of();
+        } catch (Exception e) {
+            throw new SluiceException(ErrorCode.REGISTRY_UNAVAILABLE, "cannot list live brokers: " + e, e);
+        }
+        Set<Integer> ids = new HashSet<>();
+        for (String child : children) {
+            try {
+                ids.add(Integer.parseInt(child));
+            } catch (NumberFormatException e) {
+                log.debug("Ignoring unexpected node {} under {}", child, ZkPaths.BROKERS);
+            }
+        }
+        return ids;
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        closeQuietly(brokerWatch);
+        closeQuietly(topicWatch);
+        if (election != null) {
+            election.close();
+        }
+        executor.shutdownNow();
+    }
+
+    private static void closeQuietly(AutoCloseable c) {
+        if (c == null) {
+            return;
+        }
+        try {
+            c.close();
+        } catch (Exception e) {
+            log.warn("Closing {} failed", c, e);
+        }
+    }
+}
