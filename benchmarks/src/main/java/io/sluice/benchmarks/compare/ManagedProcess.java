@@ -161,7 +161,16 @@ final class ManagedProcess implements AutoCloseable {
                     process.waitFor(10, TimeUnit.SECONDS);
                 }
             }
-            children.stream().filter(ProcessHandle::isAlive).forEach(ProcessHandle::destroyForcibly);
+            for (ProcessHandle child : children) {
+                if (child.isAlive()) {
+                    child.destroyForcibly();
+                    try {
+                        child.onExit().get(5, TimeUnit.SECONDS);
+                    } catch (java.util.concurrent.ExecutionException | TimeoutException e) {
+                        System.err.println("process " + child.pid() + " of " + name + " did not stop: " + e);
+                    }
+                }
+            }
         } catch (InterruptedException e) {
             process.destroyForcibly();
             Thread.currentThread().interrupt();

@@ -1,0 +1,69 @@
+package io.sluice.benchmarks.compare;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import javax.imageio.ImageIO;
+import java.awt.image.BufferedImage;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * {@code sluice-bench compare --quick} end to end: Sluice, a real Kafka broker, Dubbo and gRPC providers, each in
+ * JVMs of their own on 127.0.0.1, every workload tiny. The peers are built (Maven) on first use, so this is the
+ * test that makes {@code mvn verify} resolve them. Checks the table, the JSON and the chart are written with every
+ * workload for every system, every server listened on loopback only, and no process is left running.
+ */
+class CompareQuickTest {
+    @Test
+    @Timeout(value = 8, unit = TimeUnit.MINUTES)
+    void quickRunReportsEveryWorkloadForEverySystem(@TempDir Path out) throws Exception {
+        CompareMain.Outcome outcome = CompareMain.run(List.of("--quick", "--out", out.toString()));
+
+        String md = Files.readString(outcome.markdown());
+        assertThat(outcome.failures()).as(md).isZero();
+        for (Row row : Row.all()) {
+            assertThat(md).contains("| " + row.label() + " | " + row.unit() + " | ");
+        }
+        assertThat(md).contains("| produce 100 B, 3 replicas, min ISR 2, acks=all | msgs/s | "
+                + MarkdownReport.NOT_REPLICATED).contains("Sluice/Kafka", "Sluice/Dubbo", "Sluice/gRPC")
+                .doesNotContain("failed");
+
+        String json = Files.readString(outcome.json());
+        for (String workload : CompareSettings.MESSAGING_WORKLOADS) {
+            for (String system : List.of("sluice", "kafka")) {
+                assertThat(json).contains("{\"system\": \"" + system + "\", \"workload\": \"" + workload
+                        + "\", \"round\": 1, \"metrics\": {");
+            }
+        }
+        for (String op : CompareSettings.RPC_OPS) {
+            for (String system : List.of("sluice", "dubbo", "grpc")) {
+                assertThat(json).contains("{\"system\": \"" + system + "\", \"workload\": \"rpc-" + op
+                        + "\", \"round\": 1, \"metrics\": {\"threads\": 32");
+            }
+        }
+        assertThat(json).contains("\"failures\": [\n  ]");
+
+        BufferedImage chart = ImageIO.read(outcome.chart().toFile());
+        assertThat(chart).isNotNull();
+        assertThat(chart.getWidth()).isEqualTo(1000);
+
+        try (Stream<Path> files = Files.walk(outcome.directory().resolve("logs"))) {
+            List<Path> listening = files.filter(p -> p.toString().endsWith("-listening.txt")).toList();
+            assertThat(listening).hasSize(5);
+            for (Path p : listening) {
+                for (String address : Files.readAllLines(p)) {
+                    assertThat(address).as(p.toString()).startsWith("127.0.0.1:");
+                }
+            }
+        }
+        assertThat(ProcessHandle.current().descendants().filter(ProcessHandle::isAlive).toList())
+                .as("processes the harness left running").isEmpty();
+    }
+}
