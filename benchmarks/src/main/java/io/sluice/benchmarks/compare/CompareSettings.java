@@ -10,17 +10,19 @@ import java.util.Map;
 /**
  * Everything a comparison run is told: which peers and suites, how many rounds, and the exact workload settings,
  * from the command line ({@code [--quick] [--rounds N] [--peers kafka,dubbo,grpc] [--suites messaging,rpc]
- * [--out DIR]}). The defaults fit about 15-20 minutes on 2 cores; {@code --quick} makes every workload tiny (about
+ * [--out DIR] [--jfr]}). The defaults fit about 15-20 minutes on 2 cores; {@code --quick} makes every workload tiny (about
  * two minutes with every peer). Validated once by {@link #parse}; immutable afterwards, so thread-safe.
  */
 final class CompareSettings {
     static final String USAGE = """
-            usage: sluice-bench compare [--quick] [--rounds N] [--peers kafka,dubbo,grpc] [--suites messaging,rpc] [--out DIR]
+            usage: sluice-bench compare [--quick] [--rounds N] [--peers kafka,dubbo,grpc] [--suites messaging,rpc]
+                                        [--out DIR] [--jfr]
               --quick    every workload tiny (a smoke test of the whole harness, about two minutes)
               --rounds   rounds of alternating runs (Sluice, peer, Sluice, peer, ...); medians are reported (default 3, quick 1)
               --peers    which peers to run beside Sluice (default: all three)
               --suites   messaging (vs Kafka), rpc (vs Dubbo and gRPC) (default: both)
-              --out      results directory (default: benchmarks/results/<timestamp>)""";
+              --out      results directory (default: benchmarks/results/<timestamp>)
+              --jfr      record every JVM with Java Flight Recorder (settings=profile) into logs/, to find bottlenecks""";
     static final List<String> SUITES = List.of("messaging", "rpc");
     static final List<String> MESSAGING_WORKLOADS = List.of("produce-100", "produce-1k", "consume-100", "e2e");
     static final List<String> RPC_OPS = List.of("existUser", "createUser", "getUser", "listUser");
@@ -30,6 +32,7 @@ final class CompareSettings {
     final List<String> peers;
     final List<String> suites;
     final Path out;
+    final boolean jfr;
 
     final int partitions = 8;
     final String acks = "1";
@@ -49,8 +52,10 @@ final class CompareSettings {
     final long rpcWarmupMs;
     final long rpcMeasureMs;
 
-    private CompareSettings(boolean quick, int rounds, List<String> peers, List<String> suites, Path out) {
+    private CompareSettings(boolean quick, int rounds, List<String> peers, List<String> suites, Path out,
+                            boolean jfr) {
         this.quick = quick;
+        this.jfr = jfr;
         this.rounds = rounds;
         this.peers = peers;
         this.suites = suites;
@@ -68,6 +73,7 @@ final class CompareSettings {
     /** Parses the command line; {@code defaultOut} is used without {@code --out}. Throws on a bad option. */
     static CompareSettings parse(List<String> args, Path defaultOut) {
         boolean quick = false;
+        boolean jfr = false;
         Integer rounds = null;
         List<String> peers = Peers.ALL;
         List<String> suites = SUITES;
@@ -76,6 +82,7 @@ final class CompareSettings {
             String a = args.get(i);
             switch (a) {
                 case "--quick" -> quick = true;
+                case "--jfr" -> jfr = true;
                 case "--rounds" -> rounds = positive(a, value(args, ++i, a));
                 case "--peers" -> peers = subset(a, value(args, ++i, a), Peers.ALL, true);
                 case "--suites" -> suites = subset(a, value(args, ++i, a), SUITES, false);
@@ -84,7 +91,7 @@ final class CompareSettings {
             }
         }
         return new CompareSettings(quick, rounds != null ? rounds : quick ? 1 : 3, peers, suites,
-                out.toAbsolutePath());
+                out.toAbsolutePath(), jfr);
     }
 
     private static String value(List<String> args, int i, String option) {

@@ -63,7 +63,8 @@ final class Contenders {
 
     private Contender sluiceMessaging() {
         return new MessagingContender("sluice", (data, logDir) -> {
-            List<String> cmd = Jvms.command(jvms.sluice(true), Jvms.sluiceClasspath(), "io.sluice.cli.SluiceCli",
+            List<String> cmd = Jvms.command(jfr(jvms.sluice(true), logDir, "sluice-standalone"),
+                    Jvms.sluiceClasspath(), "io.sluice.cli.SluiceCli",
                     List.of("standalone", "--data-dir", data.toString(), "--zookeeper-port", "0",
                             "--nameserver-port", "0", "--broker-port", "0", "--metrics-port", "-1"));
             ManagedProcess server = ManagedProcess.start("sluice-standalone", cmd, data,
@@ -76,7 +77,8 @@ final class Contenders {
     private Contender kafka() {
         String cp = peers.classpath("kafka");
         return new MessagingContender("kafka", (data, logDir) -> {
-            KafkaBroker.Started broker = KafkaBroker.start(cp, data, logDir, "kafka-broker");
+            KafkaBroker.Started broker = KafkaBroker.start(cp, jfr(Jvms.KAFKA_BROKER, logDir, "kafka-broker"), data,
+                    logDir, "kafka-broker");
             return new Server(broker.process(), broker.bootstrap());
         }, cp, Jvms.peer("-Dlog4j2.configurationFile=kafka-client-log4j2.properties"),
                 "io.sluice.benchmarks.peer.kafka.KafkaMessagingLoad");
@@ -103,7 +105,8 @@ final class Contenders {
             @Override
             public List<String> runRound(Path logDir) throws Exception {
                 int port = KafkaBroker.freePort();
-                List<String> cmd = Jvms.command(providerFlags, classpath, providerMain,
+                List<String> cmd = Jvms.command(jfr(providerFlags, logDir, system + "-rpc-provider"), classpath,
+                        providerMain,
                         List.of("--port", Integer.toString(port)));
                 try (ManagedProcess provider = ManagedProcess.start(system + "-provider", cmd, logDir,
                         logDir.resolve(system + "-rpc-provider.log"), PROVIDER_READY)) {
@@ -111,7 +114,8 @@ final class Contenders {
                     checkLoopback(provider);
                     long budgetMs = CompareSettings.RPC_OPS.size() * (settings.rpcWarmupMs + settings.rpcMeasureMs
                             + 1_000) + 120_000;
-                    return runLoad(system + "-rpc-load", Jvms.command(loadFlags, classpath, loadMain,
+                    return runLoad(system + "-rpc-load", Jvms.command(jfr(loadFlags, logDir, system + "-rpc-load"),
+                            classpath, loadMain,
                             settings.rpcArgs(actual)), logDir, Duration.ofMillis(budgetMs));
                 }
             }
@@ -165,7 +169,8 @@ final class Contenders {
                 Server server = starter.start(data, logDir);
                 try (ManagedProcess process = server.process()) {
                     checkLoopback(process);
-                    return runLoad(system + "-messaging-load", Jvms.command(loadFlags, loadClasspath, loadMain,
+                    String name = system + "-messaging-load";
+                    return runLoad(name, Jvms.command(jfr(loadFlags, logDir, name), loadClasspath, loadMain,
                             settings.messagingArgs(server.bootstrap())), logDir,
                             Duration.ofMinutes(settings.quick ? 5 : 20));
                 }
@@ -173,6 +178,17 @@ final class Contenders {
                 deleteTree(data);
             }
         }
+    }
+
+    /** {@code flags}, plus a flight recording into {@code logDir/name.jfr} when the run asked for one. */
+    private List<String> jfr(List<String> flags, Path logDir, String name) {
+        if (!settings.jfr) {
+            return flags;
+        }
+        List<String> out = new ArrayList<>(flags);
+        out.add("-XX:StartFlightRecording=settings=profile,dumponexit=true,filename="
+                + logDir.resolve(name + ".jfr"));
+        return out;
     }
 
     private static void checkLoopback(ManagedProcess server) throws IOException {

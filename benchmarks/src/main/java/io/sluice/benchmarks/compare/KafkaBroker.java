@@ -14,8 +14,8 @@ import java.util.regex.Pattern;
 /**
  * A real Apache Kafka broker from the Maven artifacts, in KRaft mode: one node that is controller and broker, both
  * listeners on 127.0.0.1 (free ports), a generated server.properties with the shipped defaults that matter, the
- * storage formatted with a fresh cluster id (kafka.tools.StorageTool), then {@code kafka.Kafka} with
- * kafka-run-class.sh's JVM flags. Ready once it logs "Kafka Server started". Not thread-safe.
+ * storage formatted with a fresh cluster id (kafka.tools.StorageTool), then {@code kafka.Kafka} with the given JVM
+ * flags (kafka-run-class.sh's: {@link Jvms#KAFKA_BROKER}). Ready once it logs "Kafka Server started". Not thread-safe.
  */
 final class KafkaBroker {
     private static final Pattern STARTED = Pattern.compile("Kafka Server started");
@@ -24,7 +24,8 @@ final class KafkaBroker {
     }
 
     /** Formats and starts a broker with data under {@code dataDir}; returns the process and its bootstrap address. */
-    static Started start(String classpath, Path dataDir, Path logDir, String label) throws Exception {
+    static Started start(String classpath, List<String> brokerFlags, Path dataDir, Path logDir, String label)
+            throws Exception {
         int brokerPort = freePort();
         int controllerPort = freePort();
         Files.createDirectories(dataDir);
@@ -66,7 +67,7 @@ final class KafkaBroker {
                         + storage.failureHint());
             }
         }
-        List<String> cmd = Jvms.command(Jvms.KAFKA_BROKER, classpath, "kafka.Kafka", List.of(config.toString()));
+        List<String> cmd = Jvms.command(brokerFlags, classpath, "kafka.Kafka", List.of(config.toString()));
         ManagedProcess broker = ManagedProcess.start(label, cmd, dataDir, logDir.resolve(label + ".log"), STARTED);
         broker.awaitReady(Duration.ofMinutes(2));
         return new Started(broker, "127.0.0.1:" + brokerPort);

@@ -101,8 +101,9 @@ final class RatioChart {
                 g.setColor(Color.BLACK);
                 g.drawString(bar.label(), 20, y + BAR - 6);
                 String value = String.format(Locale.ROOT, "%.2f×", bar.advantage());
-                g.drawString(value, bar.advantage() >= 1 ? Math.min(x + 4, WIDTH - 50) : Math.max(x - 44, plotLeft),
-                        y + BAR - 6);
+                int past = bar.goal() > 0 ? Math.max(x, xOf(bar.goal(), center, half)) : x;
+                g.drawString(value, bar.advantage() >= 1 ? Math.min(past + 4, WIDTH - 50)
+                        : Math.max(x - 44, plotLeft), y + BAR - 6);
                 if (bar.goal() > 0) {
                     int gx = xOf(bar.goal(), center, half);
                     g.setStroke(new BasicStroke(2));
