@@ -177,9 +177,21 @@ public final class RpcServerConfig {
         return this;
     }
 
+    /** True for an address literal that means "every interface" (0.0.0.0, ::, ...). */
+    private static boolean isWildcard(String host) {
+        if (!host.matches("[0-9a-fA-F:.]+")) {
+            return false; // a host name: never looked up here
+        }
+        try {
+            return java.net.InetAddress.getByName(host).isAnyLocalAddress();
+        } catch (java.net.UnknownHostException e) {
+            return false;
+        }
+    }
+
     /** Validates every value once; throws INVALID_CONFIG naming the key. */
     public RpcServerConfig conclude() {
-        require(host != null && !host.isBlank() && !host.equals("0.0.0.0") && !host.equals("::"), HOST, host,
+        require(host != null && !host.isBlank() && !isWildcard(host), HOST, host,
                 "a specific address such as 127.0.0.1, not a wildcard");
         require(port >= 0 && port <= 65535, PORT, port, "0..65535");
         require(businessThreads >= 1 && businessThreads <= 10_000, BUSINESS_THREADS, businessThreads, "1..10000");
