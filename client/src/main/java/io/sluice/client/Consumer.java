@@ -15,8 +15,14 @@ import java.util.Set;
  * gaps or duplicates.
  *
  * <p>Positions: a newly assigned partition starts where {@code auto.offset.reset} says (the log start by default)
- * unless the application seeks. Consumer groups (a {@code group.id}, subscriptions and committed offsets) will come
- * later; until then the application owns its positions.
+ * unless the application seeks.
+ *
+ * <p>Groups: with a {@code group.id}, {@link #subscribe} makes the consumer a member of that group: the group's
+ * coordinator (a broker) spreads the partitions of the subscribed topics over the members, moves them when members
+ * join, leave ({@link #close()} leaves at once) or stop heartbeating for {@code session.timeout.ms}, and stores
+ * committed offsets durably. A newly assigned partition starts at its committed offset, or where
+ * {@code auto.offset.reset} says if none. Delivery is at-least-once: a record is read again only if its offset was
+ * not committed.
  *
  * <p>Not thread-safe: use a consumer from one thread at a time.
  *
@@ -40,6 +46,39 @@ public interface Consumer<K, V> extends AutoCloseable {
      * positions; buffered data of dropped partitions is discarded.
      */
     void assign(Collection<TopicPartition> partitions);
+
+    /**
+     * Joins the consumer's group ({@code group.id}, required) and reads the partitions of {@code topics} the
+     * coordinator assigns; the (re-)join happens inside {@code poll}. Not combinable with {@link #assign}.
+     */
+    default void subscribe(Collection<String> topics) {
+        subscribe(topics, ConsumerRebalanceListener.NOOP);
+    }
+
+    /** Like {@link #subscribe(Collection)}, telling {@code listener} of partitions revoked and assigned. */
+    void subscribe(Collection<String> topics, ConsumerRebalanceListener listener);
+
+    /** Leaves the group (committing first with auto-commit) and drops the assignment. */
+    void unsubscribe();
+
+    /** The subscribed topics (empty when not subscribed). */
+    Set<String> subscription();
+
+    /**
+     * Commits the current position of every assigned partition for the group, blocking until the coordinator has
+     * stored them (up to {@code default.api.timeout.ms}). Throws ILLEGAL_GENERATION if a rebalance took the
+     * partitions from this member in the meantime (the next poll re-joins).
+     */
+    void commitSync();
+
+    /** Commits the given offsets (each the offset of the next record to read) for the group. */
+    void commitSync(Map<TopicPartition, Long> offsets);
+
+    /** Commits the current positions without waiting; {@code callback} (may be null) runs in a later poll. */
+    void commitAsync(OffsetCommitCallback callback);
+
+    /** The group's committed offsets of {@code partitions}; partitions without a committed offset are absent. */
+    Map<TopicPartition, Long> committed(Set<TopicPartition> partitions);
 
     /** The partitions currently assigned. */
     Set<TopicPartition> assignment();

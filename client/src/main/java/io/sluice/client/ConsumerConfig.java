@@ -40,6 +40,19 @@ public final class ConsumerConfig {
     public static final long METADATA_MAX_AGE_MS_DEFAULT = 300_000;
     public static final String CHECK_CRCS = "sluice.consumer.check.crcs";
     public static final boolean CHECK_CRCS_DEFAULT = true;
+    public static final String GROUP_ID = "sluice.consumer.group.id";
+    public static final String SESSION_TIMEOUT_MS = "sluice.consumer.session.timeout.ms";
+    public static final int SESSION_TIMEOUT_MS_DEFAULT = 3_000;
+    public static final String HEARTBEAT_INTERVAL_MS = "sluice.consumer.heartbeat.interval.ms";
+    public static final int HEARTBEAT_INTERVAL_MS_DEFAULT = 300;
+    public static final String MAX_POLL_INTERVAL_MS = "sluice.consumer.max.poll.interval.ms";
+    public static final int MAX_POLL_INTERVAL_MS_DEFAULT = 300_000;
+    public static final String ENABLE_AUTO_COMMIT = "sluice.consumer.enable.auto.commit";
+    public static final boolean ENABLE_AUTO_COMMIT_DEFAULT = true;
+    public static final String AUTO_COMMIT_INTERVAL_MS = "sluice.consumer.auto.commit.interval.ms";
+    public static final long AUTO_COMMIT_INTERVAL_MS_DEFAULT = 5_000;
+    public static final String PARTITION_ASSIGNMENT_STRATEGY = "sluice.consumer.partition.assignment.strategy";
+    public static final String PARTITION_ASSIGNMENT_STRATEGY_DEFAULT = "range";
 
     /** Where a consumer starts reading a partition it has no position for, or whose position left the log. */
     public enum AutoOffsetReset {
@@ -64,6 +77,13 @@ public final class ConsumerConfig {
     private long retryBackoffMaxMs = RETRY_BACKOFF_MAX_MS_DEFAULT;
     private long metadataMaxAgeMs = METADATA_MAX_AGE_MS_DEFAULT;
     private boolean checkCrcs = CHECK_CRCS_DEFAULT;
+    private String groupId;
+    private int sessionTimeoutMs = SESSION_TIMEOUT_MS_DEFAULT;
+    private int heartbeatIntervalMs = HEARTBEAT_INTERVAL_MS_DEFAULT;
+    private int maxPollIntervalMs = MAX_POLL_INTERVAL_MS_DEFAULT;
+    private boolean enableAutoCommit = ENABLE_AUTO_COMMIT_DEFAULT;
+    private long autoCommitIntervalMs = AUTO_COMMIT_INTERVAL_MS_DEFAULT;
+    private String partitionAssignmentStrategy = PARTITION_ASSIGNMENT_STRATEGY_DEFAULT;
     private final TransportConfig transport = ConfigSupport.clientTransport();
     private MeterRegistry meterRegistry;
 
@@ -93,6 +113,14 @@ public final class ConsumerConfig {
             case RETRY_BACKOFF_MAX_MS -> retryBackoffMaxMs(s.getLong(key, retryBackoffMaxMs));
             case METADATA_MAX_AGE_MS -> metadataMaxAgeMs(s.getLong(key, metadataMaxAgeMs));
             case CHECK_CRCS -> checkCrcs(s.getBoolean(key, checkCrcs));
+            case GROUP_ID -> groupId(s.getString(key, groupId));
+            case SESSION_TIMEOUT_MS -> sessionTimeoutMs(s.getInt(key, sessionTimeoutMs));
+            case HEARTBEAT_INTERVAL_MS -> heartbeatIntervalMs(s.getInt(key, heartbeatIntervalMs));
+            case MAX_POLL_INTERVAL_MS -> maxPollIntervalMs(s.getInt(key, maxPollIntervalMs));
+            case ENABLE_AUTO_COMMIT -> enableAutoCommit(s.getBoolean(key, enableAutoCommit));
+            case AUTO_COMMIT_INTERVAL_MS -> autoCommitIntervalMs(s.getLong(key, autoCommitIntervalMs));
+            case PARTITION_ASSIGNMENT_STRATEGY -> partitionAssignmentStrategy(s.getString(key,
+                    partitionAssignmentStrategy));
             default -> {
                 return false;
             }
@@ -237,6 +265,81 @@ public final class ConsumerConfig {
         return this;
     }
 
+    /**
+     * The consumer group this consumer belongs to; needed for {@code subscribe} and for committing offsets. Null
+     * (the default) for a consumer without a group.
+     */
+    public String groupId() {
+        return groupId;
+    }
+
+    public ConsumerConfig groupId(String value) {
+        this.groupId = value;
+        return this;
+    }
+
+    /** A group member that sends no heartbeat for this long is removed from the group and its partitions move. */
+    public int sessionTimeoutMs() {
+        return sessionTimeoutMs;
+    }
+
+    public ConsumerConfig sessionTimeoutMs(int value) {
+        this.sessionTimeoutMs = value;
+        return this;
+    }
+
+    /** How often a group member heartbeats (and so how soon it learns of a rebalance); below the session timeout. */
+    public int heartbeatIntervalMs() {
+        return heartbeatIntervalMs;
+    }
+
+    public ConsumerConfig heartbeatIntervalMs(int value) {
+        this.heartbeatIntervalMs = value;
+        return this;
+    }
+
+    /**
+     * A group member that does not call {@code poll} for this long leaves the group (its partitions move on); it is
+     * also how long the coordinator waits for members to re-join in a rebalance.
+     */
+    public int maxPollIntervalMs() {
+        return maxPollIntervalMs;
+    }
+
+    public ConsumerConfig maxPollIntervalMs(int value) {
+        this.maxPollIntervalMs = value;
+        return this;
+    }
+
+    /** Commit the positions of a group consumer every {@code auto.commit.interval.ms}, before a rebalance and on close. */
+    public boolean enableAutoCommit() {
+        return enableAutoCommit;
+    }
+
+    public ConsumerConfig enableAutoCommit(boolean value) {
+        this.enableAutoCommit = value;
+        return this;
+    }
+
+    public long autoCommitIntervalMs() {
+        return autoCommitIntervalMs;
+    }
+
+    public ConsumerConfig autoCommitIntervalMs(long value) {
+        this.autoCommitIntervalMs = value;
+        return this;
+    }
+
+    /** How the group coordinator spreads partitions over members: {@code range} or {@code roundrobin}. */
+    public String partitionAssignmentStrategy() {
+        return partitionAssignmentStrategy;
+    }
+
+    public ConsumerConfig partitionAssignmentStrategy(String value) {
+        this.partitionAssignmentStrategy = value;
+        return this;
+    }
+
     /** Transport settings (I/O threads, frame size, connect timeout); one I/O thread by default. */
     public TransportConfig transport() {
         return transport;
@@ -270,6 +373,15 @@ public final class ConsumerConfig {
         require(retryBackoffMaxMs >= retryBackoffMs, RETRY_BACKOFF_MAX_MS, retryBackoffMaxMs,
                 "at least " + RETRY_BACKOFF_MS + " (" + retryBackoffMs + ")");
         require(metadataMaxAgeMs >= 100, METADATA_MAX_AGE_MS, metadataMaxAgeMs, "at least 100");
+        require(groupId == null || !groupId.isEmpty() && groupId.length() <= 255, GROUP_ID, groupId,
+                "1 to 255 characters, or unset");
+        require(sessionTimeoutMs >= 100, SESSION_TIMEOUT_MS, sessionTimeoutMs, "at least 100");
+        require(heartbeatIntervalMs >= 10 && heartbeatIntervalMs < sessionTimeoutMs, HEARTBEAT_INTERVAL_MS,
+                heartbeatIntervalMs, "at least 10 and below " + SESSION_TIMEOUT_MS + " (" + sessionTimeoutMs + ")");
+        require(maxPollIntervalMs >= 100, MAX_POLL_INTERVAL_MS, maxPollIntervalMs, "at least 100");
+        require(autoCommitIntervalMs >= 1, AUTO_COMMIT_INTERVAL_MS, autoCommitIntervalMs, "at least 1");
+        require("range".equals(partitionAssignmentStrategy) || "roundrobin".equals(partitionAssignmentStrategy),
+                PARTITION_ASSIGNMENT_STRATEGY, partitionAssignmentStrategy, "range or roundrobin");
         transport.conclude();
         return this;
     }

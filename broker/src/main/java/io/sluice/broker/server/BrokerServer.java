@@ -1,6 +1,7 @@
 package io.sluice.broker.server;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.sluice.broker.group.GroupCoordinator;
 import io.sluice.broker.handler.FetchHandler;
 import io.sluice.broker.handler.ListOffsetsHandler;
 import io.sluice.broker.handler.PartitionStatesHandler;
@@ -35,6 +36,7 @@ public final class BrokerServer implements AutoCloseable {
     private PartitionManager partitions;
     private RemotingServer server;
     private TopicAssignmentsWatcher watcher;
+    private GroupCoordinator groups;
     private ScheduledExecutorService background;
     private volatile boolean closed;
 
@@ -57,6 +59,7 @@ public final class BrokerServer implements AutoCloseable {
                         config.fetchMaxBytes(), config.maxParkedFetches()))
                 .handle(ApiKey.LIST_OFFSETS, new ListOffsetsHandler(partitions))
                 .handle(ApiKey.PARTITION_STATES, new PartitionStatesHandler(partitions));
+        groups = new GroupCoordinator(config.id(), partitions, this::partitionCount).registerHandlers(server).start();
         try {
             server.start(config.host(), config.port());
             watcher = new TopicAssignmentsWatcher(registry.topics(), partitions);
@@ -98,6 +101,11 @@ public final class BrokerServer implements AutoCloseable {
         }
     }
 
+    private Integer partitionCount(String topic) {
+        io.sluice.registry.TopicMetadata t = registry.topics().snapshot().get(topic);
+        return t == null ? null : t.partitionStates().size();
+    }
+
     public InetSocketAddress address() {
         return server.localAddress();
     }
@@ -124,6 +132,7 @@ public final class BrokerServer implements AutoCloseable {
             log.debug("Unregistering broker {} failed", config.id(), e);
         }
         closeQuietly(watcher);
+        closeQuietly(groups);
         if (background != null) {
             background.shutdownNow();
         }

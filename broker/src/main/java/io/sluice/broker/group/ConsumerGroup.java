@@ -1,0 +1,292 @@
+package io.sluice.broker.group;
+
+import io.sluice.remoting.ErrorCode;
+import io.sluice.remoting.SluiceException;
+import io.sluice.remoting.protocol.GroupPartitions;
+import io.sluice.remoting.protocol.JoinGroupRequest;
+import io.sluice.remoting.protocol.JoinGroupResponse;
+import io.sluice.remoting.transport.RequestContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.function.Function;
+
+/**
+ * The membership of one consumer group on its coordinator, as a state machine driven by requests and by
+ * {@link #onTimeEvent(long)}:
+ * <ul>
+ *   <li>EMPTY: no members (committed offsets may still exist).</li>
+ *   <li>PREPARING_REBALANCE: a member joined, left or died; each member's JOIN_GROUP is parked until every member
+ *       has re-joined (members learn of the rebalance from their heartbeat answer) or the rebalance timeout passes
+ *       (members that did not re-join are dropped). Then the generation goes up, the coordinator computes the
+ *       assignment and answers every parked join with the member's part.</li>
+ *   <li>STABLE: members heartbeat in the current generation.</li>
+ * </ul>
+ * A member whose heartbeats stop for its session timeout is removed (not while its join is parked). Commits are
+ * accepted only from a member of the current generation. Thread-safe: every method is synchronized on the group.
+ */
+final class ConsumerGroup {
+    private static final Logger log = LoggerFactory.getLogger(ConsumerGroup.class);
+
+    enum State { EMPTY, PREPARING_REBALANCE, STABLE }
+
+    private final String groupId;
+    private final int offsetsPartition;
+    private final Function<String, Integer> partitionCount;
+    private final LinkedHashMap<String, GroupMember> members = new LinkedHashMap<>();
+    private State state = State.EMPTY;
+    private int generation;
+    private String leaderId = "";
+    private String assignorName = "range";
+    private long rebalanceDeadlineNs;
+    private long rebalances;
+
+    /** {@code partitionCount} maps a topic to its partition count, or null when it does not exist. */
+    ConsumerGroup(String groupId, int offsetsPartition, Function<String, Integer> partitionCount) {
+        this.groupId = groupId;
+        this.offsetsPartition = offsetsPartition;
+        this.partitionCount = partitionCount;
+    }
+
+    String groupId() {
+        return groupId;
+    }
+
+    int offsetsPartition() {
+        return offsetsPartition;
+    }
+
+    synchronized State state() {
+        return state;
+    }
+
+    synchronized int generation() {
+        return generation;
+    }
+
+    synchronized int memberCount() {
+        return members.size();
+    }
+
+    synchronized long rebalances() {
+        return rebalances;
+    }
+
+    /** Parks {@code ctx} until the rebalance this join starts (or joins) completes. */
+    synchronized void join(JoinGroupRequest request, String host, RequestContext ctx, long nowNs) {
+        PartitionAssignor.forName(request.assignor);
+        if (request.topics == null || request.topics.isEmpty()) {
+            throw new SluiceException(ErrorCode.INVALID_REQUEST, "a group member must subscribe to some topics");
+        }
+        if (request.sessionTimeoutMs <= 0 || request.rebalanceTimeoutMs <= 0) {
+            throw new SluiceException(ErrorCode.INVALID_REQUEST, "session and rebalance timeouts must be > 0");
+        }
+        GroupMember member;
+        if (request.memberId == null || request.memberId.isEmpty()) {
+            String clientId = request.clientId == null || request.clientId.isEmpty() ? "member" : request.clientId;
+            member = new GroupMember(clientId + "-" + UUID.randomUUID(), clientId, host);
+            members.put(member.memberId, member);
+            log.info("Group {}: member {} joins ({} members)", groupId, member.memberId, members.size());
+        } else {
+            member = members.get(request.memberId);
+            if (member == null) {
+                throw new SluiceException(ErrorCode.UNKNOWN_MEMBER, "member " + request.memberId + " is not in group "
+                        + groupId + " (its session expired or it left); join again as a new member");
+            }
+            if (member.pendingJoin != null && member.pendingJoin != ctx) {
+                member.pendingJoin.fail(ErrorCode.REBALANCE_IN_PROGRESS, "superseded by a newer join of this member");
+            }
+        }
+        member.topics = List.copyOf(request.topics);
+        member.sessionTimeoutMs = request.sessionTimeoutMs;
+        member.rebalanceTimeoutMs = request.rebalanceTimeoutMs;
+        member.lastHeartbeatNs = nowNs;
+        member.pendingJoin = ctx;
+        if (request.assignor != null && !request.assignor.isEmpty()) {
+            assignorName = request.assignor;
+        }
+        if (state != State.PREPARING_REBALANCE) {
+            prepareRebalance(nowNs, "member " + member.memberId + " joined");
+        }
+        maybeCompleteRebalance(nowNs);
+    }
+
+    private void prepareRebalance(long nowNs, String reason) {
+        state = State.PREPARING_REBALANCE;
+        int timeoutMs = 0;
+        for (GroupMember m : members.values()) {
+            timeoutMs = Math.max(timeoutMs, m.rebalanceTimeoutMs);
+        }
+        rebalanceDeadlineNs = nowNs + timeoutMs * 1_000_000L;
+        log.info("Group {}: rebalancing generation {} ({})", groupId, generation, reason);
+    }
+
+    private void maybeCompleteRebalance(long nowNs) {
+        if (state != State.PREPARING_REBALANCE) {
+            return;
+        }
+        for (GroupMember m : members.values()) {
+            if (m.pendingJoin == null) {
+                return;
+            }
+        }
+        completeRebalance(nowNs);
+    }
+
+    private void completeRebalance(long nowNs) {
+        generation++;
+        rebalances++;
+        if (members.isEmpty()) {
+            state = State.EMPTY;
+            leaderId = "";
+            return;
+        }
+        SortedMap<String, List<String>> subscriptions = new TreeMap<>();
+        Map<String, Integer> counts = new TreeMap<>();
+        for (GroupMember m : members.values()) {
+            subscriptions.put(m.memberId, m.topics);
+            for (String topic : m.topics) {
+                Integer n = partitionCount.apply(topic);
+                if (n != null) {
+                    counts.put(topic, n);
+                }
+            }
+        }
+        Map<String, List<TopicPart>> assignment = PartitionAssignor.forName(assignorName).assign(subscriptions,
+                counts);
+        leaderId = subscriptions.firstKey();
+        state = State.STABLE;
+        for (GroupMember m : members.values()) {
+            m.assignment = List.copyOf(assignment.getOrDefault(m.memberId, List.of()));
+            m.lastHeartbeatNs = nowNs;
+            RequestContext ctx = m.pendingJoin;
+            m.pendingJoin = null;
+            ctx.respond(joinResponse(m));
+        }
+        log.info("Group {}: generation {} with {} members", groupId, generation, members.size());
+    }
+
+    private JoinGroupResponse joinResponse(GroupMember m) {
+        JoinGroupResponse r = new JoinGroupResponse();
+        r.generation = generation;
+        r.memberId = m.memberId;
+        r.leaderId = leaderId;
+        r.memberCount = members.size();
+        r.assignment = toWire(m.assignment);
+        return r;
+    }
+
+    static List<GroupPartitions> toWire(List<TopicPart> parts) {
+        Map<String, GroupPartitions> byTopic = new TreeMap<>();
+        for (TopicPart tp : parts) {
+            GroupPartitions g = byTopic.computeIfAbsent(tp.topic(), t -> {
+                GroupPartitions x = new GroupPartitions();
+                x.topic = t;
+                x.partitions = new ArrayList<>();
+                return x;
+            });
+            g.partitions.add(tp.partition());
+        }
+        return new ArrayList<>(byTopic.values());
+    }
+
+    /** Throws REBALANCE_IN_PROGRESS (after noting the heartbeat) when the member must re-join. */
+    synchronized void heartbeat(String memberId, int memberGeneration, long nowNs) {
+        GroupMember m = member(memberId);
+        if (memberGeneration != generation) {
+            throw new SluiceException(ErrorCode.ILLEGAL_GENERATION, "member " + memberId + " is in generation "
+                    + memberGeneration + " but group " + groupId + " is in generation " + generation + "; re-join");
+        }
+        m.lastHeartbeatNs = nowNs;
+        if (state == State.PREPARING_REBALANCE) {
+            throw new SluiceException(ErrorCode.REBALANCE_IN_PROGRESS, "group " + groupId + " is rebalancing; re-join");
+        }
+    }
+
+    private GroupMember member(String memberId) {
+        GroupMember m = memberId == null ? null : members.get(memberId);
+        if (m == null) {
+            throw new SluiceException(ErrorCode.UNKNOWN_MEMBER, "member " + memberId + " is not in group " + groupId
+                    + " (its session expired or it left); join again");
+        }
+        return m;
+    }
+
+    /** Checks that a commit may be written: a member of the current generation, or anyone while the group is empty. */
+    synchronized void checkCommit(String memberId, int memberGeneration, long nowNs) {
+        if ((memberId == null || memberId.isEmpty()) && memberGeneration < 0) {
+            if (!members.isEmpty()) {
+                throw new SluiceException(ErrorCode.GROUP_NOT_EMPTY, "group " + groupId + " has " + members.size()
+                        + " active members; only they may commit its offsets");
+            }
+            return;
+        }
+        GroupMember m = member(memberId);
+        if (memberGeneration != generation) {
+            throw new SluiceException(ErrorCode.ILLEGAL_GENERATION, "commit from generation " + memberGeneration
+                    + " refused: group " + groupId + " is in generation " + generation
+                    + " (the partitions may have moved to another member)");
+        }
+        m.lastHeartbeatNs = nowNs;
+    }
+
+    /** Removes the member at once; the others rebalance. */
+    synchronized void leave(String memberId, long nowNs) {
+        GroupMember m = member(memberId);
+        remove(m, nowNs, "member " + memberId + " left");
+    }
+
+    private void remove(GroupMember m, long nowNs, String reason) {
+        members.remove(m.memberId);
+        if (m.pendingJoin != null) {
+            m.pendingJoin.fail(ErrorCode.UNKNOWN_MEMBER, reason);
+            m.pendingJoin = null;
+        }
+        log.info("Group {}: {} ({} members left)", groupId, reason, members.size());
+        if (state == State.STABLE || members.isEmpty()) {
+            prepareRebalance(nowNs, reason);
+        }
+        maybeCompleteRebalance(nowNs);
+    }
+
+    /** Expires members whose session timed out and ends a rebalance whose timeout passed. */
+    synchronized void onTimeEvent(long nowNs) {
+        for (GroupMember m : new ArrayList<>(members.values())) {
+            if (m.expired(nowNs)) {
+                remove(m, nowNs, "session of member " + m.memberId + " expired");
+            }
+        }
+        if (state == State.PREPARING_REBALANCE && nowNs - rebalanceDeadlineNs > 0) {
+            for (GroupMember m : new ArrayList<>(members.values())) {
+                if (m.pendingJoin == null) {
+                    members.remove(m.memberId);
+                    log.info("Group {}: member {} did not re-join within the rebalance timeout", groupId, m.memberId);
+                }
+            }
+            completeRebalance(nowNs);
+        }
+    }
+
+    /** Fails every parked join (this broker stopped coordinating the group). */
+    synchronized void unload() {
+        for (GroupMember m : members.values()) {
+            if (m.pendingJoin != null) {
+                m.pendingJoin.fail(ErrorCode.NOT_COORDINATOR, "this broker no longer coordinates group " + groupId);
+                m.pendingJoin = null;
+            }
+        }
+        members.clear();
+        state = State.EMPTY;
+    }
+
+    synchronized String assignorName() {
+        return assignorName;
+    }
+}

@@ -1,0 +1,249 @@
+package io.sluice.broker.group;
+
+import io.netty.buffer.ByteBuf;
+import io.sluice.broker.partition.Partition;
+import io.sluice.broker.partition.PartitionManager;
+import io.sluice.remoting.ErrorCode;
+import io.sluice.remoting.SluiceException;
+import io.sluice.remoting.protocol.ApiKey;
+import io.sluice.remoting.protocol.CommittedOffset;
+import io.sluice.remoting.protocol.Empty;
+import io.sluice.remoting.protocol.GroupHeartbeatRequest;
+import io.sluice.remoting.protocol.JoinGroupRequest;
+import io.sluice.remoting.protocol.LeaveGroupRequest;
+import io.sluice.remoting.protocol.OffsetCommitRequest;
+import io.sluice.remoting.protocol.OffsetFetchRequest;
+import io.sluice.remoting.protocol.OffsetFetchResponse;
+import io.sluice.remoting.transport.RemotingServer;
+import io.sluice.remoting.transport.RequestContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+
+/**
+ * The group coordinator of one broker. The coordinator of a group is the leader of partition
+ * {@code floorMod(groupId.hashCode(), N)} of the internal topic {@value #OFFSETS_TOPIC} (N partitions); clients
+ * find it from the nameserver's routes of that topic (no separate look-up request). It serves JOIN_GROUP,
+ * GROUP_HEARTBEAT, LEAVE_GROUP, OFFSET_COMMIT and OFFSET_FETCH for the groups that map to partitions it leads, and
+ * answers NOT_COORDINATOR for others. The assignment is computed here (range or round-robin).
+ *
+ * <p>Committed offsets are appended to the group's offsets partition and cached per partition and leader epoch
+ * ({@link OffsetCache}); the cache is rebuilt from the log the first time a request needs it after this broker
+ * became that partition's leader, so offsets survive a coordinator moving. A membership does not survive a move:
+ * members get UNKNOWN_MEMBER or NOT_COORDINATOR and join the new coordinator.
+ *
+ * <p>Thread-safe: handlers run on I/O threads, each group is locked on its own; a single timer thread expires
+ * sessions and ends rebalances every {@value #TICK_MS} ms.
+ */
+public final class GroupCoordinator implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(GroupCoordinator.class);
+
+    public static final String OFFSETS_TOPIC = "__consumer_offsets";
+    public static final int OFFSETS_TOPIC_PARTITIONS = 8;
+    static final long TICK_MS = 100;
+    private static final int MAX_GROUP_ID_LENGTH = 255;
+
+    private final int brokerId;
+    private final PartitionManager partitions;
+    private final Function<String, Integer> partitionCount;
+    private final ConcurrentHashMap<String, ConsumerGroup> groups = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<Integer, OffsetCache> caches = new ConcurrentHashMap<>();
+    private ScheduledExecutorService timer;
+
+    /** {@code partitionCount} maps a topic to its partition count (null if it does not exist). */
+    public GroupCoordinator(int brokerId, PartitionManager partitions, Function<String, Integer> partitionCount) {
+        this.brokerId = brokerId;
+        this.partitions = partitions;
+        this.partitionCount = partitionCount;
+    }
+
+    /** The offsets partition (and so the coordinator) of {@code groupId} when the offsets topic has {@code n}. */
+    public static int partitionFor(String groupId, int n) {
+        return Math.floorMod(groupId.hashCode(), n);
+    }
+
+    /** Registers the group request handlers on {@code server}. */
+    public GroupCoordinator registerHandlers(RemotingServer server) {
+        server.handle(ApiKey.JOIN_GROUP, this::onJoin)
+                .handle(ApiKey.GROUP_HEARTBEAT, this::onHeartbeat)
+                .handle(ApiKey.LEAVE_GROUP, this::onLeave)
+                .handle(ApiKey.OFFSET_COMMIT, this::onCommit)
+                .handle(ApiKey.OFFSET_FETCH, this::onFetch);
+        return this;
+    }
+
+    public GroupCoordinator start() {
+        timer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "broker-" + brokerId + "-group-coordinator");
+            t.setDaemon(true);
+            return t;
+        });
+        timer.scheduleWithFixedDelay(this::tick, TICK_MS, TICK_MS, TimeUnit.MILLISECONDS);
+        return this;
+    }
+
+    private void tick() {
+        try {
+            long now = System.nanoTime();
+            for (ConsumerGroup group : groups.values()) {
+                if (!stillCoordinating(group.offsetsPartition())) {
+                    groups.remove(group.groupId(), group);
+                    group.unload();
+                    continue;
+                }
+                group.onTimeEvent(now);
+            }
+        } catch (RuntimeException e) {
+            log.warn("Group coordinator tick failed", e);
+        }
+    }
+
+    private boolean stillCoordinating(int offsetsPartition) {
+        Partition[] parts = partitions.partitions(OFFSETS_TOPIC);
+        OffsetCache cache = caches.get(offsetsPartition);
+        if (parts == null || offsetsPartition >= parts.length || cache == null) {
+            return false;
+        }
+        Partition p = parts[offsetsPartition];
+        return p != null && p.isLeader() && p == cache.partition() && p.leaderEpoch() == cache.leaderEpoch();
+    }
+
+    /** The offset cache of the partition coordinating {@code groupId}, loading it if this broker just took over. */
+    private OffsetCache coordinatorCache(String groupId) {
+        if (groupId == null || groupId.isEmpty() || groupId.length() > MAX_GROUP_ID_LENGTH) {
+            throw new SluiceException(ErrorCode.INVALID_REQUEST, "group id must have 1 to " + MAX_GROUP_ID_LENGTH
+                    + " characters");
+        }
+        Partition[] parts = partitions.partitions(OFFSETS_TOPIC);
+        if (parts == null || parts.length == 0) {
+            throw new SluiceException(ErrorCode.NOT_COORDINATOR, "broker " + brokerId + " hosts no partition of "
+                    + OFFSETS_TOPIC + "; refresh routes");
+        }
+        int index = partitionFor(groupId, parts.length);
+        Partition p = parts[index];
+        if (p == null || !p.isLeader()) {
+            throw new SluiceException(ErrorCode.NOT_COORDINATOR, "broker " + brokerId + " does not lead "
+                    + OFFSETS_TOPIC + "-" + index + " and so does not coordinate group " + groupId
+                    + "; refresh routes");
+        }
+        OffsetCache cache = caches.get(index);
+        if (cache != null && cache.partition() == p && cache.leaderEpoch() == p.leaderEpoch()) {
+            return cache;
+        }
+        synchronized (caches) {
+            cache = caches.get(index);
+            if (cache == null || cache.partition() != p || cache.leaderEpoch() != p.leaderEpoch()) {
+                for (ConsumerGroup g : groups.values()) {
+                    if (g.offsetsPartition() == index) {
+                        groups.remove(g.groupId(), g);
+                        g.unload();
+                    }
+                }
+                long start = System.nanoTime();
+                cache = OffsetCache.load(p);
+                caches.put(index, cache);
+                log.info("Coordinating the groups of {} (epoch {}): offsets of {} groups loaded in {} ms", p,
+                        p.leaderEpoch(), cache.groups().size(),
+                        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
+            }
+            return cache;
+        }
+    }
+
+    private ConsumerGroup group(String groupId, OffsetCache cache) {
+        return groups.computeIfAbsent(groupId, id -> new ConsumerGroup(id, cache.partition().id(), partitionCount));
+    }
+
+    private void onJoin(RequestContext ctx, Object message, ByteBuf payload) {
+        JoinGroupRequest r = (JoinGroupRequest) message;
+        OffsetCache cache = coordinatorCache(r.groupId);
+        String host = ctx.remoteAddress() instanceof InetSocketAddress a ? a.getHostString() : "?";
+        group(r.groupId, cache).join(r, host, ctx, System.nanoTime());
+    }
+
+    private void onHeartbeat(RequestContext ctx, Object message, ByteBuf payload) {
+        GroupHeartbeatRequest r = (GroupHeartbeatRequest) message;
+        coordinatorCache(r.groupId);
+        existing(r.groupId, r.memberId).heartbeat(r.memberId, r.generation, System.nanoTime());
+        ctx.respond(new Empty());
+    }
+
+    private ConsumerGroup existing(String groupId, String memberId) {
+        ConsumerGroup group = groups.get(groupId);
+        if (group == null) {
+            throw new SluiceException(ErrorCode.UNKNOWN_MEMBER, "member " + memberId + " is not in group " + groupId
+                    + " on broker " + brokerId + "; join again");
+        }
+        return group;
+    }
+
+    private void onLeave(RequestContext ctx, Object message, ByteBuf payload) {
+        LeaveGroupRequest r = (LeaveGroupRequest) message;
+        coordinatorCache(r.groupId);
+        existing(r.groupId, r.memberId).leave(r.memberId, System.nanoTime());
+        ctx.respond(new Empty());
+    }
+
+    private void onCommit(RequestContext ctx, Object message, ByteBuf payload) {
+        OffsetCommitRequest r = (OffsetCommitRequest) message;
+        OffsetCache cache = coordinatorCache(r.groupId);
+        Map<TopicPart, Long> offsets = new LinkedHashMap<>();
+        if (r.offsets != null) {
+            for (CommittedOffset o : r.offsets) {
+                if (o.topic == null || o.topic.isEmpty() || o.partition < 0 || o.offset < 0) {
+                    throw new SluiceException(ErrorCode.INVALID_REQUEST, "bad committed offset " + o.topic + "-"
+                            + o.partition + "@" + o.offset + " (topic, partition >= 0 and offset >= 0 needed)");
+                }
+                offsets.put(new TopicPart(o.topic, o.partition), o.offset);
+            }
+        }
+        ConsumerGroup group = group(r.groupId, cache);
+        synchronized (group) {
+            group.checkCommit(r.memberId, r.generation, System.nanoTime());
+            cache.commit(r.groupId, offsets, System.currentTimeMillis());
+        }
+        ctx.respond(new Empty());
+    }
+
+    private void onFetch(RequestContext ctx, Object message, ByteBuf payload) {
+        OffsetFetchRequest r = (OffsetFetchRequest) message;
+        OffsetCache cache = coordinatorCache(r.groupId);
+        Set<String> topics = r.topics == null ? Set.of() : new HashSet<>(r.topics);
+        OffsetFetchResponse response = new OffsetFetchResponse();
+        response.offsets = new ArrayList<>();
+        cache.offsets(r.groupId).forEach((tp, v) -> {
+            if (topics.isEmpty() || topics.contains(tp.topic())) {
+                CommittedOffset o = new CommittedOffset();
+                o.topic = tp.topic();
+                o.partition = tp.partition();
+                o.offset = v[0];
+                o.commitTimeMs = v[1];
+                response.offsets.add(o);
+            }
+        });
+        ctx.respond(response);
+    }
+
+    @Override
+    public void close() {
+        if (timer != null) {
+            timer.shutdownNow();
+        }
+        for (ConsumerGroup g : groups.values()) {
+            g.unload();
+        }
+        groups.clear();
+        caches.clear();
+    }
+}

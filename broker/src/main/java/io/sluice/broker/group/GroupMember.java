@@ -1,0 +1,29 @@
+package io.sluice.broker.group;
+
+import io.sluice.remoting.transport.RequestContext;
+
+import java.util.List;
+
+/** One member of a {@link ConsumerGroup}. Guarded by its group's lock. */
+final class GroupMember {
+    final String memberId;
+    final String clientId;
+    final String host;
+    List<String> topics;
+    int sessionTimeoutMs;
+    int rebalanceTimeoutMs;
+    long lastHeartbeatNs;
+    /** The parked JOIN_GROUP of this member while a rebalance runs, else null. */
+    RequestContext pendingJoin;
+    List<TopicPart> assignment = List.of();
+
+    GroupMember(String memberId, String clientId, String host) {
+        this.memberId = memberId;
+        this.clientId = clientId;
+        this.host = host;
+    }
+
+    boolean expired(long nowNs) {
+        return pendingJoin == null && nowNs - lastHeartbeatNs > sessionTimeoutMs * 1_000_000L;
+    }
+}

@@ -1,0 +1,176 @@
+package io.sluice.it;
+
+import io.sluice.cli.Standalone;
+import io.sluice.cli.StandaloneSettings;
+import io.sluice.client.Admin;
+import io.sluice.client.AdminConfig;
+import io.sluice.client.Consumer;
+import io.sluice.client.ConsumerConfig;
+import io.sluice.client.ConsumerRecord;
+import io.sluice.client.NewTopic;
+import io.sluice.client.Producer;
+import io.sluice.client.ProducerConfig;
+import io.sluice.client.ProducerRecord;
+import io.sluice.client.Serdes;
+import io.sluice.client.TopicPartition;
+import io.sluice.remoting.ErrorCode;
+import io.sluice.remoting.SluiceException;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.BooleanSupplier;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** Consumer groups in one process over real sockets, logs and ZooKeeper: sharing, leaving, resuming, fencing. */
+class ConsumerGroupTest {
+    @TempDir
+    Path dir;
+
+    private Standalone standalone;
+
+    @AfterEach
+    void stop() {
+        if (standalone != null) {
+            standalone.close();
+        }
+    }
+
+    private void start() {
+        standalone = Standalone.start(StandaloneSettings.forTests(dir, 1));
+    }
+
+    private void createTopic(String topic, int partitions) {
+        try (Admin admin = Admin.create(new AdminConfig().nameservers(standalone.nameservers()))) {
+            admin.createTopic(new NewTopic(topic, partitions, 1));
+        }
+    }
+
+    private void produce(String topic, int partitions, int perPartition, String prefix) {
+        try (Producer<String, String> producer = Producer.create(new ProducerConfig()
+                .nameservers(standalone.nameservers()), Serdes.string(), Serdes.string())) {
+            for (int i = 0; i < perPartition; i++) {
+                for (int p = 0; p < partitions; p++) {
+                    producer.send(new ProducerRecord<>(topic, p, null, prefix + p + "-" + i));
+                }
+            }
+            producer.flush();
+        }
+    }
+
+    private ConsumerConfig config(String group) {
+        return new ConsumerConfig().nameservers(standalone.nameservers()).groupId(group);
+    }
+
+    private static void await(String what, long timeoutMs, BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + timeoutMs * 1_000_000L;
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() - deadline > 0) {
+                throw new AssertionError("timed out waiting for " + what);
+            }
+            Thread.sleep(10);
+        }
+    }
+
+    @Test
+    void twoMembersShareSixPartitionsAndACloseHandsEverythingOverAtOnce() throws Exception {
+        start();
+        createTopic("orders", 6);
+        produce("orders", 6, 50, "a");
+        try (GroupConsumer first = new GroupConsumer(config("g1"), "orders");
+             GroupConsumer second = new GroupConsumer(config("g1"), "orders")) {
+            await("both members with 3 partitions each", 20_000, () -> first.assignment.get().size() == 3
+                    && second.assignment.get().size() == 3);
+            Set<TopicPartition> union = new HashSet<>(first.assignment.get());
+            union.addAll(second.assignment.get());
+            assertThat(union).hasSize(6);
+            await("all 300 records", 20_000, () -> first.records.size() + second.records.size() >= 300);
+
+            long closeStart = System.nanoTime();
+            second.close();
+            await("the remaining member owns all 6 partitions", 10_000, () -> first.assignment.get().size() == 6);
+            long handOverMs = (System.nanoTime() - closeStart) / 1_000_000;
+            System.out.println("MEASURE group hand-over after close(): " + handOverMs + " ms");
+
+            produce("orders", 6, 10, "b");
+            await("new records on every partition", 20_000, () -> first.records.stream()
+                    .filter(r -> r.value().startsWith("b")).count() == 60);
+            assertThat(first.errors).isEmpty();
+            assertThat(second.errors).isEmpty();
+        }
+    }
+
+    @Test
+    void aRestartedGroupResumesFromItsCommittedOffsetsEvenAfterTheBrokerRestarts() throws Exception {
+        start();
+        createTopic("events", 2);
+        produce("events", 2, 100, "x");
+        Map<TopicPartition, Long> committed = new HashMap<>();
+        try (Consumer<String, String> consumer = Consumer.create(config("g2").enableAutoCommit(false)
+                .maxPollRecords(30), Serdes.string(), Serdes.string())) {
+            consumer.subscribe(List.of("events"));
+            int read = 0;
+            long deadline = System.nanoTime() + 20_000_000_000L;
+            while (read < 60 && System.nanoTime() < deadline) {
+                for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(200))) {
+                    read++;
+                    committed.put(new TopicPartition(r.topic(), r.partition()), r.offset() + 1);
+                }
+            }
+            assertThat(read).isGreaterThanOrEqualTo(60);
+            consumer.commitSync(committed);
+            assertThat(consumer.committed(committed.keySet())).isEqualTo(committed);
+        }
+        standalone.close();
+        standalone = null;
+        start();
+        try (Consumer<String, String> consumer = Consumer.create(config("g2").enableAutoCommit(false),
+                Serdes.string(), Serdes.string())) {
+            assertThat(consumer.committed(committed.keySet())).isEqualTo(committed);
+            consumer.subscribe(List.of("events"));
+            Map<TopicPartition, Long> firstSeen = new HashMap<>();
+            long deadline = System.nanoTime() + 20_000_000_000L;
+            while (firstSeen.size() < committed.size() && System.nanoTime() < deadline) {
+                for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(200))) {
+                    firstSeen.putIfAbsent(new TopicPartition(r.topic(), r.partition()), r.offset());
+                }
+            }
+            assertThat(firstSeen).isEqualTo(committed);
+        }
+    }
+
+    @Test
+    void aMemberThatStoppedPollingIsFencedAndItsCommitRefused() throws Exception {
+        start();
+        createTopic("jobs", 4);
+        produce("jobs", 4, 10, "j");
+        Consumer<String, String> zombie = Consumer.create(config("g3").enableAutoCommit(false)
+                .maxPollIntervalMs(1_000), Serdes.string(), Serdes.string());
+        try (GroupConsumer healthy = new GroupConsumer(config("g3"), "jobs")) {
+            zombie.subscribe(List.of("jobs"));
+            long deadline = System.nanoTime() + 20_000_000_000L;
+            while (zombie.assignment().size() != 2 && System.nanoTime() < deadline) {
+                zombie.poll(Duration.ofMillis(100));
+            }
+            assertThat(zombie.assignment()).hasSize(2);
+            await("the healthy member owns all 4 partitions", 20_000, () -> healthy.assignment.get().size() == 4);
+            Map<TopicPartition, Long> offsets = new HashMap<>();
+            for (TopicPartition tp : zombie.assignment()) {
+                offsets.put(tp, 5L);
+            }
+            assertThatThrownBy(() -> zombie.commitSync(offsets)).isInstanceOfSatisfying(SluiceException.class,
+                    e -> assertThat(e.code()).isEqualTo(ErrorCode.ILLEGAL_GENERATION));
+        } finally {
+            zombie.close();
+        }
+    }
+}

@@ -1,0 +1,182 @@
+package io.sluice.client.internals;
+
+import io.sluice.remoting.ErrorCode;
+import io.sluice.remoting.SluiceException;
+import io.sluice.remoting.protocol.ApiKey;
+import io.sluice.remoting.protocol.CreateTopicRequest;
+import io.sluice.remoting.transport.RemotingClient;
+import io.sluice.remoting.transport.Response;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.InetSocketAddress;
+import java.util.HashMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * Talks to the coordinator of one consumer group. The coordinator is the leader of partition
+ * {@code floorMod(groupId.hashCode(), N)} of the internal topic {@value #OFFSETS_TOPIC}, read from the nameserver's
+ * routes (the same rule as the broker's {@code GroupCoordinator}); the first client to need the topic creates it
+ * through the nameserver ({@value #OFFSETS_TOPIC_PARTITIONS} partitions, replication factor min(3, brokers)).
+ * Blocking calls retry coordinator moves and network errors with backoff until their deadline. Thread-safe.
+ */
+final class GroupCoordinatorClient {
+    private static final Logger LOG = LoggerFactory.getLogger(GroupCoordinatorClient.class);
+
+    static final String OFFSETS_TOPIC = "__consumer_offsets";
+    static final int OFFSETS_TOPIC_PARTITIONS = 8;
+
+    private final RemotingClient client;
+    private final NameserverClient nameservers;
+    private final RouteCache routes;
+    private final String groupId;
+    private final long requestTimeoutMs;
+    private final Backoff backoff;
+
+    GroupCoordinatorClient(RemotingClient client, NameserverClient nameservers, RouteCache routes, String groupId,
+                           long requestTimeoutMs, Backoff backoff) {
+        this.client = client;
+        this.nameservers = nameservers;
+        this.routes = routes;
+        this.groupId = groupId;
+        this.requestTimeoutMs = requestTimeoutMs;
+        this.backoff = backoff;
+    }
+
+    String groupId() {
+        return groupId;
+    }
+
+    /** The coordinator's address from the current routes, or null if unknown (the caller refreshes). */
+    InetSocketAddress knownCoordinator() {
+        TopicRoutes topic = routes.topic(OFFSETS_TOPIC);
+        if (topic == null || topic.partitionCount() == 0) {
+            return null;
+        }
+        return topic.leader(Math.floorMod(groupId.hashCode(), topic.partitionCount()));
+    }
+
+    /** Blocks until the coordinator is known (creating the offsets topic if needed) or the deadline passes. */
+    InetSocketAddress coordinator(long deadlineNs) {
+        int attempt = 0;
+        while (true) {
+            InetSocketAddress found = knownCoordinator();
+            if (found != null) {
+                return found;
+            }
+            try {
+                routes.awaitTopic(OFFSETS_TOPIC, deadlineNs, false);
+            } catch (SluiceException e) {
+                if (e.code() != ErrorCode.UNKNOWN_TOPIC || System.nanoTime() - deadlineNs >= 0) {
+                    throw new SluiceException(ErrorCode.COORDINATOR_NOT_AVAILABLE, "coordinator of group " + groupId
+                            + " not found: " + e.getMessage(), e);
+                }
+                createOffsetsTopic(deadlineNs);
+                routes.awaitTopic(OFFSETS_TOPIC, deadlineNs, true);
+            }
+            if (knownCoordinator() != null) {
+                continue;
+            }
+            pause(++attempt, deadlineNs, "coordinator of group " + groupId + " has no leader yet");
+            refreshRoutes();
+        }
+    }
+
+    private void createOffsetsTopic(long deadlineNs) {
+        CreateTopicRequest request = new CreateTopicRequest();
+        request.topic = OFFSETS_TOPIC;
+        request.partitions = OFFSETS_TOPIC_PARTITIONS;
+        request.replicationFactor = Math.max(1, Math.min(3, routes.routes().brokers().size()));
+        request.configs = new HashMap<>();
+        try (Response ignored = nameservers.request(ApiKey.CREATE_TOPIC, request, remainingMs(deadlineNs), false)
+                .get(remainingMs(deadlineNs), TimeUnit.MILLISECONDS)) {
+            LOG.info("Created the offsets topic {} ({} partitions, replication factor {})", OFFSETS_TOPIC,
+                    request.partitions, request.replicationFactor);
+        } catch (ExecutionException e) {
+            SluiceException error = SluiceException.from(e.getCause());
+            if (error.code() != ErrorCode.TOPIC_ALREADY_EXISTS) {
+                throw new SluiceException(ErrorCode.COORDINATOR_NOT_AVAILABLE, "could not create " + OFFSETS_TOPIC
+                        + ": " + error.getMessage(), error);
+            }
+        } catch (TimeoutException e) {
+            throw new SluiceException(ErrorCode.COORDINATOR_NOT_AVAILABLE, "creating " + OFFSETS_TOPIC + " timed out");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new SluiceException(ErrorCode.REQUEST_TIMED_OUT, "interrupted while creating " + OFFSETS_TOPIC);
+        }
+    }
+
+    /** Sends once to the known coordinator; fails with COORDINATOR_NOT_AVAILABLE if none is known. */
+    CompletableFuture<Response> send(ApiKey key, Object message, long timeoutMs) {
+        InetSocketAddress address = knownCoordinator();
+        if (address == null) {
+            refreshRoutes();
+            return CompletableFuture.failedFuture(new SluiceException(ErrorCode.COORDINATOR_NOT_AVAILABLE,
+                    "coordinator of group " + groupId + " not known yet"));
+        }
+        return client.connection(address).thenCompose(c -> c.request(key, message, null, timeoutMs));
+    }
+
+    /**
+     * Sends {@code message} to the coordinator and returns the answer's body, retrying coordinator moves, network
+     * errors and timeouts until {@code deadlineNs}; other errors are thrown at once.
+     */
+    <T> T call(ApiKey key, Object message, long timeoutMs, long deadlineNs) {
+        int attempt = 0;
+        while (true) {
+            SluiceException error;
+            coordinator(deadlineNs);
+            CompletableFuture<Response> future = send(key, message, Math.min(timeoutMs, remainingMs(deadlineNs)));
+            try (Response response = future.get(remainingMs(deadlineNs) + 1_000, TimeUnit.MILLISECONDS)) {
+                return response.message();
+            } catch (ExecutionException e) {
+                error = SluiceException.from(e.getCause());
+            } catch (TimeoutException e) {
+                future.thenAccept(Response::close);
+                error = new SluiceException(ErrorCode.REQUEST_TIMED_OUT, key + " to the coordinator timed out");
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new SluiceException(ErrorCode.REQUEST_TIMED_OUT, key + " interrupted");
+            }
+            if (!isCoordinatorError(error.code())) {
+                throw error;
+            }
+            if (error.code().refreshRoutes()) {
+                refreshRoutes();
+            }
+            pause(++attempt, deadlineNs, key + " for group " + groupId + ": " + error.getMessage());
+        }
+    }
+
+    private void refreshRoutes() {
+        routes.requestRefresh();
+        routes.maybeRefresh(System.nanoTime());
+    }
+
+    /** Errors after which the same request should go again, possibly to another coordinator. */
+    static boolean isCoordinatorError(ErrorCode code) {
+        return code == ErrorCode.NOT_COORDINATOR || code == ErrorCode.COORDINATOR_NOT_AVAILABLE
+                || code == ErrorCode.NETWORK_ERROR || code == ErrorCode.REQUEST_TIMED_OUT
+                || code == ErrorCode.BROKER_NOT_AVAILABLE || code == ErrorCode.TOO_MANY_IN_FLIGHT
+                || code == ErrorCode.NOT_LEADER || code == ErrorCode.STORAGE_ERROR;
+    }
+
+    private void pause(int attempt, long deadlineNs, String what) {
+        long pauseNs = backoff.delayNs(attempt);
+        if (deadlineNs - System.nanoTime() - pauseNs <= 0) {
+            throw new SluiceException(ErrorCode.COORDINATOR_NOT_AVAILABLE, what + " (gave up at the deadline)");
+        }
+        if (Thread.currentThread().isInterrupted()) {
+            throw new SluiceException(ErrorCode.REQUEST_TIMED_OUT, what + " (interrupted)");
+        }
+        LockSupport.parkNanos(pauseNs);
+    }
+
+    private static long remainingMs(long deadlineNs) {
+        return Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadlineNs - System.nanoTime()));
+    }
+}

@@ -1,0 +1,117 @@
+package io.sluice.client.internals;
+
+import io.sluice.client.OffsetCommitCallback;
+import io.sluice.client.TopicPartition;
+import io.sluice.remoting.ErrorCode;
+import io.sluice.remoting.SluiceException;
+import io.sluice.remoting.protocol.ApiKey;
+import io.sluice.remoting.protocol.CommittedOffset;
+import io.sluice.remoting.protocol.OffsetCommitRequest;
+import io.sluice.remoting.protocol.OffsetFetchRequest;
+import io.sluice.remoting.protocol.OffsetFetchResponse;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedQueue;
+
+/**
+ * Commits and fetches a group's offsets at its coordinator. A commit carries this member's id and generation
+ * when it is in the group (the coordinator refuses a stale generation with ILLEGAL_GENERATION), else none (accepted
+ * only while the group has no members). {@link #commitAsync} callbacks are queued and run by
+ * {@link #runCallbacks()} on the application's thread (from poll, commitSync and close). Thread-safe.
+ */
+final class OffsetCommitter {
+    private final GroupCoordinatorClient coordinator;
+    private final GroupMembership membership;
+    private final long requestTimeoutMs;
+    private final ConcurrentLinkedQueue<Runnable> completed = new ConcurrentLinkedQueue<>();
+
+    /** {@code membership} is null for a consumer that assigns its partitions itself. */
+    OffsetCommitter(GroupCoordinatorClient coordinator, GroupMembership membership, long requestTimeoutMs) {
+        this.coordinator = coordinator;
+        this.membership = membership;
+        this.requestTimeoutMs = requestTimeoutMs;
+    }
+
+    private OffsetCommitRequest request(Map<TopicPartition, Long> offsets) {
+        OffsetCommitRequest request = new OffsetCommitRequest();
+        request.groupId = coordinator.groupId();
+        boolean member = membership != null && membership.generation() >= 0 && !membership.memberId().isEmpty();
+        request.memberId = member ? membership.memberId() : "";
+        request.generation = member ? membership.generation() : -1;
+        request.offsets = new ArrayList<>(offsets.size());
+        offsets.forEach((tp, offset) -> {
+            if (offset == null || offset < 0) {
+                throw new SluiceException(ErrorCode.INVALID_REQUEST, "cannot commit offset " + offset + " for " + tp);
+            }
+            CommittedOffset o = new CommittedOffset();
+            o.topic = tp.topic();
+            o.partition = tp.partition();
+            o.offset = offset;
+            request.offsets.add(o);
+        });
+        return request;
+    }
+
+    void commitSync(Map<TopicPartition, Long> offsets, long deadlineNs) {
+        runCallbacks();
+        if (offsets.isEmpty()) {
+            return;
+        }
+        coordinator.call(ApiKey.OFFSET_COMMIT, request(offsets), requestTimeoutMs, deadlineNs);
+    }
+
+    void commitAsync(Map<TopicPartition, Long> offsets, OffsetCommitCallback callback) {
+        Map<TopicPartition, Long> copy = Map.copyOf(offsets);
+        if (copy.isEmpty()) {
+            if (callback != null) {
+                completed.add(() -> callback.onComplete(copy, null));
+            }
+            return;
+        }
+        coordinator.send(ApiKey.OFFSET_COMMIT, request(copy), requestTimeoutMs).whenComplete((response, error) -> {
+            if (response != null) {
+                response.close();
+            }
+            if (callback != null) {
+                Exception e = error == null ? null : SluiceException.from(error);
+                completed.add(() -> callback.onComplete(copy, e));
+            }
+        });
+    }
+
+    /** Runs the callbacks of finished async commits, in completion order. */
+    void runCallbacks() {
+        Runnable r;
+        while ((r = completed.poll()) != null) {
+            r.run();
+        }
+    }
+
+    /** The committed offsets of {@code partitions}; partitions with none are absent. */
+    Map<TopicPartition, Long> committed(Collection<TopicPartition> partitions, long deadlineNs) {
+        Set<String> topics = new HashSet<>();
+        for (TopicPartition tp : partitions) {
+            topics.add(tp.topic());
+        }
+        OffsetFetchRequest request = new OffsetFetchRequest();
+        request.groupId = coordinator.groupId();
+        request.topics = new ArrayList<>(topics);
+        OffsetFetchResponse response = coordinator.call(ApiKey.OFFSET_FETCH, request, requestTimeoutMs, deadlineNs);
+        Set<TopicPartition> wanted = new HashSet<>(partitions);
+        Map<TopicPartition, Long> out = new HashMap<>();
+        if (response.offsets != null) {
+            for (CommittedOffset o : response.offsets) {
+                TopicPartition tp = new TopicPartition(o.topic, o.partition);
+                if (wanted.contains(tp)) {
+                    out.put(tp, o.offset);
+                }
+            }
+        }
+        return out;
+    }
+}
