@@ -67,6 +67,9 @@ class BadInputTest {
         try (Admin admin = Admin.create(new AdminConfig().nameservers(standalone.nameservers()))) {
             admin.createTopic(new NewTopic("events", 2, 1, Map.of("max.message.bytes", "2048")));
         }
+        // the broker applies the new topic from the registry a moment after the nameserver created it
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
+                .until(() -> standalone.brokers().get(0).partitions().partitions("events") != null);
         client = new RemotingClient("test", new TransportConfig(), null);
         broker = client.connect(standalone.brokers().get(0).address()).get(10, TimeUnit.SECONDS);
     }

@@ -24,7 +24,6 @@ import java.util.function.Supplier;
  */
 final class TopicAdminHandler {
     static final int MAX_PARTITIONS = 10_000;
-    static final int MAX_REPLICATION_FACTOR_SUPPORTED = 1;
 
     private final TopicStore topics;
     private final Supplier<RouteTable> routes;
@@ -83,11 +82,13 @@ final class TopicAdminHandler {
                     "partitions must be between 1 and " + MAX_PARTITIONS + ", not " + request.partitions);
         }
         int replicationFactor = request.replicationFactor == 0 ? 1 : request.replicationFactor;
-        if (replicationFactor > MAX_REPLICATION_FACTOR_SUPPORTED) {
-            throw new SluiceException(ErrorCode.INVALID_REPLICATION_FACTOR, "replication factor " + replicationFactor
-                    + " is not supported by this version yet: use 1");
-        }
         TopicConfigValidator.validate(request.configs);
+        String minIsr = request.configs == null ? null : request.configs.get("min.insync.replicas");
+        if (minIsr != null && Integer.parseInt(minIsr.trim()) > replicationFactor) {
+            throw new SluiceException(ErrorCode.INVALID_CONFIG, "min.insync.replicas=" + minIsr.trim()
+                    + " is larger than the replication factor " + replicationFactor
+                    + ": acks=all writes could never succeed");
+        }
         List<BrokerInfo> live = routes.get().brokers();
         List<List<Integer>> assignment = ReplicaAssigner.assign(live, partitions, replicationFactor,
                 ThreadLocalRandom.current().nextInt(Math.max(1, live.size())));

@@ -49,6 +49,9 @@ public final class FetchHandler implements RequestHandler {
         }
         Partition partition = partitions.partition(request.topic, request.partition);
         boolean follower = request.replicaId >= 0;
+        if (follower) {
+            checkFollowerFetch(partition, request);
+        }
         long wait = Math.min(Math.max(0, request.maxWaitMs), maxWaitMs);
         // Park only a fetch that waits exactly at the end of what it may read; anything else (data ready, an offset
         // out of range, not the leader) is answered at once.
@@ -62,6 +65,28 @@ public final class FetchHandler implements RequestHandler {
             return;
         }
         park(ctx, partition, request, follower, wait);
+    }
+
+    /**
+     * A follower's fetch must name this leader's epoch: an older one means the follower has not yet truncated to
+     * this leader's history (FENCED_LEADER_EPOCH), a newer one that this broker has not yet heard of its own new
+     * role (NOT_LEADER). Its offset is the follower's log end, which moves the high watermark.
+     */
+    private static void checkFollowerFetch(Partition partition, FetchRequest request) {
+        if (!partition.isLeader()) {
+            throw new SluiceException(ErrorCode.NOT_LEADER, "this broker does not lead " + partition);
+        }
+        if (request.leaderEpoch < partition.leaderEpoch()) {
+            throw new SluiceException(ErrorCode.FENCED_LEADER_EPOCH, "fetch for " + partition + " names leader epoch "
+                    + request.leaderEpoch + " but the current one is " + partition.leaderEpoch());
+        }
+        if (request.leaderEpoch > partition.leaderEpoch()) {
+            throw new SluiceException(ErrorCode.NOT_LEADER, "fetch for " + partition + " names leader epoch "
+                    + request.leaderEpoch + ", newer than this broker's " + partition.leaderEpoch());
+        }
+        if (request.offset <= partition.log().logEndOffset()) {
+            partition.followerFetched(request.replicaId, request.offset, System.currentTimeMillis());
+        }
     }
 
     private void park(RequestContext ctx, Partition partition, FetchRequest request, boolean follower, long waitMs) {

@@ -1,6 +1,7 @@
 package io.sluice.broker.handler;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.util.concurrent.ScheduledFuture;
 import io.sluice.broker.log.LogAppendInfo;
 import io.sluice.broker.partition.Partition;
 import io.sluice.broker.partition.PartitionManager;
@@ -11,12 +12,20 @@ import io.sluice.remoting.protocol.ProduceResponse;
 import io.sluice.remoting.transport.RequestContext;
 import io.sluice.remoting.transport.RequestHandler;
 
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
 /**
  * Appends a producer's record batch to the partition it names, on the connection's I/O thread (an append is a
  * copy into the memory-mapped log). acks=0 requests arrive oneway and get no answer; acks=1 is answered once the
- * leader has appended.
+ * leader has appended; acks=all (-1) is refused with NOT_ENOUGH_REPLICAS while fewer than min.insync.replicas are
+ * in sync, and otherwise answered once the high watermark passes the batch (every in-sync replica has it). Until
+ * then the request parks on the partition; it fails with REQUEST_TIMED_OUT when its timeout passes first and with
+ * NOT_LEADER if this broker stops leading meanwhile (the batch may or may not survive: the producer retries).
  */
 public final class ProduceHandler implements RequestHandler {
+    static final long DEFAULT_REPLICATION_WAIT_MS = 30_000;
+
     private final PartitionManager partitions;
 
     public ProduceHandler(PartitionManager partitions) {
@@ -33,6 +42,11 @@ public final class ProduceHandler implements RequestHandler {
             throw new SluiceException(ErrorCode.INVALID_REQUEST, "produce request carries no record batch");
         }
         Partition partition = partitions.partition(request.topic, request.partition);
+        if (request.acks == -1 && partition.isLeader() && partition.isr().size() < partition.minInsyncReplicas()) {
+            throw new SluiceException(ErrorCode.NOT_ENOUGH_REPLICAS, partition + " has " + partition.isr().size()
+                    + " in-sync replica(s) " + partition.isr() + ", fewer than min.insync.replicas="
+                    + partition.minInsyncReplicas());
+        }
         LogAppendInfo info = partition.appendAsLeader(payload);
         if (ctx.oneway()) {
             return;
@@ -41,6 +55,65 @@ public final class ProduceHandler implements RequestHandler {
         response.baseOffset = info.baseOffset();
         response.logAppendTimeMs = info.appendTimeMs();
         response.logStartOffset = partition.log().logStartOffset();
+        if (request.acks == -1 && partition.log().highWatermark() <= info.lastOffset()) {
+            awaitReplication(ctx, partition, info.lastOffset(), partition.leaderEpoch(), response,
+                    replicationWaitMs(request.timeoutMs));
+            return;
+        }
         ctx.respond(response);
+    }
+
+    /** A little under the client's own timeout, so the answer arrives before the client gives up. */
+    private static long replicationWaitMs(int requestTimeoutMs) {
+        if (requestTimeoutMs <= 0) {
+            return DEFAULT_REPLICATION_WAIT_MS;
+        }
+        return Math.max(1, requestTimeoutMs - Math.min(1_000, requestTimeoutMs / 5));
+    }
+
+    private static void awaitReplication(RequestContext ctx, Partition partition, long lastOffset, int epoch,
+            ProduceResponse response, long waitMs) {
+        AtomicBoolean done = new AtomicBoolean();
+        ScheduledFuture<?>[] timer = new ScheduledFuture<?>[1];
+        Runnable check = new Runnable() {
+            @Override
+            public void run() {
+                if (done.get()) {
+                    return;
+                }
+                boolean replicated = partition.log().highWatermark() > lastOffset;
+                boolean deposed = !partition.isLeader() || partition.leaderEpoch() != epoch;
+                if (!replicated && !deposed) {
+                    partition.waitingForHighWatermark().park(this);
+                    // the high watermark may have moved between the check and the park
+                    if (partition.log().highWatermark() <= lastOffset && partition.isLeader()
+                            && partition.leaderEpoch() == epoch) {
+                        return;
+                    }
+                    partition.waitingForHighWatermark().remove(this);
+                    replicated = partition.log().highWatermark() > lastOffset;
+                    deposed = !replicated;
+                }
+                if (done.compareAndSet(false, true)) {
+                    if (timer[0] != null) {
+                        timer[0].cancel(false);
+                    }
+                    if (replicated) {
+                        ctx.respond(response);
+                    } else {
+                        ctx.fail(ErrorCode.NOT_LEADER, "this broker stopped leading " + partition
+                                + " before the batch was replicated; refresh routes and retry");
+                    }
+                }
+            }
+        };
+        timer[0] = ctx.executor().schedule(() -> {
+            if (done.compareAndSet(false, true)) {
+                partition.waitingForHighWatermark().remove(check);
+                ctx.fail(ErrorCode.REQUEST_TIMED_OUT, "the batch at offset " + lastOffset + " of " + partition
+                        + " did not reach every in-sync replica " + partition.isr() + " within " + waitMs + " ms");
+            }
+        }, waitMs, TimeUnit.MILLISECONDS);
+        check.run();
     }
 }

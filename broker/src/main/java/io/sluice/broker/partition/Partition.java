@@ -8,23 +8,38 @@ import io.sluice.broker.log.PartitionLog;
 import io.sluice.remoting.ErrorCode;
 import io.sluice.remoting.SluiceException;
 
+import java.util.List;
+
 /**
- * One partition hosted by this broker: its log, whether this broker leads it and in which epoch, and the fetches
- * parked on it. Appends are serialized by the log; reads and leadership checks are safe from any thread.
+ * One partition hosted by this broker: its log, its role (leader or follower of which broker, in which epoch),
+ * the in-sync replicas as the registry last said, and, while leading, what each follower has (its
+ * {@link ReplicaProgress}), from which the high watermark follows: the smallest log end among the in-sync replicas.
+ * Fetches and acks=all produces waiting for data or for the high watermark park here.
+ *
+ * <p>Appends are serialized by the log; role changes come from one registry thread; reads, follower updates and
+ * leadership checks are safe from any thread. High-watermark moves are serialized on this object.
  */
 public final class Partition {
     private final String topic;
     private final int id;
+    private final int brokerId;
     private final PartitionLog log;
     private final ParkedFetches parked;
-    private volatile boolean leader;
-    private volatile int leaderEpoch;
-    private volatile int replicationFactor = 1;
+    private final ParkedFetches waitingForHw = new ParkedFetches();
+    private final ReplicaProgress progress = new ReplicaProgress();
     private final PartitionListener listener;
+    private volatile boolean leader;
+    private volatile int leaderId = -1;
+    private volatile int leaderEpoch;
+    private volatile List<Integer> replicas = List.of();
+    private volatile List<Integer> isr = List.of();
+    private volatile int stateVersion = -1;
+    private volatile int minInsyncReplicas = 1;
 
-    public Partition(String topic, int id, PartitionLog log, PartitionListener listener) {
+    public Partition(String topic, int id, int brokerId, PartitionLog log, PartitionListener listener) {
         this.topic = topic;
         this.id = id;
+        this.brokerId = brokerId;
         this.log = log;
         this.listener = listener;
         this.parked = new ParkedFetches();
@@ -46,25 +61,78 @@ public final class Partition {
         return leader;
     }
 
+    /** Broker id of the leader as the registry last said (-1 if none). */
+    public int leaderId() {
+        return leaderId;
+    }
+
     public int leaderEpoch() {
         return leaderEpoch;
+    }
+
+    public List<Integer> replicas() {
+        return replicas;
+    }
+
+    /** The in-sync replicas as the registry last said (or this leader last wrote). */
+    public List<Integer> isr() {
+        return isr;
+    }
+
+    /** Registry version of the partition state the role and in-sync set came from. */
+    public int stateVersion() {
+        return stateVersion;
+    }
+
+    public int minInsyncReplicas() {
+        return minInsyncReplicas;
     }
 
     public ParkedFetches parked() {
         return parked;
     }
 
-    /** Applies the leadership the registry assigns. */
-    public void becomeLeaderOrFollower(boolean isLeader, int epoch, int replicas) {
-        this.replicationFactor = replicas;
-        if (isLeader && (!leader || epoch != leaderEpoch)) {
+    /** What the followers have, as seen by this broker while it leads. */
+    public ReplicaProgress progress() {
+        return progress;
+    }
+
+    /**
+     * Applies the partition state the registry holds: leader, epoch, replicas, in-sync set and its version. On
+     * becoming leader (or a new epoch) the epoch is recorded at the log end and follower progress starts afresh;
+     * parked requests are woken on every role change so that they re-check it.
+     */
+    public synchronized void applyState(int newLeaderId, int epoch, List<Integer> newReplicas, List<Integer> newIsr,
+            int version, int minIsr) {
+        boolean nowLeader = newLeaderId == brokerId;
+        boolean roleChanged = nowLeader != leader || epoch != leaderEpoch;
+        this.replicas = List.copyOf(newReplicas);
+        this.isr = List.copyOf(newIsr);
+        this.stateVersion = version;
+        this.minInsyncReplicas = Math.max(1, minIsr);
+        if (nowLeader && roleChanged) {
             log.leaderEpochCache().assign(epoch, log.logEndOffset());
-            if (replicas == 1) {
-                log.highWatermark(log.logEndOffset());
-            }
+            progress.reset(newReplicas, brokerId, System.currentTimeMillis());
         }
+        this.leaderId = newLeaderId;
         this.leaderEpoch = epoch;
-        this.leader = isLeader;
+        this.leader = nowLeader;
+        if (nowLeader) {
+            maybeAdvanceHighWatermark();
+        }
+        if (roleChanged) {
+            parked.wakeAll();
+            waitingForHw.wakeAll();
+        }
+    }
+
+    /** Sets the in-sync set this leader wrote to the registry (ahead of the registry's notification). */
+    public synchronized void isrWritten(List<Integer> newIsr, int newVersion) {
+        if (newVersion > stateVersion) {
+            this.isr = List.copyOf(newIsr);
+            this.stateVersion = newVersion;
+            maybeAdvanceHighWatermark();
+        }
     }
 
     /**
@@ -78,12 +146,86 @@ public final class Partition {
                     "this broker does not lead " + topic + "-" + id + "; refresh routes");
         }
         LogAppendInfo info = log.appendAsLeader(batch, leaderEpoch);
-        if (replicationFactor == 1) {
-            log.highWatermark(info.lastOffset() + 1);
+        if (isr.size() <= 1) {
+            maybeAdvanceHighWatermark();
         }
         listener.onAppend(this, info);
         parked.wakeAll();
         return info;
+    }
+
+    /**
+     * Notes a follower's fetch at {@code fetchOffset} (its log end) and advances the high watermark if it can.
+     * Ignored unless this broker leads.
+     */
+    public void followerFetched(int replicaId, long fetchOffset, long nowMs) {
+        if (!leader) {
+            return;
+        }
+        if (progress.update(replicaId, fetchOffset, log.logEndOffset(), nowMs) && isr.contains(replicaId)) {
+            maybeAdvanceHighWatermark();
+        }
+    }
+
+    /** Moves the high watermark to the smallest log end of the in-sync replicas, if that is higher; wakes waiters. */
+    public synchronized void maybeAdvanceHighWatermark() {
+        if (!leader) {
+            return;
+        }
+        long min = log.logEndOffset();
+        for (int replica : isr) {
+            if (replica != brokerId) {
+                long leo = progress.logEnd(replica);
+                if (leo < 0) {
+                    return; // not heard from since this broker became leader
+                }
+                min = Math.min(min, leo);
+            }
+        }
+        if (min > log.highWatermark()) {
+            log.highWatermark(min);
+            parked.wakeAll();
+            waitingForHw.wakeAll();
+        }
+    }
+
+    /** Requests waiting for the high watermark to move (acks=all produces). */
+    public ParkedFetches waitingForHighWatermark() {
+        return waitingForHw;
+    }
+
+    /**
+     * Appends batches fetched from the leader of {@code epoch}, if this broker still follows in that epoch, and
+     * takes the leader's high watermark (bounded by the own log end). Returns false (appending nothing) if the
+     * role moved on meanwhile. The caller keeps ownership of {@code batches}.
+     */
+    public synchronized boolean appendAsFollower(ByteBuf batches, long leaderHighWatermark, int epoch) {
+        if (leader || leaderEpoch != epoch) {
+            return false;
+        }
+        if (batches != null && batches.isReadable()) {
+            LogAppendInfo info = log.appendAsFollower(batches);
+            listener.onAppend(this, info);
+        }
+        log.highWatermark(Math.min(leaderHighWatermark, log.logEndOffset()));
+        return true;
+    }
+
+    /**
+     * Cuts the log at {@code offset} (or, if the leader's log starts past it, empties it to start at
+     * {@code leaderLogStart}) while this broker follows in {@code epoch}; false if the role moved on.
+     */
+    public synchronized boolean truncateAsFollower(long offset, long leaderLogStart, int epoch) {
+        if (leader || leaderEpoch != epoch) {
+            return false;
+        }
+        if (offset < log.logEndOffset()) {
+            log.truncateTo(Math.max(0, offset));
+        }
+        if (log.logEndOffset() < leaderLogStart) {
+            log.truncateFullyAndStartAt(leaderLogStart);
+        }
+        return true;
     }
 
     /**

@@ -60,6 +60,23 @@ public final class PartitionManager implements AutoCloseable {
         return p;
     }
 
+    public int brokerId() {
+        return brokerId;
+    }
+
+    /** Every hosted partition, as of now (a new list). */
+    public List<Partition> all() {
+        List<Partition> out = new java.util.ArrayList<>();
+        for (Partition[] parts : topics.values()) {
+            for (Partition p : parts) {
+                if (p != null) {
+                    out.add(p);
+                }
+            }
+        }
+        return out;
+    }
+
     /** Partitions of a topic hosted here (null entries for partitions hosted elsewhere), or null. */
     public Partition[] partitions(String topic) {
         return topics.get(topic);
@@ -73,6 +90,7 @@ public final class PartitionManager implements AutoCloseable {
     public void applyTopic(String topic, String topicId, Map<String, String> configs,
                            List<PartitionAssignment> assignments) {
         LogConfig config = logDefaults.withOverrides(logConfigs(configs));
+        int minIsr = minInsyncReplicas(configs);
         Partition[] current = topics.get(topic);
         if (current == null) {
             dropLogsOfEarlierIncarnation(topic, topicId, assignments.size());
@@ -88,12 +106,12 @@ public final class PartitionManager implements AutoCloseable {
                 if (!topicId.isEmpty()) {
                     TopicIdFile.write(partitionLog.dir(), topicId);
                 }
-                p = new Partition(topic, a.partition(), partitionLog, listener);
+                p = new Partition(topic, a.partition(), brokerId, partitionLog, listener);
                 listener.onHosted(p);
                 log.info("Hosting {}-{} (log {} .. {})", topic, a.partition(), partitionLog.logStartOffset(),
                         partitionLog.logEndOffset());
             }
-            p.becomeLeaderOrFollower(a.leader() == brokerId, a.leaderEpoch(), a.replicas().size());
+            p.applyState(a.leader(), a.leaderEpoch(), a.replicas(), a.isr(), a.version(), minIsr);
             next[a.partition()] = p;
         }
         topics.put(topic, next);
@@ -116,6 +134,16 @@ public final class PartitionManager implements AutoCloseable {
                 logs.deleteTopic(topic);
                 return;
             }
+        }
+    }
+
+    /** The topic's min.insync.replicas (1 when unset or unreadable). */
+    private static int minInsyncReplicas(Map<String, String> configs) {
+        String v = configs == null ? null : configs.get("min.insync.replicas");
+        try {
+            return v == null ? 1 : Math.max(1, Integer.parseInt(v.trim()));
+        } catch (NumberFormatException e) {
+            return 1;
         }
     }
 

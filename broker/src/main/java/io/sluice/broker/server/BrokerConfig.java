@@ -1,6 +1,7 @@
 package io.sluice.broker.server;
 
 import io.sluice.broker.log.LogConfig;
+import io.sluice.broker.replica.ReplicationConfig;
 import io.sluice.remoting.ErrorCode;
 import io.sluice.remoting.SluiceException;
 import io.sluice.remoting.transport.TransportConfig;
@@ -39,6 +40,7 @@ public final class BrokerConfig {
     private int maxParkedFetches = MAX_PARKED_FETCHES_DEFAULT;
     private LogConfig logDefaults = LogConfig.defaults();
     private TransportConfig transport = new TransportConfig();
+    private ReplicationConfig replication = new ReplicationConfig();
 
     public int id() {
         return id;
@@ -144,6 +146,16 @@ public final class BrokerConfig {
         return this;
     }
 
+    /** Replication settings ({@code sluice.replica.*}). */
+    public ReplicationConfig replication() {
+        return replication;
+    }
+
+    public BrokerConfig replication(ReplicationConfig value) {
+        this.replication = value;
+        return this;
+    }
+
     public BrokerConfig conclude() {
         require(id >= 0, ID, id, "a non-negative integer");
         require(host != null && !host.isBlank(), HOST, host, "a host name or address");
@@ -155,6 +167,7 @@ public final class BrokerConfig {
         require(maxParkedFetches >= 0, MAX_PARKED_FETCHES, maxParkedFetches, "at least 0");
         logDefaults.conclude();
         transport.conclude();
+        replication.conclude();
         return this;
     }
 

@@ -1,14 +1,15 @@
 package io.sluice.broker.server;
 
 import io.micrometer.core.instrument.MeterRegistry;
-import io.sluice.broker.group.GroupCoordinator;
 import io.sluice.broker.handler.FetchHandler;
 import io.sluice.broker.handler.ListOffsetsHandler;
+import io.sluice.broker.handler.OffsetsForLeaderEpochHandler;
 import io.sluice.broker.handler.PartitionStatesHandler;
 import io.sluice.broker.handler.ProduceHandler;
 import io.sluice.broker.log.LogManager;
 import io.sluice.broker.metrics.BrokerMetrics;
 import io.sluice.broker.partition.PartitionManager;
+import io.sluice.broker.replica.ReplicaManager;
 import io.sluice.registry.RegistryClient;
 import io.sluice.remoting.protocol.ApiKey;
 import io.sluice.remoting.protocol.BrokerInfo;
@@ -36,7 +37,7 @@ public final class BrokerServer implements AutoCloseable {
     private PartitionManager partitions;
     private RemotingServer server;
     private TopicAssignmentsWatcher watcher;
-    private GroupCoordinator groups;
+    private ReplicaManager replicas;
     private ScheduledExecutorService background;
     private volatile boolean closed;
 
@@ -53,16 +54,19 @@ public final class BrokerServer implements AutoCloseable {
         logs = new LogManager(config.dataDir(), config.logDefaults(), clock);
         BrokerMetrics brokerMetrics = new BrokerMetrics(metrics);
         partitions = new PartitionManager(config.id(), logs, config.logDefaults(), brokerMetrics);
+        replicas = new ReplicaManager(config.id(), partitions, registry.brokers(), registry.topics(),
+                config.replication(), metrics);
         server = new RemotingServer("broker-" + config.id(), config.transport(), metrics)
                 .handle(ApiKey.PRODUCE, new ProduceHandler(partitions))
                 .handle(ApiKey.FETCH, new FetchHandler(partitions, brokerMetrics, config.fetchMaxWaitMs(),
                         config.fetchMaxBytes(), config.maxParkedFetches()))
                 .handle(ApiKey.LIST_OFFSETS, new ListOffsetsHandler(partitions))
+                .handle(ApiKey.OFFSETS_FOR_LEADER_EPOCH, new OffsetsForLeaderEpochHandler(partitions))
                 .handle(ApiKey.PARTITION_STATES, new PartitionStatesHandler(partitions));
-        groups = new GroupCoordinator(config.id(), partitions, this::partitionCount).registerHandlers(server).start();
         try {
             server.start(config.host(), config.port());
-            watcher = new TopicAssignmentsWatcher(registry.topics(), partitions);
+            replicas.start();
+            watcher = new TopicAssignmentsWatcher(registry.topics(), partitions, replicas::sync);
             watcher.start();
             background = Executors.newSingleThreadScheduledExecutor(r -> {
                 Thread t = new Thread(r, "broker-" + config.id() + "-retention");
@@ -101,11 +105,6 @@ public final class BrokerServer implements AutoCloseable {
         }
     }
 
-    private Integer partitionCount(String topic) {
-        io.sluice.registry.TopicMetadata t = registry.topics().snapshot().get(topic);
-        return t == null ? null : t.partitionStates().size();
-    }
-
     public InetSocketAddress address() {
         return server.localAddress();
     }
@@ -132,7 +131,7 @@ public final class BrokerServer implements AutoCloseable {
             log.debug("Unregistering broker {} failed", config.id(), e);
         }
         closeQuietly(watcher);
-        closeQuietly(groups);
+        closeQuietly(replicas);
         if (background != null) {
             background.shutdownNow();
         }

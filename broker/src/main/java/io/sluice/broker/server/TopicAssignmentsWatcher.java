@@ -14,18 +14,21 @@ import java.util.Map;
 
 /**
  * Follows the topic metadata in the registry and applies it to this broker's partitions: opens logs of newly
- * assigned partitions, updates leadership, and deletes topics removed from the registry.
+ * assigned partitions, updates leadership and in-sync sets, and deletes topics removed from the registry.
  */
 final class TopicAssignmentsWatcher implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(TopicAssignmentsWatcher.class);
 
     private final TopicStore topics;
     private final PartitionManager partitions;
+    private final Runnable afterApply;
     private AutoCloseable subscription;
 
-    TopicAssignmentsWatcher(TopicStore topics, PartitionManager partitions) {
+    /** {@code afterApply} runs after each snapshot is applied (replication follows the new roles). */
+    TopicAssignmentsWatcher(TopicStore topics, PartitionManager partitions, Runnable afterApply) {
         this.topics = topics;
         this.partitions = partitions;
+        this.afterApply = afterApply;
     }
 
     void start() {
@@ -39,7 +42,7 @@ final class TopicAssignmentsWatcher implements AutoCloseable {
                 List<PartitionAssignment> assignments = new ArrayList<>(topic.partitionStates().size());
                 for (PartitionState state : topic.partitionStates()) {
                     assignments.add(new PartitionAssignment(state.partition(), state.replicas(), state.leader(),
-                            state.leaderEpoch()));
+                            state.leaderEpoch(), state.isr(), state.version()));
                 }
                 partitions.applyTopic(topic.name(), topic.topicId(), topic.configs(), assignments);
             } catch (RuntimeException e) {
@@ -47,6 +50,11 @@ final class TopicAssignmentsWatcher implements AutoCloseable {
             }
         }
         partitions.retainTopics(snapshot.keySet());
+        try {
+            afterApply.run();
+        } catch (RuntimeException e) {
+            log.error("Could not bring replication in line with the assignments", e);
+        }
     }
 
     @Override

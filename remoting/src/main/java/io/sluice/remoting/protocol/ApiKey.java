@@ -15,6 +15,8 @@ public enum ApiKey {
     FETCH(2, FetchRequest.class, FetchResponse.class),
     LIST_OFFSETS(3, ListOffsetsRequest.class, ListOffsetsResponse.class),
     PARTITION_STATES(4, PartitionStatesRequest.class, PartitionStatesResponse.class),
+    /** A follower asks its leader where an epoch ended, to truncate a diverging log. */
+    OFFSETS_FOR_LEADER_EPOCH(5, OffsetsForLeaderEpochRequest.class, OffsetsForLeaderEpochResponse.class),
     GET_ROUTES(10, GetRoutesRequest.class, GetRoutesResponse.class),
     CREATE_TOPIC(11, CreateTopicRequest.class, CreateTopicResponse.class),
     DELETE_TOPIC(12, DeleteTopicRequest.class, Empty.class),

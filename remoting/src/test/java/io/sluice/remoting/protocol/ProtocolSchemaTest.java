@@ -51,6 +51,10 @@ class ProtocolSchemaTest {
         pin(OffsetCommitRequest.class, "groupId", 1, "memberId", 2, "generation", 3, "offsets", 4);
         pin(OffsetFetchRequest.class, "groupId", 1, "topics", 2);
         pin(OffsetFetchResponse.class, "offsets", 1);
+        pin(OffsetsForLeaderEpochRequest.class, "topic", 1, "partition", 2, "leaderEpoch", 3,
+                "currentLeaderEpoch", 4, "replicaId", 5);
+        pin(OffsetsForLeaderEpochResponse.class, "leaderEpoch", 1, "endOffset", 2, "logStartOffset", 3,
+                "logEndOffset", 4);
         pin(GetRoutesRequest.class, "topics", 1);
         pin(GetRoutesResponse.class, "version", 1, "topics", 2, "brokers", 3, "unknownTopics", 4);
         pin(ListOffsetsRequest.class, "topic", 1, "partition", 2, "timestamp", 3);
@@ -79,7 +83,8 @@ class ProtocolSchemaTest {
     @Test
     void apiIdsArePinned() {
         Map<String, Integer> expected = pairs("HEARTBEAT", 0, "PRODUCE", 1, "FETCH", 2, "LIST_OFFSETS", 3,
-                "PARTITION_STATES", 4, "GET_ROUTES", 10, "CREATE_TOPIC", 11, "DELETE_TOPIC", 12, "JOIN_GROUP", 20,
+                "PARTITION_STATES", 4, "OFFSETS_FOR_LEADER_EPOCH", 5, "GET_ROUTES", 10, "CREATE_TOPIC", 11,
+                "DELETE_TOPIC", 12, "JOIN_GROUP", 20,
                 "GROUP_HEARTBEAT", 21, "LEAVE_GROUP", 22, "OFFSET_COMMIT", 23, "OFFSET_FETCH", 24, "RPC_INVOKE", 40);
         expected.forEach((name, id) -> {
             assertThat(ApiKey.valueOf(name).id()).as("id of ApiKey.%s", name).isEqualTo(id.shortValue());
