@@ -50,6 +50,7 @@ final class CompareSettings {
     final long e2eMeasureMs;
     final int rpcThreads = 32;
     final long rpcWarmupMs;
+    final long rpcOpWarmupMs;
     final long rpcMeasureMs;
 
     private CompareSettings(boolean quick, int rounds, List<String> peers, List<String> suites, Path out,
@@ -66,7 +67,8 @@ final class CompareSettings {
         produce1kRecords = quick ? 20_000 : 300_000;
         e2eWarmupMs = quick ? 1_000 : 3_000;
         e2eMeasureMs = quick ? 1_500 : 10_000;
-        rpcWarmupMs = quick ? 700 : 4_000;
+        rpcWarmupMs = quick ? 500 : 3_000;
+        rpcOpWarmupMs = quick ? 300 : 1_000;
         rpcMeasureMs = quick ? 1_000 : 8_000;
     }
 
@@ -154,8 +156,8 @@ final class CompareSettings {
     /** The arguments of an RPC load JVM (every system gets the same). */
     List<String> rpcArgs(int port) {
         return List.of("--port", Integer.toString(port), "--ops", String.join(",", RPC_OPS), "--threads",
-                Integer.toString(rpcThreads), "--warmup-ms", Long.toString(rpcWarmupMs), "--measure-ms",
-                Long.toString(rpcMeasureMs));
+                Integer.toString(rpcThreads), "--warmup-ms", Long.toString(rpcWarmupMs), "--op-warmup-ms",
+                Long.toString(rpcOpWarmupMs), "--measure-ms", Long.toString(rpcMeasureMs));
     }
 
     /** Every workload setting by its load-argument name, for the load JVMs and the report. */
@@ -167,6 +169,7 @@ final class CompareSettings {
         m.put("batch-bytes", Integer.toString(batchBytes));
         m.put("buffer-bytes", Long.toString(bufferBytes));
         m.put("max-poll-records", Integer.toString(maxPollRecords));
+        m.put("consume-warmup-passes", "1");
         m.put("produce-100-warmup", Long.toString(produce100Warmup));
         m.put("produce-100-records", Long.toString(produce100Records));
         m.put("produce-1k-warmup", Long.toString(produce1kWarmup));
@@ -177,6 +180,7 @@ final class CompareSettings {
         m.put("e2e-measure-ms", Long.toString(e2eMeasureMs));
         m.put("rpc-threads", Integer.toString(rpcThreads));
         m.put("rpc-warmup-ms", Long.toString(rpcWarmupMs));
+        m.put("rpc-op-warmup-ms", Long.toString(rpcOpWarmupMs));
         m.put("rpc-measure-ms", Long.toString(rpcMeasureMs));
         return m;
     }

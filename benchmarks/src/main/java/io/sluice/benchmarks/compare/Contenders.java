@@ -112,8 +112,8 @@ final class Contenders {
                         logDir.resolve(system + "-rpc-provider.log"), PROVIDER_READY)) {
                     int actual = Integer.parseInt(provider.awaitReady(Duration.ofMinutes(2)).group(1));
                     checkLoopback(provider);
-                    long budgetMs = CompareSettings.RPC_OPS.size() * (settings.rpcWarmupMs + settings.rpcMeasureMs
-                            + 1_000) + 120_000;
+                    long budgetMs = CompareSettings.RPC_OPS.size() * (settings.rpcWarmupMs + settings.rpcOpWarmupMs
+                            + settings.rpcMeasureMs + 1_000) + 120_000;
                     return runLoad(system + "-rpc-load", Jvms.command(jfr(loadFlags, logDir, system + "-rpc-load"),
                             classpath, loadMain,
                             settings.rpcArgs(actual)), logDir, Duration.ofMillis(budgetMs));

@@ -133,19 +133,20 @@ final class MarkdownReport {
                 acks=%s, replication factor 1, linger %d ms, batch %d KiB, buffer %d MiB, no compression; \
                 produce 100 B: %,d warm-up + %,d measured records; produce 1 KiB: %,d + %,d; consume: one \
                 consumer without a group reading every partition of the 100 B topic from the beginning \
-                (max.poll.records %,d); end-to-end: %,d msgs/s of 100 B paced per millisecond, linger %d ms, \
+                (max.poll.records %,d), after one unmeasured warm-up read of the same topic; end-to-end: %,d msgs/s of 100 B paced per millisecond, linger %d ms, \
                 latency = consumer receive − producer send in one JVM, %d ms warm-up + %d ms measured; \
                 ack latency is sampled on every 64th record. Servers: Sluice standalone (512 MiB, ParallelGC, as \
                 bin/sluice), Kafka KRaft single node, controller + broker (1 GiB, G1, as kafka-run-class.sh); \
                 load generators 512 MiB ParallelGC. RPC — UserService (User of 12 fields, Page of 15 users), \
                 %d client threads in their own JVM, provider in its own JVM (512 MiB, ParallelGC), one connection, \
-                %d ms warm-up + %d ms measured per operation, timeout 3 s, no retries; Sluice RPC (protostuff, \
+                a warm-up pass of %d ms per operation, then %d ms warm-up + %d ms measured per operation, \
+                timeout 3 s, no retries; Sluice RPC (protostuff, \
                 direct rpc:// address), Dubbo (dubbo protocol, hessian2, direct URL, no registry), gRPC-java \
                 (Netty, hand-written method descriptors with a hand-written DataOutput binary marshaller, no \
                 protobuf). Everything on 127.0.0.1; each peer in its own JVM and classpath.
                 """, s.partitions, s.acks, s.lingerMs, s.batchBytes / 1024, s.bufferBytes >> 20,
                 s.produce100Warmup, s.produce100Records, s.produce1kWarmup, s.produce1kRecords, s.maxPollRecords,
                 s.e2eRate, s.e2eLingerMs, s.e2eWarmupMs, s.e2eMeasureMs, s.rpcThreads, s.rpcWarmupMs,
-                s.rpcMeasureMs);
+                s.rpcOpWarmupMs, s.rpcMeasureMs);
     }
 }

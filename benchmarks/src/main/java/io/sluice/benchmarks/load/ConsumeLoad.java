@@ -4,7 +4,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * One consumer (no group) assigned every partition of a topic, reading from the beginning until it has seen
- * {@code expected} records; timed from the first poll to the last record. Fails when no record arrives for
+ * {@code expected} records; timed from the first poll to the last record. Warm-up passes first read the whole topic
+ * the same way with consumers of their own (not measured), so the measured consumer runs on warm code. Fails when no record arrives for
  * {@code stallMs}. Runs on the calling thread.
  */
 public final class ConsumeLoad {
@@ -12,7 +13,16 @@ public final class ConsumeLoad {
     }
 
     public static LoadResult run(String workload, MessagingSystem system, String topic, int partitions,
-                                 long expected, int maxPollRecords, long stallMs) throws Exception {
+                                 long expected, int maxPollRecords, long stallMs, int warmupPasses)
+            throws Exception {
+        for (int i = 0; i < warmupPasses; i++) {
+            readAll(workload, system, topic, partitions, expected, maxPollRecords, stallMs);
+        }
+        return readAll(workload, system, topic, partitions, expected, maxPollRecords, stallMs);
+    }
+
+    private static LoadResult readAll(String workload, MessagingSystem system, String topic, int partitions,
+                                      long expected, int maxPollRecords, long stallMs) throws Exception {
         long[] bytes = new long[1];
         MessagingSystem.ValueSink sink = v -> bytes[0] += v == null ? 0 : v.length;
         try (MessagingSystem.Reader reader = system.reader(topic, partitions, maxPollRecords)) {

@@ -44,7 +44,7 @@ public final class MessagingRun {
                             throw new IllegalStateException("consume-100 reads what produce-100 wrote: run it first");
                         }
                         yield ConsumeLoad.run(workload, system, "bench-100", partitions, produced100, maxPoll,
-                                args.longValue("stall-ms", 30_000));
+                                args.longValue("stall-ms", 30_000), args.intValue("consume-warmup-passes", 1));
                     }
                     case "e2e" -> EndToEndLoad.run(workload, system, latency, "bench-e2e", partitions, 100,
                             args.intValue("e2e-rate", 10_000), args.longValue("e2e-warmup-ms", 3_000),
