@@ -14,7 +14,9 @@ import picocli.CommandLine.Option;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /** {@code sluice consume}: prints records, one value per line (options add key, partition, offset, timestamp). */
 @Command(name = "consume", mixinStandardHelpOptions = true,
@@ -26,6 +28,10 @@ final class ConsumeCommand implements Runnable {
     String topic;
     @Option(names = "--partition", description = "Read only this partition.")
     Integer partition;
+    @Option(names = "--group", description = "Read as a member of this consumer group: the group shares the"
+            + " partitions and resumes from its committed offsets (printed records are committed). Partitions"
+            + " without a committed offset start at the log end, or at the oldest record with --from-beginning.")
+    String group;
     @ArgGroup(exclusive = true)
     StartAt start = new StartAt();
     @Option(names = "--max-messages", description = "Exit after this many records.")
@@ -57,7 +63,17 @@ final class ConsumeCommand implements Runnable {
         if (start.offset != null && partition == null) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--offset needs --partition");
         }
+        if (group != null && (partition != null || start.offset != null)) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                    "--group reads the partitions the group assigns: drop --partition/--offset");
+        }
         ConsumerConfig config = new ConsumerConfig().nameservers(ns.nameservers);
+        if (group != null) {
+            config.groupId(group).enableAutoCommit(false).autoOffsetReset(start.fromBeginning
+                    ? ConsumerConfig.AutoOffsetReset.EARLIEST : ConsumerConfig.AutoOffsetReset.LATEST);
+            consumeAsGroup(config);
+            return;
+        }
         PrintWriter out = spec.commandLine().getOut();
         long count = 0;
         try (Consumer<String, String> consumer = Consumer.create(config, Serdes.string(), Serdes.string())) {
@@ -91,6 +107,36 @@ final class ConsumeCommand implements Runnable {
                 }
                 out.flush();
                 if (any) {
+                    lastRecordAt = System.nanoTime();
+                } else if (timeoutMs != null && System.nanoTime() - lastRecordAt > timeoutMs * 1_000_000L) {
+                    break;
+                }
+            }
+        }
+        out.flush();
+        spec.commandLine().getErr().println("Consumed " + count + " records.");
+    }
+
+    /** Subscribes as a group member; commits each printed record (none beyond --max-messages). */
+    private void consumeAsGroup(ConsumerConfig config) {
+        PrintWriter out = spec.commandLine().getOut();
+        long count = 0;
+        try (Consumer<String, String> consumer = Consumer.create(config, Serdes.string(), Serdes.string())) {
+            consumer.subscribe(List.of(topic));
+            long lastRecordAt = System.nanoTime();
+            while (maxMessages == null || count < maxMessages) {
+                Map<TopicPartition, Long> printed = new HashMap<>();
+                for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(200))) {
+                    if (maxMessages != null && count >= maxMessages) {
+                        break;
+                    }
+                    print(out, r);
+                    count++;
+                    printed.put(new TopicPartition(r.topic(), r.partition()), r.offset() + 1);
+                }
+                out.flush();
+                if (!printed.isEmpty()) {
+                    consumer.commitSync(printed);
                     lastRecordAt = System.nanoTime();
                 } else if (timeoutMs != null && System.nanoTime() - lastRecordAt > timeoutMs * 1_000_000L) {
                     break;

@@ -18,6 +18,7 @@ import picocli.CommandLine.Command;
                 TopicCommand.class,
                 ProduceCommand.class,
                 ConsumeCommand.class,
+                GroupCommand.class,
                 BenchCommand.class,
                 RpcCommand.class,
                 CommandLine.HelpCommand.class

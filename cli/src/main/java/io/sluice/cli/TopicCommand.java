@@ -62,15 +62,23 @@ final class TopicCommand implements Runnable {
 
     @Command(name = "list", mixinStandardHelpOptions = true, description = "List topics.")
     static final class ListTopics implements Runnable {
+        /** Topics Sluice keeps for itself (committed offsets of consumer groups). */
+        static final String INTERNAL_PREFIX = "__";
+
         @Mixin
         NameserverOption ns;
+        @Option(names = "--include-internal", description = "Also list internal topics (e.g. __consumer_offsets).")
+        boolean includeInternal;
         @picocli.CommandLine.Spec
         picocli.CommandLine.Model.CommandSpec spec;
 
         @Override
         public void run() {
             try (Admin admin = admin(ns)) {
-                admin.listTopics().stream().sorted().forEach(spec.commandLine().getOut()::println);
+                admin.listTopics().stream().sorted()
+                        .filter(t -> includeInternal || !t.startsWith(INTERNAL_PREFIX))
+                        .map(t -> t.startsWith(INTERNAL_PREFIX) ? t + "\t(internal)" : t)
+                        .forEach(spec.commandLine().getOut()::println);
             }
         }
     }

@@ -2,10 +2,12 @@ package io.sluice.client;
 
 import io.sluice.client.internals.SluiceAdmin;
 
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
- * Manages topics: create, delete, list and describe. Talks to the nameservers for routes and topic changes and to
+ * Manages topics (create, delete, list, describe) and consumer groups (list, describe, read and reset offsets). Talks to the nameservers for routes and topic changes and to
  * partition leaders for log offsets. Every method blocks up to {@code request.timeout.ms} and reports failures as
  * a {@link io.sluice.remoting.SluiceException} ({@code TOPIC_ALREADY_EXISTS}, {@code UNKNOWN_TOPIC},
  * {@code INVALID_TOPIC}, {@code INVALID_PARTITIONS}, {@code INVALID_REPLICATION_FACTOR}, {@code REQUEST_TIMED_OUT},
@@ -36,6 +38,24 @@ public interface Admin extends AutoCloseable {
      * leader did not answer in time. {@code UNKNOWN_TOPIC} if the topic does not exist.
      */
     TopicDescription describeTopic(String name);
+
+    /**
+     * The consumer groups of the cluster (each broker lists those it coordinates), sorted by id; groups with
+     * committed offsets and no members are listed as {@code EMPTY}. Empty before any group was used.
+     */
+    List<GroupListing> listGroups();
+
+    /** State, generation, assignor and members (with their partitions) of a group, from its coordinator. */
+    GroupDescription describeGroup(String groupId);
+
+    /** The committed offsets of a group (the next offset to read, per partition). */
+    Map<TopicPartition, Long> listGroupOffsets(String groupId);
+
+    /**
+     * Sets committed offsets of a group, e.g. to reset where it resumes. Refused with {@code GROUP_NOT_EMPTY}
+     * while the group has members: stop its consumers first.
+     */
+    void alterGroupOffsets(String groupId, Map<TopicPartition, Long> offsets);
 
     @Override
     void close();

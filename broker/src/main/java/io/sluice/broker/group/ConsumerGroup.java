@@ -2,7 +2,10 @@ package io.sluice.broker.group;
 
 import io.sluice.remoting.ErrorCode;
 import io.sluice.remoting.SluiceException;
+import io.sluice.remoting.protocol.DescribeGroupResponse;
+import io.sluice.remoting.protocol.GroupMemberDescription;
 import io.sluice.remoting.protocol.GroupPartitions;
+import io.sluice.remoting.protocol.GroupSummary;
 import io.sluice.remoting.protocol.JoinGroupRequest;
 import io.sluice.remoting.protocol.JoinGroupResponse;
 import io.sluice.remoting.transport.RequestContext;
@@ -284,6 +287,34 @@ final class ConsumerGroup {
         }
         members.clear();
         state = State.EMPTY;
+    }
+
+    /** The group as DESCRIBE_GROUP shows it. */
+    synchronized DescribeGroupResponse describe() {
+        DescribeGroupResponse r = new DescribeGroupResponse();
+        r.groupId = groupId;
+        r.state = state.name();
+        r.generation = generation;
+        r.assignor = assignorName;
+        r.members = new ArrayList<>();
+        for (GroupMember m : members.values()) {
+            GroupMemberDescription d = new GroupMemberDescription();
+            d.memberId = m.memberId;
+            d.clientId = m.clientId;
+            d.host = m.host;
+            d.assignment = toWire(m.assignment);
+            r.members.add(d);
+        }
+        return r;
+    }
+
+    synchronized GroupSummary summary() {
+        GroupSummary s = new GroupSummary();
+        s.groupId = groupId;
+        s.state = state.name();
+        s.memberCount = members.size();
+        s.generation = generation;
+        return s;
     }
 
     synchronized String assignorName() {

@@ -7,10 +7,14 @@ import io.sluice.remoting.ErrorCode;
 import io.sluice.remoting.SluiceException;
 import io.sluice.remoting.protocol.ApiKey;
 import io.sluice.remoting.protocol.CommittedOffset;
+import io.sluice.remoting.protocol.DescribeGroupRequest;
+import io.sluice.remoting.protocol.DescribeGroupResponse;
 import io.sluice.remoting.protocol.Empty;
 import io.sluice.remoting.protocol.GroupHeartbeatRequest;
+import io.sluice.remoting.protocol.GroupSummary;
 import io.sluice.remoting.protocol.JoinGroupRequest;
 import io.sluice.remoting.protocol.LeaveGroupRequest;
+import io.sluice.remoting.protocol.ListGroupsResponse;
 import io.sluice.remoting.protocol.OffsetCommitRequest;
 import io.sluice.remoting.protocol.OffsetFetchRequest;
 import io.sluice.remoting.protocol.OffsetFetchResponse;
@@ -25,6 +29,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -35,8 +40,8 @@ import java.util.function.Function;
  * The group coordinator of one broker. The coordinator of a group is the leader of partition
  * {@code floorMod(groupId.hashCode(), N)} of the internal topic {@value #OFFSETS_TOPIC} (N partitions); clients
  * find it from the nameserver's routes of that topic (no separate look-up request). It serves JOIN_GROUP,
- * GROUP_HEARTBEAT, LEAVE_GROUP, OFFSET_COMMIT and OFFSET_FETCH for the groups that map to partitions it leads, and
- * answers NOT_COORDINATOR for others. The assignment is computed here (range or round-robin).
+ * GROUP_HEARTBEAT, LEAVE_GROUP, OFFSET_COMMIT, OFFSET_FETCH and DESCRIBE_GROUP for the groups that map to partitions it leads, and
+ * answers NOT_COORDINATOR for others; LIST_GROUPS lists the groups this broker coordinates. The assignment is computed here (range or round-robin).
  *
  * <p>Committed offsets are appended to the group's offsets partition and cached per partition and leader epoch
  * ({@link OffsetCache}); the cache is rebuilt from the log the first time a request needs it after this broker
@@ -79,7 +84,9 @@ public final class GroupCoordinator implements AutoCloseable {
                 .handle(ApiKey.GROUP_HEARTBEAT, this::onHeartbeat)
                 .handle(ApiKey.LEAVE_GROUP, this::onLeave)
                 .handle(ApiKey.OFFSET_COMMIT, this::onCommit)
-                .handle(ApiKey.OFFSET_FETCH, this::onFetch);
+                .handle(ApiKey.OFFSET_FETCH, this::onFetch)
+                .handle(ApiKey.LIST_GROUPS, this::onList)
+                .handle(ApiKey.DESCRIBE_GROUP, this::onDescribe);
         return this;
     }
 
@@ -232,6 +239,45 @@ public final class GroupCoordinator implements AutoCloseable {
                 response.offsets.add(o);
             }
         });
+        ctx.respond(response);
+    }
+
+    private void onList(RequestContext ctx, Object message, ByteBuf payload) {
+        Map<String, GroupSummary> found = new TreeMap<>();
+        for (OffsetCache cache : caches.values()) {
+            if (!stillCoordinating(cache.partition().id())) {
+                continue;
+            }
+            for (String groupId : cache.groups()) {
+                GroupSummary s = new GroupSummary();
+                s.groupId = groupId;
+                s.state = ConsumerGroup.State.EMPTY.name();
+                found.put(groupId, s);
+            }
+        }
+        for (ConsumerGroup group : groups.values()) {
+            if (stillCoordinating(group.offsetsPartition())) {
+                found.put(group.groupId(), group.summary());
+            }
+        }
+        ListGroupsResponse response = new ListGroupsResponse();
+        response.groups = new ArrayList<>(found.values());
+        ctx.respond(response);
+    }
+
+    private void onDescribe(RequestContext ctx, Object message, ByteBuf payload) {
+        DescribeGroupRequest r = (DescribeGroupRequest) message;
+        coordinatorCache(r.groupId);
+        ConsumerGroup group = groups.get(r.groupId);
+        if (group != null) {
+            ctx.respond(group.describe());
+            return;
+        }
+        DescribeGroupResponse response = new DescribeGroupResponse();
+        response.groupId = r.groupId;
+        response.state = ConsumerGroup.State.EMPTY.name();
+        response.assignor = "";
+        response.members = new ArrayList<>();
         ctx.respond(response);
     }
 

@@ -1,6 +1,7 @@
 package io.sluice.broker.server;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.sluice.broker.group.GroupCoordinator;
 import io.sluice.broker.handler.FetchHandler;
 import io.sluice.broker.handler.ListOffsetsHandler;
 import io.sluice.broker.handler.OffsetsForLeaderEpochHandler;
@@ -38,6 +39,7 @@ public final class BrokerServer implements AutoCloseable {
     private RemotingServer server;
     private TopicAssignmentsWatcher watcher;
     private ReplicaManager replicas;
+    private GroupCoordinator groups;
     private ScheduledExecutorService background;
     private volatile boolean closed;
 
@@ -63,6 +65,7 @@ public final class BrokerServer implements AutoCloseable {
                 .handle(ApiKey.LIST_OFFSETS, new ListOffsetsHandler(partitions))
                 .handle(ApiKey.OFFSETS_FOR_LEADER_EPOCH, new OffsetsForLeaderEpochHandler(partitions))
                 .handle(ApiKey.PARTITION_STATES, new PartitionStatesHandler(partitions));
+        groups = new GroupCoordinator(config.id(), partitions, this::partitionCount).registerHandlers(server).start();
         try {
             server.start(config.host(), config.port());
             replicas.start();
@@ -105,6 +108,11 @@ public final class BrokerServer implements AutoCloseable {
         }
     }
 
+    private Integer partitionCount(String topic) {
+        io.sluice.registry.TopicMetadata t = registry.topics().snapshot().get(topic);
+        return t == null ? null : t.partitionStates().size();
+    }
+
     public InetSocketAddress address() {
         return server.localAddress();
     }
@@ -132,6 +140,7 @@ public final class BrokerServer implements AutoCloseable {
         }
         closeQuietly(watcher);
         closeQuietly(replicas);
+        closeQuietly(groups);
         if (background != null) {
             background.shutdownNow();
         }

@@ -98,18 +98,26 @@ final class OffsetCommitter {
         for (TopicPartition tp : partitions) {
             topics.add(tp.topic());
         }
+        Set<TopicPartition> wanted = new HashSet<>(partitions);
+        Map<TopicPartition, Long> out = fetch(new ArrayList<>(topics), deadlineNs);
+        out.keySet().retainAll(wanted);
+        return out;
+    }
+
+    /** Every committed offset of the group. */
+    Map<TopicPartition, Long> committedAll(long deadlineNs) {
+        return fetch(new ArrayList<>(), deadlineNs);
+    }
+
+    private Map<TopicPartition, Long> fetch(java.util.List<String> topics, long deadlineNs) {
         OffsetFetchRequest request = new OffsetFetchRequest();
         request.groupId = coordinator.groupId();
-        request.topics = new ArrayList<>(topics);
+        request.topics = topics;
         OffsetFetchResponse response = coordinator.call(ApiKey.OFFSET_FETCH, request, requestTimeoutMs, deadlineNs);
-        Set<TopicPartition> wanted = new HashSet<>(partitions);
         Map<TopicPartition, Long> out = new HashMap<>();
         if (response.offsets != null) {
             for (CommittedOffset o : response.offsets) {
-                TopicPartition tp = new TopicPartition(o.topic, o.partition);
-                if (wanted.contains(tp)) {
-                    out.put(tp, o.offset);
-                }
+                out.put(new TopicPartition(o.topic, o.partition), o.offset);
             }
         }
         return out;

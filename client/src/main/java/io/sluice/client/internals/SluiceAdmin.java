@@ -1,6 +1,9 @@
 package io.sluice.client.internals;
 
 import io.sluice.client.Admin;
+import io.sluice.client.GroupDescription;
+import io.sluice.client.GroupListing;
+import io.sluice.client.TopicPartition;
 import io.sluice.client.AdminConfig;
 import io.sluice.client.NewTopic;
 import io.sluice.client.TopicDescription;
@@ -21,6 +24,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
@@ -48,6 +52,7 @@ public final class SluiceAdmin implements Admin {
     private final RemotingClient client;
     private final NameserverClient nameservers;
     private final TopicDescriber describer;
+    private final GroupAdmin groups;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     public SluiceAdmin(AdminConfig config) {
@@ -60,6 +65,7 @@ public final class SluiceAdmin implements Admin {
             this.nameservers = new NameserverClient(client,
                     ConfigSupport.parseAddresses(AdminConfig.NAMESERVERS, config.nameservers()));
             this.describer = new TopicDescriber(client, backoff, (topic, deadlineNs) -> routes(List.of(topic), deadlineNs));
+            this.groups = new GroupAdmin(client, nameservers, timeoutMs, backoff);
         } catch (RuntimeException e) {
             client.close();
             throw e;
@@ -183,8 +189,29 @@ public final class SluiceAdmin implements Admin {
     }
 
     @Override
+    public List<GroupListing> listGroups() {
+        return groups.listGroups();
+    }
+
+    @Override
+    public GroupDescription describeGroup(String groupId) {
+        return groups.describeGroup(groupId);
+    }
+
+    @Override
+    public Map<TopicPartition, Long> listGroupOffsets(String groupId) {
+        return groups.listGroupOffsets(groupId);
+    }
+
+    @Override
+    public void alterGroupOffsets(String groupId, Map<TopicPartition, Long> offsets) {
+        groups.alterGroupOffsets(groupId, offsets);
+    }
+
+    @Override
     public void close() {
         if (closed.compareAndSet(false, true)) {
+            groups.close();
             client.close();
         }
     }

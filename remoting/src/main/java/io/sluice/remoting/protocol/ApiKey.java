@@ -26,6 +26,9 @@ public enum ApiKey {
     LEAVE_GROUP(22, LeaveGroupRequest.class, Empty.class),
     OFFSET_COMMIT(23, OffsetCommitRequest.class, Empty.class),
     OFFSET_FETCH(24, OffsetFetchRequest.class, OffsetFetchResponse.class),
+    /** The groups this broker coordinates (the request body is empty). */
+    LIST_GROUPS(25, Empty.class, ListGroupsResponse.class),
+    DESCRIBE_GROUP(26, DescribeGroupRequest.class, DescribeGroupResponse.class),
     RPC_INVOKE(40, RpcRequest.class, RpcResponse.class);
 
     private static final ApiKey[] BY_ID = new ApiKey[64];

@@ -36,6 +36,11 @@ class ProtocolSchemaTest {
         pin(CreateTopicRequest.class, "topic", 1, "partitions", 2, "replicationFactor", 3, "configs", 4);
         pin(CreateTopicResponse.class, "route", 1);
         pin(DeleteTopicRequest.class, "topic", 1);
+        pin(DescribeGroupRequest.class, "groupId", 1);
+        pin(DescribeGroupResponse.class, "groupId", 1, "state", 2, "generation", 3, "assignor", 4, "members", 5);
+        pin(GroupMemberDescription.class, "memberId", 1, "clientId", 2, "host", 3, "assignment", 4);
+        pin(GroupSummary.class, "groupId", 1, "state", 2, "memberCount", 3, "generation", 4);
+        pin(ListGroupsResponse.class, "groups", 1);
         pin(Empty.class);
         pin(ErrorResponse.class, "code", 1, "message", 2);
         pin(FetchRequest.class, "topic", 1, "partition", 2, "offset", 3, "maxBytes", 4, "maxWaitMs", 5,
@@ -85,7 +90,8 @@ class ProtocolSchemaTest {
         Map<String, Integer> expected = pairs("HEARTBEAT", 0, "PRODUCE", 1, "FETCH", 2, "LIST_OFFSETS", 3,
                 "PARTITION_STATES", 4, "OFFSETS_FOR_LEADER_EPOCH", 5, "GET_ROUTES", 10, "CREATE_TOPIC", 11,
                 "DELETE_TOPIC", 12, "JOIN_GROUP", 20,
-                "GROUP_HEARTBEAT", 21, "LEAVE_GROUP", 22, "OFFSET_COMMIT", 23, "OFFSET_FETCH", 24, "RPC_INVOKE", 40);
+                "GROUP_HEARTBEAT", 21, "LEAVE_GROUP", 22, "OFFSET_COMMIT", 23, "OFFSET_FETCH", 24, "LIST_GROUPS", 25,
+                "DESCRIBE_GROUP", 26, "RPC_INVOKE", 40);
         expected.forEach((name, id) -> {
             assertThat(ApiKey.valueOf(name).id()).as("id of ApiKey.%s", name).isEqualTo(id.shortValue());
             assertThat(ApiKey.forId(id)).isEqualTo(ApiKey.valueOf(name));
