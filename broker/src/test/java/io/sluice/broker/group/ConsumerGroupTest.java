@@ -1,0 +1,194 @@
+package io.sluice.broker.group;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.util.concurrent.EventExecutor;
+import io.sluice.remoting.ErrorCode;
+import io.sluice.remoting.SluiceException;
+import io.sluice.remoting.protocol.ApiKey;
+import io.sluice.remoting.protocol.GroupPartitions;
+import io.sluice.remoting.protocol.JoinGroupRequest;
+import io.sluice.remoting.protocol.JoinGroupResponse;
+import io.sluice.remoting.transport.RequestContext;
+import org.junit.jupiter.api.Test;
+
+import java.net.SocketAddress;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** The group state machine driven with a manual clock: joins, rebalances, session expiry, fencing. */
+class ConsumerGroupTest {
+    private static final long MS = 1_000_000L;
+
+    /** Records the one answer a parked request gets. */
+    private static final class Answer implements RequestContext {
+        Object response;
+        ErrorCode error;
+
+        @Override
+        public ApiKey apiKey() {
+            return ApiKey.JOIN_GROUP;
+        }
+
+        @Override
+        public long requestId() {
+            return 1;
+        }
+
+        @Override
+        public boolean oneway() {
+            return false;
+        }
+
+        @Override
+        public SocketAddress remoteAddress() {
+            return null;
+        }
+
+        @Override
+        public EventExecutor executor() {
+            return null;
+        }
+
+        @Override
+        public ByteBufAllocator alloc() {
+            return ByteBufAllocator.DEFAULT;
+        }
+
+        @Override
+        public void respond(Object r) {
+            response = r;
+        }
+
+        @Override
+        public void respond(Object r, ByteBuf payload) {
+            payload.release();
+            response = r;
+        }
+
+        @Override
+        public void fail(ErrorCode code, String message) {
+            error = code;
+        }
+
+        @Override
+        public void fail(Throwable cause) {
+            error = ((SluiceException) cause).code();
+        }
+
+        @Override
+        public boolean isDone() {
+            return response != null || error != null;
+        }
+
+        JoinGroupResponse join() {
+            assertThat(response).as("join answered").isInstanceOf(JoinGroupResponse.class);
+            return (JoinGroupResponse) response;
+        }
+
+        int partitions() {
+            int n = 0;
+            for (GroupPartitions g : join().assignment) {
+                n += g.partitions.size();
+            }
+            return n;
+        }
+    }
+
+    private final ConsumerGroup group = new ConsumerGroup("g", 0, Map.of("t", 6)::get);
+
+    private static JoinGroupRequest join(String memberId) {
+        JoinGroupRequest r = new JoinGroupRequest();
+        r.groupId = "g";
+        r.memberId = memberId;
+        r.clientId = "c";
+        r.topics = List.of("t");
+        r.sessionTimeoutMs = 3_000;
+        r.rebalanceTimeoutMs = 10_000;
+        r.assignor = "range";
+        return r;
+    }
+
+    private Answer join(String memberId, long nowMs) {
+        Answer a = new Answer();
+        group.join(join(memberId), "127.0.0.1", a, nowMs * MS);
+        return a;
+    }
+
+    @Test
+    void aSecondMemberWaitsForTheFirstToRejoinThenBothSplitThePartitions() {
+        Answer first = join("", 0);
+        assertThat(first.join().generation).isEqualTo(1);
+        assertThat(first.partitions()).isEqualTo(6);
+        String a = first.join().memberId;
+
+        Answer second = join("", 100);
+        assertThat(second.isDone()).isFalse();
+        assertThatThrownBy(() -> group.heartbeat(a, 1, 200 * MS)).isInstanceOfSatisfying(SluiceException.class,
+                e -> assertThat(e.code()).isEqualTo(ErrorCode.REBALANCE_IN_PROGRESS));
+        group.checkCommit(a, 1, 250 * MS);
+        Answer again = join(a, 300);
+        assertThat(second.join().generation).isEqualTo(2);
+        assertThat(again.partitions()).isEqualTo(3);
+        assertThat(second.partitions()).isEqualTo(3);
+        assertThat(group.state()).isEqualTo(ConsumerGroup.State.STABLE);
+
+        assertThatThrownBy(() -> group.checkCommit(a, 1, 400 * MS)).isInstanceOfSatisfying(SluiceException.class,
+                e -> assertThat(e.code()).isEqualTo(ErrorCode.ILLEGAL_GENERATION));
+        assertThatThrownBy(() -> group.checkCommit("", -1, 400 * MS)).isInstanceOfSatisfying(SluiceException.class,
+                e -> assertThat(e.code()).isEqualTo(ErrorCode.GROUP_NOT_EMPTY));
+    }
+
+    @Test
+    void aMemberWhoseHeartbeatsStopIsRemovedAfterTheSessionTimeout() {
+        String a = join("", 0).join().memberId;
+        Answer second = join("", 10);
+        String b = join(a, 20).join().memberId;
+        String bId = second.join().memberId;
+        assertThat(b).isEqualTo(a);
+
+        group.heartbeat(a, 2, 2_000 * MS);
+        group.onTimeEvent(2_900 * MS);
+        assertThat(group.memberCount()).isEqualTo(2);
+        group.onTimeEvent(3_100 * MS);
+        assertThat(group.memberCount()).as("b stopped heartbeating at 20 ms").isEqualTo(1);
+        assertThat(group.state()).isEqualTo(ConsumerGroup.State.PREPARING_REBALANCE);
+        assertThatThrownBy(() -> group.heartbeat(bId, 2, 3_200 * MS)).isInstanceOfSatisfying(SluiceException.class,
+                e -> assertThat(e.code()).isEqualTo(ErrorCode.UNKNOWN_MEMBER));
+        Answer rejoin = join(a, 3_300);
+        assertThat(rejoin.join().generation).isEqualTo(3);
+        assertThat(rejoin.partitions()).isEqualTo(6);
+    }
+
+    @Test
+    void aMemberThatDoesNotRejoinWithinTheRebalanceTimeoutIsDroppedAndTheOthersGoOn() {
+        String a = join("", 0).join().memberId;
+        Answer second = join("", 100);
+        for (long t = 1_000; t <= 10_000; t += 1_000) {
+            long now = t * MS;
+            assertThatThrownBy(() -> group.heartbeat(a, 1, now)).isInstanceOfSatisfying(SluiceException.class,
+                    e -> assertThat(e.code()).isEqualTo(ErrorCode.REBALANCE_IN_PROGRESS));
+            group.onTimeEvent(now);
+        }
+        group.onTimeEvent(10_050 * MS);
+        assertThat(second.isDone()).isFalse();
+        group.onTimeEvent(10_200 * MS);
+        assertThat(second.join().generation).isEqualTo(2);
+        assertThat(second.partitions()).isEqualTo(6);
+        assertThat(group.memberCount()).isEqualTo(1);
+    }
+
+    @Test
+    void leavingEmptiesTheGroupAndAllowsAnAdminCommit() {
+        String a = join("", 0).join().memberId;
+        group.leave(a, 10 * MS);
+        assertThat(group.state()).isEqualTo(ConsumerGroup.State.EMPTY);
+        assertThat(group.memberCount()).isZero();
+        group.checkCommit("", -1, 20 * MS);
+        assertThatThrownBy(() -> group.leave(a, 30 * MS)).isInstanceOfSatisfying(SluiceException.class,
+                e -> assertThat(e.code()).isEqualTo(ErrorCode.UNKNOWN_MEMBER));
+    }
+}
