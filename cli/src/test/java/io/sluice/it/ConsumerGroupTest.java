@@ -149,6 +149,41 @@ class ConsumerGroupTest {
     }
 
     @Test
+    void pausedPartitionsYieldNothingUntilResumed() throws Exception {
+        start();
+        createTopic("pp", 2);
+        produce("pp", 2, 20, "p");
+        TopicPartition p0 = new TopicPartition("pp", 0);
+        TopicPartition p1 = new TopicPartition("pp", 1);
+        try (Consumer<String, String> consumer = Consumer.create(config("g4"), Serdes.string(), Serdes.string())) {
+            consumer.subscribe(List.of("pp"));
+            long deadline = System.nanoTime() + 20_000_000_000L;
+            while (consumer.assignment().size() != 2 && System.nanoTime() < deadline) {
+                consumer.poll(Duration.ofMillis(50));
+            }
+            consumer.pause(List.of(p0));
+            assertThat(consumer.paused()).containsExactly(p0);
+            int fromP1 = 0;
+            deadline = System.nanoTime() + 20_000_000_000L;
+            while (fromP1 < 20 && System.nanoTime() < deadline) {
+                for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(100))) {
+                    assertThat(r.partition()).as("no record of the paused partition").isEqualTo(1);
+                    fromP1++;
+                }
+            }
+            assertThat(consumer.poll(Duration.ofMillis(300)).isEmpty()).isTrue();
+            consumer.resume(List.of(p0));
+            int fromP0 = 0;
+            deadline = System.nanoTime() + 20_000_000_000L;
+            while (fromP0 < 20 && System.nanoTime() < deadline) {
+                fromP0 += consumer.poll(Duration.ofMillis(100)).records(p0).size();
+            }
+            assertThat(fromP0).isEqualTo(20);
+            assertThat(consumer.paused()).isEmpty();
+        }
+    }
+
+    @Test
     void aMemberThatStoppedPollingIsFencedAndItsCommitRefused() throws Exception {
         start();
         createTopic("jobs", 4);

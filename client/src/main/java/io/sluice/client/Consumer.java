@@ -80,6 +80,18 @@ public interface Consumer<K, V> extends AutoCloseable {
     /** The group's committed offsets of {@code partitions}; partitions without a committed offset are absent. */
     Map<TopicPartition, Long> committed(Set<TopicPartition> partitions);
 
+    /**
+     * Stops fetching {@code partitions} and returning their records from {@code poll} until {@link #resume};
+     * positions and group membership are kept. A pause ends when a rebalance takes the partition away.
+     */
+    void pause(Collection<TopicPartition> partitions);
+
+    /** Fetches and returns records of paused {@code partitions} again. */
+    void resume(Collection<TopicPartition> partitions);
+
+    /** The partitions paused now. */
+    Set<TopicPartition> paused();
+
     /** The partitions currently assigned. */
     Set<TopicPartition> assignment();
 

@@ -279,7 +279,7 @@ final class Fetcher<K, V> {
         for (int i = 0; i < n && total < max; i++) {
             PartitionFetchState s = states.get((start + i) % n);
             List<ConsumerRecord<K, V>> taken = null;
-            while (total < max && s.assigned && s.hasPosition()) {
+            while (total < max && s.assigned && !s.paused && s.hasPosition()) {
                 try {
                     if (!s.hasDecoded() && !decodeNext(s)) {
                         break;

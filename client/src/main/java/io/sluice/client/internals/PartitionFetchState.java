@@ -32,6 +32,8 @@ final class PartitionFetchState {
     int liveFetchEpoch = -1;
     boolean resetInFlight;
     boolean assigned = true;
+    /** Paused by the application: no fetches are sent and poll returns none of its records. */
+    boolean paused;
     final ArrayDeque<CompletedFetch> buffered = new ArrayDeque<>(MAX_BUFFERED_FETCHES);
     /** Decoded records of the current batch not yet returned, from {@link #decodedIndex}. */
     List<? extends ConsumerRecord<?, ?>> decoded;
@@ -87,7 +89,7 @@ final class PartitionFetchState {
 
     /** True if a fetch may be sent now (the leader aside). */
     boolean canFetch(long nowNs) {
-        if (!assigned || !hasPosition() || error != null || nowNs - backoffUntilNs < 0) {
+        if (!assigned || paused || !hasPosition() || error != null || nowNs - backoffUntilNs < 0) {
             return false;
         }
         if (fetchesInFlight > 0 && liveFetchEpoch == epoch || fetchesInFlight >= MAX_BUFFERED_FETCHES) {

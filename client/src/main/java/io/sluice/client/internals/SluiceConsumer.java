@@ -141,6 +141,34 @@ public final class SluiceConsumer<K, V> implements Consumer<K, V> {
     }
 
     @Override
+    public void pause(Collection<TopicPartition> partitions) {
+        checkOpen();
+        for (TopicPartition tp : partitions) {
+            state(tp).paused = true;
+        }
+    }
+
+    @Override
+    public void resume(Collection<TopicPartition> partitions) {
+        checkOpen();
+        for (TopicPartition tp : partitions) {
+            state(tp).paused = false;
+        }
+        fetcher.wakeup();
+    }
+
+    @Override
+    public Set<TopicPartition> paused() {
+        Set<TopicPartition> out = new LinkedHashSet<>();
+        for (PartitionFetchState s : assigned.values()) {
+            if (s.paused) {
+                out.add(s.tp);
+            }
+        }
+        return out;
+    }
+
+    @Override
     public void seek(TopicPartition partition, long offset) {
         checkOpen();
         if (offset < 0) {
