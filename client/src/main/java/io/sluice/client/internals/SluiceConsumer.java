@@ -14,11 +14,8 @@ import io.sluice.remoting.SluiceException;
 import io.sluice.remoting.protocol.ListOffsetsRequest;
 import io.sluice.remoting.protocol.ListOffsetsResponse;
 import io.sluice.remoting.transport.RemotingClient;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.HashMap;
@@ -28,16 +25,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The {@link Consumer} implementation: keeps the assignment and positions, drives the {@link Fetcher} from
- * {@link #poll}, and answers offset queries through {@link OffsetLookup}. Not thread-safe (one thread at a time).
+ * {@link #poll}, and answers offset queries through {@link OffsetLookup}; with a {@code group.id}, a
+ * {@link GroupSubscription} handles membership and commits. Not thread-safe (one thread at a time).
  */
 public final class SluiceConsumer<K, V> implements Consumer<K, V> {
-    private static final Logger LOG = LoggerFactory.getLogger(SluiceConsumer.class);
     private static final AtomicInteger IDS = new AtomicInteger();
 
     private final String clientId;
@@ -49,15 +45,8 @@ public final class SluiceConsumer<K, V> implements Consumer<K, V> {
     private final Fetcher<K, V> fetcher;
     private final Map<TopicPartition, PartitionFetchState> assigned = new LinkedHashMap<>();
     private List<PartitionFetchState> states = List.of();
-    private final String groupId;
-    private final GroupCoordinatorClient coordinator;
-    private final GroupMembership membership;
-    private final OffsetCommitter committer;
-    private final boolean autoCommit;
-    private final long autoCommitIntervalNs;
-    private long nextAutoCommitNs;
-    private List<String> subscription = List.of();
-    private ConsumerRebalanceListener listener = ConsumerRebalanceListener.NOOP;
+    /** The group side (subscription, commits), or null without a group.id. */
+    private final GroupSubscription group;
     private boolean closed;
 
     public SluiceConsumer(ConsumerConfig config, Deserializer<K> keyDeserializer, Deserializer<V> valueDeserializer) {
@@ -78,19 +67,29 @@ public final class SluiceConsumer<K, V> implements Consumer<K, V> {
                     new CompletedFetch.RecordDecoder<>(keyDeserializer, valueDeserializer),
                     new ConsumerMetrics(config.meterRegistry(), clientId));
             routes.addListener(fetcher::wakeup);
-            this.groupId = config.groupId();
-            this.autoCommit = config.enableAutoCommit() && groupId != null;
-            this.autoCommitIntervalNs = TimeUnit.MILLISECONDS.toNanos(config.autoCommitIntervalMs());
-            if (groupId != null) {
-                this.coordinator = new GroupCoordinatorClient(client, nameservers, routes, groupId,
-                        config.requestTimeoutMs(), backoff);
-                this.membership = new GroupMembership(coordinator, config, clientId, fetcher::wakeup);
-                this.committer = new OffsetCommitter(coordinator, membership, config.requestTimeoutMs());
-            } else {
-                this.coordinator = null;
-                this.membership = null;
-                this.committer = null;
-            }
+            this.group = config.groupId() == null ? null : new GroupSubscription(config, clientId,
+                    new GroupCoordinatorClient(client, nameservers, routes, config.groupId(),
+                            config.requestTimeoutMs(), backoff), fetcher::wakeup, new GroupSubscription.Assignment() {
+                        @Override
+                        public Set<TopicPartition> assignment() {
+                            return SluiceConsumer.this.assignment();
+                        }
+
+                        @Override
+                        public void assign(Collection<TopicPartition> partitions) {
+                            assignPartitions(partitions);
+                        }
+
+                        @Override
+                        public Map<TopicPartition, Long> positions() {
+                            return SluiceConsumer.this.positions();
+                        }
+
+                        @Override
+                        public void seek(TopicPartition partition, long offset) {
+                            state(partition).seek(offset);
+                        }
+                    });
         } catch (RuntimeException | Error e) {
             client.close();
             throw e;
@@ -100,8 +99,8 @@ public final class SluiceConsumer<K, V> implements Consumer<K, V> {
     @Override
     public void assign(Collection<TopicPartition> partitions) {
         checkOpen();
-        if (!subscription.isEmpty()) {
-            throw new SluiceException(ErrorCode.INVALID_REQUEST, "this consumer subscribed to " + subscription
+        if (group != null && group.isSubscribed()) {
+            throw new SluiceException(ErrorCode.INVALID_REQUEST, "this consumer subscribed to " + group.topics()
                     + "; its group assigns the partitions (unsubscribe first to assign by hand)");
         }
         assignPartitions(partitions);
@@ -275,17 +274,12 @@ public final class SluiceConsumer<K, V> implements Consumer<K, V> {
         checkOpen();
         long now = System.nanoTime();
         long deadlineNs = now + Math.max(0, timeout.toNanos());
-        if (membership != null) {
-            committer.runCallbacks();
-            membership.onPoll(now);
+        if (group != null) {
+            group.onPoll(now);
         }
         while (true) {
-            if (membership != null && !subscription.isEmpty()) {
-                if (membership.rejoinNeeded()) {
-                    rebalance();
-                    now = System.nanoTime();
-                }
-                maybeAutoCommit(now);
+            if (group != null && group.maybeRejoinAndCommit(now)) {
+                now = System.nanoTime();
             }
             fetcher.processEvents(now);
             SluiceException error = fetcher.takeError(states);
@@ -311,97 +305,34 @@ public final class SluiceConsumer<K, V> implements Consumer<K, V> {
         }
     }
 
-    // ---- groups ----
+    // ---- groups (see GroupSubscription) ----
 
-    private GroupMembership requireGroup(String what) {
-        if (membership == null) {
+    private GroupSubscription requireGroup(String what) {
+        if (group == null) {
             throw new SluiceException(ErrorCode.INVALID_CONFIG, what + " needs a group: set "
                     + ConsumerConfig.GROUP_ID);
         }
-        return membership;
+        return group;
     }
 
     @Override
     public void subscribe(Collection<String> topics, ConsumerRebalanceListener rebalanceListener) {
         checkOpen();
-        requireGroup("subscribe");
-        Objects.requireNonNull(topics, "topics");
-        if (topics.isEmpty()) {
-            unsubscribe();
-            return;
-        }
-        if (subscription.isEmpty() && !assigned.isEmpty()) {
-            throw new SluiceException(ErrorCode.INVALID_REQUEST, "this consumer was assigned " + assigned.keySet()
-                    + " by hand; assign an empty list before subscribing");
-        }
-        List<String> sorted = new ArrayList<>(new TreeSet<>(topics));
-        for (String t : sorted) {
-            Objects.requireNonNull(t, "topic");
-        }
-        this.listener = rebalanceListener == null ? ConsumerRebalanceListener.NOOP : rebalanceListener;
-        if (!sorted.equals(subscription)) {
-            subscription = List.copyOf(sorted);
-            routes.addTopics(subscription);
-            membership.requestRejoin();
-        }
+        requireGroup("subscribe").subscribe(topics, rebalanceListener);
+        routes.addTopics(group.topics());
     }
 
     @Override
     public void unsubscribe() {
         checkOpen();
-        if (subscription.isEmpty()) {
-            return;
+        if (group != null) {
+            group.unsubscribe();
         }
-        revokeAll();
-        subscription = List.of();
-        membership.leave();
     }
 
     @Override
     public Set<String> subscription() {
-        return new LinkedHashSet<>(subscription);
-    }
-
-    /** Commits (with auto-commit) and tells the listener before the partitions go; then drops them. */
-    private void revokeAll() {
-        Set<TopicPartition> old = assignment();
-        if (old.isEmpty()) {
-            return;
-        }
-        if (autoCommit) {
-            try {
-                commitSync(positions());
-            } catch (SluiceException e) {
-                LOG.warn("{}: committing before the rebalance failed ({}); records after the last commit will be "
-                        + "read again by the partitions' next owner", clientId, e.getMessage());
-            }
-        }
-        listener.onPartitionsRevoked(old);
-        assignPartitions(List.of());
-    }
-
-    private void rebalance() {
-        revokeAll();
-        long deadlineNs = System.nanoTime() + defaultApiTimeoutNs;
-        List<TopicPartition> assignedNow = membership.join(subscription, deadlineNs);
-        assignPartitions(assignedNow);
-        if (!assignedNow.isEmpty()) {
-            committer.committed(assignedNow, deadlineNs).forEach((tp, offset) -> assigned.get(tp).seek(offset));
-        }
-        nextAutoCommitNs = System.nanoTime() + autoCommitIntervalNs;
-        listener.onPartitionsAssigned(assignedNow);
-    }
-
-    private void maybeAutoCommit(long nowNs) {
-        if (!autoCommit || nowNs - nextAutoCommitNs < 0) {
-            return;
-        }
-        nextAutoCommitNs = nowNs + autoCommitIntervalNs;
-        committer.commitAsync(positions(), (offsets, error) -> {
-            if (error != null) {
-                LOG.debug("{}: auto-commit failed: {}", clientId, error.toString());
-            }
-        });
+        return group == null ? Set.of() : new LinkedHashSet<>(group.topics());
     }
 
     /** The positions of the assigned partitions that have one. */
@@ -423,35 +354,19 @@ public final class SluiceConsumer<K, V> implements Consumer<K, V> {
     @Override
     public void commitSync(Map<TopicPartition, Long> offsets) {
         checkOpen();
-        requireGroup("commitSync");
-        if (!subscription.isEmpty() && membership.generation() < 0) {
-            membership.requestRejoin();
-            throw new SluiceException(ErrorCode.ILLEGAL_GENERATION, "commit refused: this consumer is not a member of"
-                    + " group " + groupId + " now (it left, e.g. after max.poll.interval.ms without a poll, or a"
-                    + " rebalance is pending); its partitions may belong to another member. The next poll re-joins.");
-        }
-        try {
-            committer.commitSync(offsets, System.nanoTime() + defaultApiTimeoutNs);
-        } catch (SluiceException e) {
-            if (e.code() == ErrorCode.ILLEGAL_GENERATION || e.code() == ErrorCode.UNKNOWN_MEMBER) {
-                membership.requestRejoin();
-            }
-            throw e;
-        }
+        requireGroup("commitSync").commitSync(offsets);
     }
 
     @Override
     public void commitAsync(OffsetCommitCallback callback) {
         checkOpen();
-        requireGroup("commitAsync");
-        committer.commitAsync(positions(), callback);
+        requireGroup("commitAsync").commitAsync(positions(), callback);
     }
 
     @Override
     public Map<TopicPartition, Long> committed(Set<TopicPartition> partitions) {
         checkOpen();
-        requireGroup("committed");
-        return committer.committed(partitions, System.nanoTime() + defaultApiTimeoutNs);
+        return requireGroup("committed").committed(partitions);
     }
 
     private void checkOpen() {
@@ -465,17 +380,8 @@ public final class SluiceConsumer<K, V> implements Consumer<K, V> {
         if (closed) {
             return;
         }
-        if (membership != null) {
-            try {
-                if (!subscription.isEmpty() && autoCommit && membership.generation() >= 0) {
-                    committer.commitSync(positions(), System.nanoTime() + defaultApiTimeoutNs);
-                }
-                committer.runCallbacks();
-            } catch (RuntimeException e) {
-                LOG.warn("{}: committing on close failed: {}", clientId, e.getMessage());
-            }
-            membership.leave();
-            membership.close();
+        if (group != null) {
+            group.close();
         }
         closed = true;
         for (PartitionFetchState s : assigned.values()) {
