@@ -15,15 +15,17 @@ import java.util.Map;
  */
 final class CompareSettings {
     static final String USAGE = """
-            usage: sluice-bench compare [--quick] [--rounds N] [--peers kafka,dubbo,grpc] [--suites messaging,rpc]
+            usage: sluice-bench compare [--quick] [--rounds N] [--peers kafka,dubbo,grpc] [--suites messaging,replicated,rpc]
                                         [--out DIR] [--jfr]
               --quick    every workload tiny (a smoke test of the whole harness, about two minutes)
               --rounds   rounds of alternating runs (Sluice, peer, Sluice, peer, ...); medians are reported (default 3, quick 1)
               --peers    which peers to run beside Sluice (default: all three)
-              --suites   messaging (vs Kafka), rpc (vs Dubbo and gRPC) (default: both)
+              --suites   messaging (vs Kafka), replicated (Kafka on 3 nodes; Sluice has no replication yet),
+                         rpc (vs Dubbo and gRPC) (default: all)
               --out      results directory (default: benchmarks/results/<timestamp>)
               --jfr      record every JVM with Java Flight Recorder (settings=profile) into logs/, to find bottlenecks""";
-    static final List<String> SUITES = List.of("messaging", "rpc");
+    static final List<String> SUITES = List.of("messaging", "replicated", "rpc");
+    static final String REPLICATED_WORKLOAD = "produce-100-rf3";
     static final List<String> MESSAGING_WORKLOADS = List.of("produce-100", "produce-1k", "consume-100", "e2e");
     static final List<String> RPC_OPS = List.of("existUser", "createUser", "getUser", "listUser");
 
@@ -44,6 +46,8 @@ final class CompareSettings {
     final long produce100Records;
     final long produce1kWarmup;
     final long produce1kRecords;
+    final long produceRf3Warmup;
+    final long produceRf3Records;
     final int e2eRate = 10_000;
     final int e2eLingerMs = 0;
     final long e2eWarmupMs;
@@ -65,6 +69,8 @@ final class CompareSettings {
         produce100Records = quick ? 100_000 : 2_000_000;
         produce1kWarmup = quick ? 5_000 : 50_000;
         produce1kRecords = quick ? 20_000 : 300_000;
+        produceRf3Warmup = quick ? 10_000 : 200_000;
+        produceRf3Records = quick ? 50_000 : 1_000_000;
         e2eWarmupMs = quick ? 1_000 : 3_000;
         e2eMeasureMs = quick ? 1_500 : 10_000;
         rpcWarmupMs = quick ? 500 : 3_000;
@@ -141,7 +147,7 @@ final class CompareSettings {
     }
 
     /** The arguments of a messaging load JVM (every system gets the same). */
-    List<String> messagingArgs(String bootstrap) {
+    List<String> messagingArgs(String bootstrap, List<String> workloads) {
         List<String> a = new ArrayList<>();
         settings().forEach((k, v) -> {
             if (!k.startsWith("rpc-")) {
@@ -149,7 +155,7 @@ final class CompareSettings {
                 a.add(v);
             }
         });
-        a.addAll(List.of("--bootstrap", bootstrap, "--workloads", String.join(",", MESSAGING_WORKLOADS)));
+        a.addAll(List.of("--bootstrap", bootstrap, "--workloads", String.join(",", workloads)));
         return a;
     }
 
@@ -174,6 +180,8 @@ final class CompareSettings {
         m.put("produce-100-records", Long.toString(produce100Records));
         m.put("produce-1k-warmup", Long.toString(produce1kWarmup));
         m.put("produce-1k-records", Long.toString(produce1kRecords));
+        m.put("produce-rf3-warmup", Long.toString(produceRf3Warmup));
+        m.put("produce-rf3-records", Long.toString(produceRf3Records));
         m.put("e2e-rate", Integer.toString(e2eRate));
         m.put("e2e-linger-ms", Integer.toString(e2eLingerMs));
         m.put("e2e-warmup-ms", Long.toString(e2eWarmupMs));

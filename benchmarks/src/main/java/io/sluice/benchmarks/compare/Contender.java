@@ -8,7 +8,7 @@ interface Contender {
     /** sluice, kafka, dubbo or grpc. */
     String system();
 
-    /** messaging or rpc. */
+    /** messaging, replicated or rpc. */
     String suite();
 
     /** The workloads a round reports, in order. */

@@ -14,7 +14,8 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
- * The contenders of a comparison: Sluice and Kafka on messaging; Sluice, Dubbo and gRPC on RPC. Each runs its
+ * The contenders of a comparison: Sluice and Kafka on messaging; Kafka alone (three nodes) on replicated produce;
+ * Sluice, Dubbo and gRPC on RPC. Each runs its
  * server and its load generator in JVMs of their own, with its own classpath, and checks that the server listens
  * on loopback only. Stateless apart from the settings; thread-compatible.
  */
@@ -38,8 +39,12 @@ final class Contenders {
         if (settings.runs("messaging")) {
             out.add(sluiceMessaging());
             if (settings.runs("messaging", "kafka")) {
-                out.add(kafka());
+                out.add(kafka(1, CompareSettings.MESSAGING_WORKLOADS));
             }
+        }
+        if (settings.runs("replicated", "kafka")) {
+            // Sluice has no replication yet: only Kafka's figure, the reference for later
+            out.add(kafka(3, List.of(CompareSettings.REPLICATED_WORKLOAD)));
         }
         if (settings.runs("rpc")) {
             List<Contender> rpcPeers = new ArrayList<>();
@@ -70,18 +75,21 @@ final class Contenders {
             ManagedProcess server = ManagedProcess.start("sluice-standalone", cmd, data,
                     logDir.resolve("sluice-standalone.log"), SLUICE_READY);
             Matcher ready = server.awaitReady(Duration.ofMinutes(2));
-            return new Server(server, ready.group(1));
-        }, Jvms.sluiceClasspath(), jvms.sluice(false), SluiceMessagingLoad.class.getName());
+            return new Server(List.of(server), ready.group(1));
+        }, Jvms.sluiceClasspath(), jvms.sluice(false), SluiceMessagingLoad.class.getName(),
+                CompareSettings.MESSAGING_WORKLOADS);
     }
 
-    private Contender kafka() {
+    /** Kafka on {@code nodes} nodes (1, or 3 for the replicated workload). */
+    private Contender kafka(int nodes, List<String> workloads) {
         String cp = peers.classpath("kafka");
+        String label = nodes == 1 ? "kafka-broker" : "kafka-node";
         return new MessagingContender("kafka", (data, logDir) -> {
-            KafkaBroker.Started broker = KafkaBroker.start(cp, jfr(Jvms.KAFKA_BROKER, logDir, "kafka-broker"), data,
-                    logDir, "kafka-broker");
-            return new Server(broker.process(), broker.bootstrap());
+            KafkaBroker.Started cluster = KafkaBroker.start(cp, jfr(Jvms.KAFKA_BROKER, logDir, label), data,
+                    logDir, label, nodes);
+            return new Server(cluster.processes(), cluster.bootstrap());
         }, cp, Jvms.peer("-Dlog4j2.configurationFile=kafka-client-log4j2.properties"),
-                "io.sluice.benchmarks.peer.kafka.KafkaMessagingLoad");
+                "io.sluice.benchmarks.peer.kafka.KafkaMessagingLoad", workloads);
     }
 
     private Contender rpc(String system, String classpath, List<String> providerFlags, List<String> loadFlags,
@@ -128,7 +136,12 @@ final class Contenders {
         Server start(Path dataDir, Path logDir) throws Exception;
     }
 
-    record Server(ManagedProcess process, String bootstrap) {
+    /** The server processes of a system and the address its clients start from; closing stops them all. */
+    record Server(List<ManagedProcess> processes, String bootstrap) implements AutoCloseable {
+        @Override
+        public void close() {
+            processes.forEach(ManagedProcess::close);
+        }
     }
 
     private final class MessagingContender implements Contender {
@@ -137,9 +150,11 @@ final class Contenders {
         private final String loadClasspath;
         private final List<String> loadFlags;
         private final String loadMain;
+        private final List<String> workloads;
 
         MessagingContender(String system, ServerStarter starter, String loadClasspath, List<String> loadFlags,
-                           String loadMain) {
+                           String loadMain, List<String> workloads) {
+            this.workloads = workloads;
             this.system = system;
             this.starter = starter;
             this.loadClasspath = loadClasspath;
@@ -154,24 +169,26 @@ final class Contenders {
 
         @Override
         public String suite() {
-            return "messaging";
+            return workloads.contains(CompareSettings.REPLICATED_WORKLOAD) ? "replicated" : "messaging";
         }
 
         @Override
         public List<String> workloads() {
-            return CompareSettings.MESSAGING_WORKLOADS;
+            return workloads;
         }
 
         @Override
         public List<String> runRound(Path logDir) throws Exception {
             Path data = Files.createTempDirectory("sluice-bench-" + system + "-");
             try {
-                Server server = starter.start(data, logDir);
-                try (ManagedProcess process = server.process()) {
-                    checkLoopback(process);
-                    String name = system + "-messaging-load";
+                try (Server server = starter.start(data, logDir)) {
+                    for (ManagedProcess p : server.processes()) {
+                        checkLoopback(p);
+                    }
+                    String name = system + (workloads.contains(CompareSettings.REPLICATED_WORKLOAD)
+                            ? "-replicated-load" : "-messaging-load");
                     return runLoad(name, Jvms.command(jfr(loadFlags, logDir, name), loadClasspath, loadMain,
-                            settings.messagingArgs(server.bootstrap())), logDir,
+                            settings.messagingArgs(server.bootstrap(), workloads)), logDir,
                             Duration.ofMinutes(settings.quick ? 5 : 20));
                 }
             } finally {

@@ -40,7 +40,7 @@ final class MarkdownReport {
                 facts.get("load average before"), facts.get("load average after"), facts.get("commit"),
                 settings.rounds, settings.quick ? " (--quick: tiny workloads, figures not meaningful)" : "",
                 command));
-        if (settings.runs("messaging")) {
+        if (settings.runs("messaging") || settings.runs("replicated")) {
             md.append(table("messaging", settings, results)).append('\n');
         }
         if (settings.runs("rpc")) {
@@ -88,8 +88,19 @@ final class MarkdownReport {
                 continue;
             }
             OptionalDouble sluice = results.median("sluice", row.workload(), row.metric());
-            t.append("| ").append(row.label()).append(" | ").append(row.unit()).append(" | ")
-                    .append(value(sluice, row));
+            t.append("| ").append(row.label()).append(" | ").append(row.unit()).append(" | ");
+            if (row.replicated()) {
+                t.append(NOT_REPLICATED);
+                for (String peer : peers) {
+                    if (peer != null) {
+                        t.append(" | ").append(settings.runs("replicated", peer)
+                                ? value(results.median(peer, row.workload(), row.metric()), row) : "not measured");
+                    }
+                }
+                t.append(" | –".repeat((int) shown)).append(" | not comparable yet |\n");
+                continue;
+            }
+            t.append(value(sluice, row));
             StringBuilder ratios = new StringBuilder();
             List<String> verdicts = new ArrayList<>();
             for (int i = 0; i < peers.size(); i++) {
@@ -108,10 +119,6 @@ final class MarkdownReport {
                 }
             }
             t.append(ratios).append(" | ").append(String.join("; ", verdicts)).append(" |\n");
-        }
-        if (suite.equals("messaging")) {
-            t.append("| produce 100 B, 3 replicas, min ISR 2, acks=all | msgs/s | ").append(NOT_REPLICATED);
-            t.append(peers.get(0) != null ? " | not measured | – | not comparable yet |\n" : " | |\n");
         }
         return t.toString();
     }
@@ -135,6 +142,9 @@ final class MarkdownReport {
                 consumer without a group reading every partition of the 100 B topic from the beginning \
                 (max.poll.records %,d), after one unmeasured warm-up read of the same topic; end-to-end: %,d msgs/s of 100 B paced per millisecond, linger %d ms, \
                 latency = consumer receive − producer send in one JVM, %d ms warm-up + %d ms measured; \
+                replicated: Kafka only, on three KRaft nodes (each controller + broker), a topic of 3 replicas with \
+                min.insync.replicas 2, acks=all (idempotent, Kafka's default for acks=all), 100 B records, %,d \
+                warm-up + %,d measured; \
                 ack latency is sampled on every 64th record. Servers: Sluice standalone (512 MiB, ParallelGC, as \
                 bin/sluice), Kafka KRaft single node, controller + broker (1 GiB, G1, as kafka-run-class.sh); \
                 load generators 512 MiB ParallelGC. RPC — UserService (User of 12 fields, Page of 15 users), \
@@ -146,7 +156,8 @@ final class MarkdownReport {
                 protobuf). Everything on 127.0.0.1; each peer in its own JVM and classpath.
                 """, s.partitions, s.acks, s.lingerMs, s.batchBytes / 1024, s.bufferBytes >> 20,
                 s.produce100Warmup, s.produce100Records, s.produce1kWarmup, s.produce1kRecords, s.maxPollRecords,
-                s.e2eRate, s.e2eLingerMs, s.e2eWarmupMs, s.e2eMeasureMs, s.rpcThreads, s.rpcWarmupMs,
+                s.e2eRate, s.e2eLingerMs, s.e2eWarmupMs, s.e2eMeasureMs, s.produceRf3Warmup, s.produceRf3Records,
+                s.rpcThreads, s.rpcWarmupMs,
                 s.rpcOpWarmupMs, s.rpcMeasureMs);
     }
 }

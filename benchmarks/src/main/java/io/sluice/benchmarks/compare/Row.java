@@ -14,6 +14,12 @@ record Row(String suite, String label, String workload, String metric, String un
 
     static final List<String> MESSAGING_PEERS = List.of("kafka");
     static final List<String> RPC_PEERS = List.of("dubbo", "grpc");
+    static final String REPLICATED_LABEL = "produce 100 B, 3 replicas, min ISR 2, acks=all";
+
+    /** Whether Sluice cannot run this row yet (no replication). */
+    boolean replicated() {
+        return workload.equals(CompareSettings.REPLICATED_WORKLOAD);
+    }
 
     List<String> peers() {
         return suite.equals("messaging") ? MESSAGING_PEERS : RPC_PEERS;
@@ -34,6 +40,10 @@ record Row(String suite, String label, String workload, String metric, String un
                 "MB/s", 1, true, none));
         rows.add(new Row("messaging", "produce 1 KiB, 8 partitions, acks=1, RF 1", "produce-1k", "p99_us",
                 "ack p99 ms", 1e-3, false, none));
+        rows.add(new Row("messaging", REPLICATED_LABEL, CompareSettings.REPLICATED_WORKLOAD, "msgs_per_s", "msgs/s", 1,
+                true, kafkaGoal));
+        rows.add(new Row("messaging", REPLICATED_LABEL, CompareSettings.REPLICATED_WORKLOAD, "p99_us", "ack p99 ms",
+                1e-3, false, none));
         rows.add(new Row("messaging", "consume the 100 B records back, 1 consumer", "consume-100", "msgs_per_s",
                 "msgs/s", 1, true, kafkaGoal));
         for (String[] p : new String[][]{{"p50_us", "p50 ms"}, {"p99_us", "p99 ms"}, {"p999_us", "p99.9 ms"}}) {

@@ -6,8 +6,9 @@ import java.io.PrintStream;
  * Runs the messaging workloads the harness names, in order, against one system, printing one {@link LoadResult}
  * line each (a failed workload prints its error and the run goes on). Workloads: {@code produce-100} (100 B records
  * to topic bench-100), {@code produce-1k} (1 KiB records to bench-1k), {@code consume-100} (reads bench-100 back;
- * needs produce-100 first), {@code e2e} (end-to-end latency at a fixed rate on bench-e2e). Arguments: see
- * {@link #run}. Single-threaded apart from the workloads' own threads.
+ * needs produce-100 first), {@code e2e} (end-to-end latency at a fixed rate on bench-e2e),
+ * {@code produce-100-rf3} (100 B records, acks=all, to bench-rf3 with 3 replicas and min in-sync 2; needs a system
+ * with replication). Arguments: see {@link #run}. Single-threaded apart from the workloads' own threads.
  */
 public final class MessagingRun {
     private MessagingRun() {
@@ -46,6 +47,11 @@ public final class MessagingRun {
                         yield ConsumeLoad.run(workload, system, "bench-100", partitions, produced100, maxPoll,
                                 args.longValue("stall-ms", 30_000), args.intValue("consume-warmup-passes", 1));
                     }
+                    case "produce-100-rf3" -> ProduceLoad.runReplicated(workload, system,
+                            new MessagingSystem.SenderSettings("all", throughput.lingerMs(), throughput.batchBytes(),
+                                    throughput.bufferBytes()), "bench-rf3", partitions, 3, 2, 100,
+                            args.longValue("produce-rf3-warmup", 100_000),
+                            args.longValue("produce-rf3-records", 1_000_000));
                     case "e2e" -> EndToEndLoad.run(workload, system, latency, "bench-e2e", partitions, 100,
                             args.intValue("e2e-rate", 10_000), args.longValue("e2e-warmup-ms", 3_000),
                             args.longValue("e2e-measure-ms", 10_000), maxPoll);

@@ -9,6 +9,14 @@ public interface MessagingSystem extends AutoCloseable {
     /** Creates a topic with replication factor 1 and waits until it can be written. */
     void createTopic(String topic, int partitions) throws Exception;
 
+    /**
+     * Creates a topic with {@code replicas} replicas and {@code minInSync} in-sync replicas required for acks=all,
+     * and waits until it can be written. Systems without replication throw UnsupportedOperationException.
+     */
+    default void createReplicatedTopic(String topic, int partitions, int replicas, int minInSync) throws Exception {
+        throw new UnsupportedOperationException("replication is not available in this system");
+    }
+
     /** A producer with these settings. */
     Sender sender(SenderSettings settings) throws Exception;
 

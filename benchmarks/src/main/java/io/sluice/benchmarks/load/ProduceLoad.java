@@ -22,6 +22,21 @@ public final class ProduceLoad {
     public static LoadResult run(String workload, MessagingSystem system, MessagingSystem.SenderSettings settings,
                                  String topic, int partitions, int size, long warmup, long records) throws Exception {
         system.createTopic(topic, partitions);
+        return send(workload, system, settings, topic, size, warmup, records);
+    }
+
+    /** The same on a topic of {@code replicas} replicas with {@code minInSync} in-sync replicas. */
+    public static LoadResult runReplicated(String workload, MessagingSystem system,
+                                           MessagingSystem.SenderSettings settings, String topic, int partitions,
+                                           int replicas, int minInSync, int size, long warmup, long records)
+            throws Exception {
+        system.createReplicatedTopic(topic, partitions, replicas, minInSync);
+        return send(workload, system, settings, topic, size, warmup, records).put("replicas", replicas)
+                .put("min_insync", minInSync);
+    }
+
+    private static LoadResult send(String workload, MessagingSystem system, MessagingSystem.SenderSettings settings,
+                                   String topic, int size, long warmup, long records) throws Exception {
         byte[] value = new byte[size];
         ThreadLocalRandom.current().nextBytes(value);
         Recorder latencies = new Recorder(3);

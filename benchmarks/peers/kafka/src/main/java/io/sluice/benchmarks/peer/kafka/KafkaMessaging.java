@@ -17,6 +17,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -39,12 +40,26 @@ final class KafkaMessaging implements MessagingSystem {
 
     @Override
     public void createTopic(String topic, int partitions) throws Exception {
-        admin.createTopics(List.of(new NewTopic(topic, partitions, (short) 1))).all().get(60, TimeUnit.SECONDS);
+        create(new NewTopic(topic, partitions, (short) 1), 1);
+    }
+
+    @Override
+    public void createReplicatedTopic(String topic, int partitions, int replicas, int minInSync) throws Exception {
+        create(new NewTopic(topic, partitions, (short) replicas)
+                .configs(Map.of("min.insync.replicas", Integer.toString(minInSync))), replicas);
+    }
+
+    /** Creates the topic, then waits until every partition has a leader and all its replicas in sync. */
+    private void create(NewTopic newTopic, int replicas) throws Exception {
+        String topic = newTopic.name();
+        int partitions = newTopic.numPartitions();
+        admin.createTopics(List.of(newTopic)).all().get(60, TimeUnit.SECONDS);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (true) {
             try {
                 var d = admin.describeTopics(Set.of(topic)).allTopicNames().get(10, TimeUnit.SECONDS).get(topic);
-                if (d.partitions().size() == partitions && d.partitions().stream().allMatch(p -> p.leader() != null)) {
+                if (d.partitions().size() == partitions && d.partitions().stream()
+                        .allMatch(p -> p.leader() != null && p.isr().size() == replicas)) {
                     return;
                 }
             } catch (Exception e) {
@@ -53,7 +68,7 @@ final class KafkaMessaging implements MessagingSystem {
                 }
             }
             if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("topic " + topic + " has no leaders after 60 s");
+                throw new IllegalStateException("topic " + topic + " has no leaders or replicas in sync after 60 s");
             }
             Thread.sleep(50);
         }
