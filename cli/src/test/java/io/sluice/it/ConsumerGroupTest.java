@@ -149,6 +149,29 @@ class ConsumerGroupTest {
     }
 
     @Test
+    void aRestartedStaticMemberGetsItsPartitionsBackWithoutMovingTheOthers() throws Exception {
+        start();
+        createTopic("static", 4);
+        try (GroupConsumer other = new GroupConsumer(config("g5"), "static")) {
+            GroupConsumer first = new GroupConsumer(config("g5").groupInstanceId("host-a"), "static");
+            await("two members with two partitions each", 20_000, () -> first.assignment.get().size() == 2
+                    && other.assignment.get().size() == 2);
+            Set<TopicPartition> mine = first.assignment.get();
+            Set<TopicPartition> theirs = other.assignment.get();
+            int revoked = other.revocations.get();
+            first.close();
+            try (GroupConsumer restarted = new GroupConsumer(config("g5").groupInstanceId("host-a"), "static")) {
+                await("the restarted instance owning its old partitions", 10_000,
+                        () -> restarted.assignment.get().equals(mine));
+                Thread.sleep(1_000);
+                assertThat(other.revocations.get()).as("the other member saw no rebalance").isEqualTo(revoked);
+                assertThat(other.assignment.get()).isEqualTo(theirs);
+                assertThat(restarted.errors).isEmpty();
+            }
+        }
+    }
+
+    @Test
     void pausedPartitionsYieldNothingUntilResumed() throws Exception {
         start();
         createTopic("pp", 2);

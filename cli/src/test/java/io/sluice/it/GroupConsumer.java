@@ -20,6 +20,7 @@ final class GroupConsumer implements AutoCloseable {
     final ConcurrentLinkedQueue<ConsumerRecord<String, String>> records = new ConcurrentLinkedQueue<>();
     final AtomicReference<Set<TopicPartition>> assignment = new AtomicReference<>(Set.of());
     final List<Throwable> errors = new CopyOnWriteArrayList<>();
+    final java.util.concurrent.atomic.AtomicInteger revocations = new java.util.concurrent.atomic.AtomicInteger();
     private final Consumer<String, String> consumer;
     private final Thread thread;
     private volatile boolean stop;
@@ -30,6 +31,7 @@ final class GroupConsumer implements AutoCloseable {
         consumer.subscribe(List.of(topic), new ConsumerRebalanceListener() {
             @Override
             public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+                revocations.incrementAndGet();
                 assignment.set(Set.of());
             }
 

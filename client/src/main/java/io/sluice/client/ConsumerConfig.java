@@ -41,6 +41,7 @@ public final class ConsumerConfig {
     public static final String CHECK_CRCS = "sluice.consumer.check.crcs";
     public static final boolean CHECK_CRCS_DEFAULT = true;
     public static final String GROUP_ID = "sluice.consumer.group.id";
+    public static final String GROUP_INSTANCE_ID = "sluice.consumer.group.instance.id";
     public static final String SESSION_TIMEOUT_MS = "sluice.consumer.session.timeout.ms";
     public static final int SESSION_TIMEOUT_MS_DEFAULT = 3_000;
     public static final String HEARTBEAT_INTERVAL_MS = "sluice.consumer.heartbeat.interval.ms";
@@ -78,6 +79,7 @@ public final class ConsumerConfig {
     private long metadataMaxAgeMs = METADATA_MAX_AGE_MS_DEFAULT;
     private boolean checkCrcs = CHECK_CRCS_DEFAULT;
     private String groupId;
+    private String groupInstanceId;
     private int sessionTimeoutMs = SESSION_TIMEOUT_MS_DEFAULT;
     private int heartbeatIntervalMs = HEARTBEAT_INTERVAL_MS_DEFAULT;
     private int maxPollIntervalMs = MAX_POLL_INTERVAL_MS_DEFAULT;
@@ -114,6 +116,7 @@ public final class ConsumerConfig {
             case METADATA_MAX_AGE_MS -> metadataMaxAgeMs(s.getLong(key, metadataMaxAgeMs));
             case CHECK_CRCS -> checkCrcs(s.getBoolean(key, checkCrcs));
             case GROUP_ID -> groupId(s.getString(key, groupId));
+            case GROUP_INSTANCE_ID -> groupInstanceId(s.getString(key, groupInstanceId));
             case SESSION_TIMEOUT_MS -> sessionTimeoutMs(s.getInt(key, sessionTimeoutMs));
             case HEARTBEAT_INTERVAL_MS -> heartbeatIntervalMs(s.getInt(key, heartbeatIntervalMs));
             case MAX_POLL_INTERVAL_MS -> maxPollIntervalMs(s.getInt(key, maxPollIntervalMs));
@@ -278,6 +281,20 @@ public final class ConsumerConfig {
         return this;
     }
 
+    /**
+     * Static membership: a stable id of this consumer instance within its group (e.g. the host name), or null. A
+     * static member does not leave the group on close; restarted with the same id within
+     * {@code session.timeout.ms} it gets its partitions back without a rebalance.
+     */
+    public String groupInstanceId() {
+        return groupInstanceId;
+    }
+
+    public ConsumerConfig groupInstanceId(String value) {
+        this.groupInstanceId = value;
+        return this;
+    }
+
     /** A group member that sends no heartbeat for this long is removed from the group and its partitions move. */
     public int sessionTimeoutMs() {
         return sessionTimeoutMs;
@@ -375,6 +392,8 @@ public final class ConsumerConfig {
         require(metadataMaxAgeMs >= 100, METADATA_MAX_AGE_MS, metadataMaxAgeMs, "at least 100");
         require(groupId == null || !groupId.isEmpty() && groupId.length() <= 255, GROUP_ID, groupId,
                 "1 to 255 characters, or unset");
+        require(groupInstanceId == null || !groupInstanceId.isEmpty() && groupInstanceId.length() <= 255,
+                GROUP_INSTANCE_ID, groupInstanceId, "1 to 255 characters, or unset");
         require(sessionTimeoutMs >= 100, SESSION_TIMEOUT_MS, sessionTimeoutMs, "at least 100");
         require(heartbeatIntervalMs >= 10 && heartbeatIntervalMs < sessionTimeoutMs, HEARTBEAT_INTERVAL_MS,
                 heartbeatIntervalMs, "at least 10 and below " + SESSION_TIMEOUT_MS + " (" + sessionTimeoutMs + ")");

@@ -44,6 +44,8 @@ final class ConsumerGroup {
     private final int offsetsPartition;
     private final Function<String, Integer> partitionCount;
     private final LinkedHashMap<String, GroupMember> members = new LinkedHashMap<>();
+    /** Static members: instance id -> current member id. */
+    private final Map<String, String> staticMembers = new java.util.HashMap<>();
     private State state = State.EMPTY;
     private int generation;
     private String leaderId = "";
@@ -91,8 +93,13 @@ final class ConsumerGroup {
         if (request.sessionTimeoutMs <= 0 || request.rebalanceTimeoutMs <= 0) {
             throw new SluiceException(ErrorCode.INVALID_REQUEST, "session and rebalance timeouts must be > 0");
         }
-        GroupMember member;
-        if (request.memberId == null || request.memberId.isEmpty()) {
+        GroupMember member = takeOverStatic(request, host, nowNs);
+        if (member != null) {
+            if (state == State.STABLE && member.topics.equals(List.copyOf(request.topics))) {
+                ctx.respond(joinResponse(member));
+                return;
+            }
+        } else if (request.memberId == null || request.memberId.isEmpty()) {
             String clientId = request.clientId == null || request.clientId.isEmpty() ? "member" : request.clientId;
             member = new GroupMember(clientId + "-" + UUID.randomUUID(), clientId, host);
             members.put(member.memberId, member);
@@ -107,6 +114,10 @@ final class ConsumerGroup {
                 member.pendingJoin.fail(ErrorCode.REBALANCE_IN_PROGRESS, "superseded by a newer join of this member");
             }
         }
+        if (request.groupInstanceId != null && !request.groupInstanceId.isEmpty()) {
+            member.instanceId = request.groupInstanceId;
+            staticMembers.put(member.instanceId, member.memberId);
+        }
         member.topics = List.copyOf(request.topics);
         member.sessionTimeoutMs = request.sessionTimeoutMs;
         member.rebalanceTimeoutMs = request.rebalanceTimeoutMs;
@@ -119,6 +130,39 @@ final class ConsumerGroup {
             prepareRebalance(nowNs, "member " + member.memberId + " joined");
         }
         maybeCompleteRebalance(nowNs);
+    }
+
+    /**
+     * A static member restarted (same instance id, no or another member id): it takes the old member's place under
+     * a new member id (fencing the old one) and keeps its partitions; the caller answers at once, without a
+     * rebalance, when the group is stable and the subscription unchanged. Returns the new member, or null.
+     */
+    private GroupMember takeOverStatic(JoinGroupRequest request, String host, long nowNs) {
+        String instanceId = request.groupInstanceId;
+        String oldId = instanceId == null || instanceId.isEmpty() ? null : staticMembers.get(instanceId);
+        GroupMember old = oldId == null ? null : members.get(oldId);
+        if (old == null || oldId.equals(request.memberId)) {
+            return null;
+        }
+        members.remove(oldId);
+        if (old.pendingJoin != null) {
+            old.pendingJoin.fail(ErrorCode.UNKNOWN_MEMBER, "fenced by a newer instance " + instanceId);
+        }
+        String clientId = request.clientId == null || request.clientId.isEmpty() ? "member" : request.clientId;
+        GroupMember member = new GroupMember(clientId + "-" + UUID.randomUUID(), clientId, host);
+        member.instanceId = instanceId;
+        member.topics = old.topics;
+        member.assignment = old.assignment;
+        member.sessionTimeoutMs = request.sessionTimeoutMs;
+        member.rebalanceTimeoutMs = request.rebalanceTimeoutMs;
+        member.lastHeartbeatNs = nowNs;
+        members.put(member.memberId, member);
+        staticMembers.put(instanceId, member.memberId);
+        if (leaderId.equals(oldId)) {
+            leaderId = member.memberId;
+        }
+        log.info("Group {}: static member {} is back as {}", groupId, instanceId, member.memberId);
+        return member;
     }
 
     private void prepareRebalance(long nowNs, String reason) {
@@ -248,6 +292,9 @@ final class ConsumerGroup {
 
     private void remove(GroupMember m, long nowNs, String reason) {
         members.remove(m.memberId);
+        if (m.instanceId != null) {
+            staticMembers.remove(m.instanceId, m.memberId);
+        }
         if (m.pendingJoin != null) {
             m.pendingJoin.fail(ErrorCode.UNKNOWN_MEMBER, reason);
             m.pendingJoin = null;

@@ -9,6 +9,8 @@ final class GroupMember {
     final String memberId;
     final String clientId;
     final String host;
+    /** Static membership id, or null. */
+    String instanceId;
     List<String> topics;
     int sessionTimeoutMs;
     int rebalanceTimeoutMs;

@@ -182,6 +182,33 @@ class ConsumerGroupTest {
     }
 
     @Test
+    void aRestartedStaticMemberGetsItsPartitionsBackWithoutARebalance() {
+        JoinGroupRequest first = join("");
+        first.groupInstanceId = "host-a";
+        Answer a = new Answer();
+        group.join(first, "127.0.0.1", a, 0);
+        String oldId = a.join().memberId;
+        Answer b = join("", 10);
+        Answer again = new Answer();
+        JoinGroupRequest rejoin = join(oldId);
+        rejoin.groupInstanceId = "host-a";
+        group.join(rejoin, "127.0.0.1", again, 20 * MS);
+        assertThat(b.join().generation).isEqualTo(2);
+        List<GroupPartitions> before = again.join().assignment;
+
+        JoinGroupRequest restarted = join("");
+        restarted.groupInstanceId = "host-a";
+        Answer back = new Answer();
+        group.join(restarted, "127.0.0.1", back, 1_000 * MS);
+        assertThat(back.join().generation).as("no rebalance").isEqualTo(2);
+        assertThat(back.join().memberId).isNotEqualTo(oldId);
+        assertThat(back.join().assignment).usingRecursiveComparison().isEqualTo(before);
+        assertThat(group.state()).isEqualTo(ConsumerGroup.State.STABLE);
+        assertThatThrownBy(() -> group.heartbeat(oldId, 2, 1_100 * MS)).isInstanceOfSatisfying(
+                SluiceException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.UNKNOWN_MEMBER));
+    }
+
+    @Test
     void leavingEmptiesTheGroupAndAllowsAnAdminCommit() {
         String a = join("", 0).join().memberId;
         group.leave(a, 10 * MS);

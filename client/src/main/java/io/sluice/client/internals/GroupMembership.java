@@ -38,6 +38,7 @@ final class GroupMembership implements AutoCloseable {
     private final int maxPollIntervalMs;
     private final long requestTimeoutMs;
     private final String assignor;
+    private final String instanceId;
     private final Runnable wakeup;
     private final Thread heartbeats;
     private volatile String memberId = "";
@@ -55,6 +56,7 @@ final class GroupMembership implements AutoCloseable {
         this.maxPollIntervalMs = config.maxPollIntervalMs();
         this.requestTimeoutMs = config.requestTimeoutMs();
         this.assignor = config.partitionAssignmentStrategy();
+        this.instanceId = config.groupInstanceId();
         this.wakeup = wakeup;
         this.heartbeats = new Thread(this::heartbeatLoop, clientId + "-heartbeat");
         this.heartbeats.setDaemon(true);
@@ -96,6 +98,7 @@ final class GroupMembership implements AutoCloseable {
                 request.sessionTimeoutMs = sessionTimeoutMs;
                 request.rebalanceTimeoutMs = maxPollIntervalMs;
                 request.assignor = assignor;
+                request.groupInstanceId = instanceId;
                 JoinGroupResponse response;
                 try {
                     response = coordinator.call(ApiKey.JOIN_GROUP, request, maxPollIntervalMs + requestTimeoutMs,
@@ -209,6 +212,11 @@ final class GroupMembership implements AutoCloseable {
             LOG.debug("{}: leaving group {} failed (its session will time out): {}", clientId, coordinator.groupId(),
                     e.toString());
         }
+    }
+
+    /** Static members stay in the group when the consumer closes (their session keeps their place). */
+    boolean isStatic() {
+        return instanceId != null;
     }
 
     @Override

@@ -183,7 +183,7 @@ final class GroupSubscription {
         return committer.committed(partitions, System.nanoTime() + defaultApiTimeoutNs);
     }
 
-    /** Commits (with auto-commit) and leaves the group at once. */
+    /** Commits (with auto-commit) and leaves the group at once (a static member stays until its session ends). */
     void close() {
         try {
             if (!topics.isEmpty() && autoCommit && membership.generation() >= 0) {
@@ -193,7 +193,9 @@ final class GroupSubscription {
         } catch (RuntimeException e) {
             LOG.warn("{}: committing on close failed: {}", clientId, e.getMessage());
         }
-        membership.leave();
+        if (!membership.isStatic()) {
+            membership.leave();
+        }
         membership.close();
     }
 }

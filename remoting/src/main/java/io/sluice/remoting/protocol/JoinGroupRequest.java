@@ -23,6 +23,12 @@ public final class JoinGroupRequest {
     public int rebalanceTimeoutMs;
     @Tag(7)
     public String assignor;
+    /**
+     * Static membership: a stable id of this consumer instance (or empty). A member that re-joins under the same
+     * instance id within its session timeout takes its old place and partitions without a rebalance.
+     */
+    @Tag(8)
+    public String groupInstanceId;
 
     public JoinGroupRequest() {
     }

@@ -49,7 +49,7 @@ class ProtocolSchemaTest {
         pin(GroupHeartbeatRequest.class, "groupId", 1, "memberId", 2, "generation", 3);
         pin(GroupPartitions.class, "topic", 1, "partitions", 2);
         pin(JoinGroupRequest.class, "groupId", 1, "memberId", 2, "clientId", 3, "topics", 4, "sessionTimeoutMs", 5,
-                "rebalanceTimeoutMs", 6, "assignor", 7);
+                "rebalanceTimeoutMs", 6, "assignor", 7, "groupInstanceId", 8);
         pin(JoinGroupResponse.class, "generation", 1, "memberId", 2, "leaderId", 3, "assignment", 4,
                 "memberCount", 5);
         pin(LeaveGroupRequest.class, "groupId", 1, "memberId", 2);
