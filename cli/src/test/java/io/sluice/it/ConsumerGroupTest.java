@@ -46,7 +46,15 @@ class ConsumerGroupTest {
     }
 
     private void start() {
-        standalone = Standalone.start(StandaloneSettings.forTests(dir, 1));
+        StandaloneSettings base = StandaloneSettings.forTests(dir, 1);
+        standalone = Standalone.start(new StandaloneSettings(base.host(), base.dataDir(), 0, 0, 1, base.registry(),
+                base.nameserver(), i -> new io.sluice.broker.server.BrokerConfig().port(0).metricsPort(-1)));
+    }
+
+    private String metrics() throws Exception {
+        return java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                        java.net.URI.create(standalone.metricsUrl())).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString()).body();
     }
 
     private void createTopic(String topic, int partitions) {
@@ -129,6 +137,10 @@ class ConsumerGroupTest {
             assertThat(read).isGreaterThanOrEqualTo(60);
             consumer.commitSync(committed);
             assertThat(consumer.committed(committed.keySet())).isEqualTo(committed);
+            assertThat(metrics()).containsPattern("sluice_group_count(\\{[^}]*})? 1\\.0")
+                    .containsPattern("sluice_group_members(\\{[^}]*})? 1\\.0")
+                    .containsPattern("sluice_group_rebalances(\\{[^}]*})? 1\\.0")
+                    .containsPattern("sluice_group_commit_seconds_count(\\{[^}]*})? 1(\\.0)?\\s");
         }
         standalone.close();
         standalone = null;

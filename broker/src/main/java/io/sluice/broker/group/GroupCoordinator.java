@@ -1,5 +1,6 @@
 package io.sluice.broker.group;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.buffer.ByteBuf;
 import io.sluice.broker.partition.Partition;
 import io.sluice.broker.partition.PartitionManager;
@@ -64,13 +65,21 @@ public final class GroupCoordinator implements AutoCloseable {
     private final Function<String, Integer> partitionCount;
     private final ConcurrentHashMap<String, ConsumerGroup> groups = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<Integer, OffsetCache> caches = new ConcurrentHashMap<>();
+    private final GroupMetrics metrics;
     private ScheduledExecutorService timer;
 
     /** {@code partitionCount} maps a topic to its partition count (null if it does not exist). */
     public GroupCoordinator(int brokerId, PartitionManager partitions, Function<String, Integer> partitionCount) {
+        this(brokerId, partitions, partitionCount, null);
+    }
+
+    /** Like the other constructor, registering the coordinator's meters in {@code registry} (may be null). */
+    public GroupCoordinator(int brokerId, PartitionManager partitions, Function<String, Integer> partitionCount,
+                            MeterRegistry registry) {
         this.brokerId = brokerId;
         this.partitions = partitions;
         this.partitionCount = partitionCount;
+        this.metrics = new GroupMetrics(registry, groups);
     }
 
     /** The offsets partition (and so the coordinator) of {@code groupId} when the offsets topic has {@code n}. */
@@ -216,10 +225,12 @@ public final class GroupCoordinator implements AutoCloseable {
             }
         }
         ConsumerGroup group = group(r.groupId, cache);
+        long start = System.nanoTime();
         synchronized (group) {
-            group.checkCommit(r.memberId, r.generation, System.nanoTime());
+            group.checkCommit(r.memberId, r.generation, start);
             cache.commit(r.groupId, offsets, System.currentTimeMillis());
         }
+        metrics.onCommit(System.nanoTime() - start);
         ctx.respond(new Empty());
     }
 
