@@ -10,20 +10,21 @@ import java.util.Map;
 /**
  * Everything a comparison run is told: which peers and suites, how many rounds, and the exact workload settings,
  * from the command line ({@code [--quick] [--rounds N] [--peers kafka,dubbo,grpc] [--suites messaging,rpc]
- * [--out DIR] [--jfr]}). The defaults fit about 15-20 minutes on 2 cores; {@code --quick} makes every workload tiny (about
- * two minutes with every peer). Validated once by {@link #parse}; immutable afterwards, so thread-safe.
+ * [--out DIR] [--jfr]}). The defaults fit about 15-20 minutes on 2 cores; {@code --quick} makes every workload
+ * tiny (about two minutes with every peer). Validated once by {@link #parse}; immutable afterwards, so thread-safe.
  */
 final class CompareSettings {
     static final String USAGE = """
-            usage: sluice-bench compare [--quick] [--rounds N] [--peers kafka,dubbo,grpc] [--suites messaging,replicated,rpc]
-                                        [--out DIR] [--jfr]
+            usage: sluice-bench compare [--quick] [--rounds N] [--peers kafka,dubbo,grpc]
+                                        [--suites messaging,replicated,rpc] [--out DIR] [--jfr]
               --quick    every workload tiny (a smoke test of the whole harness, about two minutes)
-              --rounds   rounds of alternating runs (Sluice, peer, Sluice, peer, ...); medians are reported (default 3, quick 1)
+              --rounds   rounds of alternating runs (Sluice, peer, Sluice, peer, ...); medians are reported
+                         (default 3, quick 1)
               --peers    which peers to run beside Sluice (default: all three)
               --suites   messaging (vs Kafka), replicated (Kafka on 3 nodes; Sluice has no replication yet),
                          rpc (vs Dubbo and gRPC) (default: all)
               --out      results directory (default: benchmarks/results/<timestamp>)
-              --jfr      record every JVM with Java Flight Recorder (settings=profile) into logs/, to find bottlenecks""";
+              --jfr      record every JVM with Java Flight Recorder (settings=profile) into logs/""";
     static final List<String> SUITES = List.of("messaging", "replicated", "rpc");
     static final String REPLICATED_WORKLOAD = "produce-100-rf3";
     static final List<String> MESSAGING_WORKLOADS = List.of("produce-100", "produce-1k", "consume-100", "e2e");

@@ -140,7 +140,8 @@ final class MarkdownReport {
                 acks=%s, replication factor 1, linger %d ms, batch %d KiB, buffer %d MiB, no compression; \
                 produce 100 B: %,d warm-up + %,d measured records; produce 1 KiB: %,d + %,d; consume: one \
                 consumer without a group reading every partition of the 100 B topic from the beginning \
-                (max.poll.records %,d), after one unmeasured warm-up read of the same topic; end-to-end: %,d msgs/s of 100 B paced per millisecond, linger %d ms, \
+                (max.poll.records %,d), after one unmeasured warm-up read of the same topic; \
+                end-to-end: %,d msgs/s of 100 B paced per millisecond, linger %d ms, \
                 latency = consumer receive − producer send in one JVM, %d ms warm-up + %d ms measured; \
                 replicated: Kafka only, on three KRaft nodes (each controller + broker), a topic of 3 replicas with \
                 min.insync.replicas 2, acks=all (idempotent, Kafka's default for acks=all), 100 B records, %,d \

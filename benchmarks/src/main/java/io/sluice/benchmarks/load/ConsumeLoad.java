@@ -4,9 +4,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * One consumer (no group) assigned every partition of a topic, reading from the beginning until it has seen
- * {@code expected} records; timed from the first poll to the last record. Warm-up passes first read the whole topic
- * the same way with consumers of their own (not measured), so the measured consumer runs on warm code. Fails when no record arrives for
- * {@code stallMs}. Runs on the calling thread.
+ * {@code expected} records; timed from the first poll to the last record. Warm-up passes first read the whole
+ * topic the same way with consumers of their own (not measured), so the measured consumer runs on warm code.
+ * Fails when no record arrives for {@code stallMs}. Runs on the calling thread.
  */
 public final class ConsumeLoad {
     private ConsumeLoad() {

@@ -16,7 +16,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * {@code sluice-bench compare --quick} end to end: Sluice, a real Kafka broker (and a three-node Kafka cluster for
- * the replicated workload), Dubbo and gRPC providers, each in JVMs of their own on 127.0.0.1, every workload tiny. The peers are built (Maven) on first use, so this is the
+ * the replicated workload), Dubbo and gRPC providers, each in JVMs of their own on 127.0.0.1, every workload
+ * tiny. The peers are built (Maven) on first use, so this is the
  * test that makes {@code mvn verify} resolve them. Checks the table, the JSON and the chart are written with every
  * workload for every system, every server listened on loopback only, and no process is left running.
  */

@@ -46,7 +46,8 @@ class ManagedProcessTest {
     void resultLinesAreCollectedAndParsed(@TempDir Path dir) throws Exception {
         try (ManagedProcess p = ManagedProcess.start("load", List.of("sh", "-c",
                         "echo noise; echo 'RESULT workload=rpc-getUser ops_per_s=1200.500 p99_us=900'; "
-                                + "echo 'RESULT workload=rpc-listUser error=IllegalStateException: 3 of 9 calls failed'"),
+                                + "echo 'RESULT workload=rpc-listUser error=IllegalStateException: 3 of 9 calls"
+                                + " failed'"),
                 dir, dir.resolve("load.log"), null)) {
             assertThat(p.awaitExit(Duration.ofSeconds(10))).isZero();
             Results results = new Results();
