@@ -20,6 +20,8 @@ public enum ApiKey {
     GET_ROUTES(10, GetRoutesRequest.class, GetRoutesResponse.class),
     CREATE_TOPIC(11, CreateTopicRequest.class, CreateTopicResponse.class),
     DELETE_TOPIC(12, DeleteTopicRequest.class, Empty.class),
+    /** Live brokers, the controller and its epoch, under-replicated and offline partitions (empty request). */
+    DESCRIBE_CLUSTER(13, Empty.class, DescribeClusterResponse.class),
     /** Join a consumer group; parked by the coordinator until the rebalance completes. */
     JOIN_GROUP(20, JoinGroupRequest.class, JoinGroupResponse.class),
     GROUP_HEARTBEAT(21, GroupHeartbeatRequest.class, Empty.class),

@@ -1,6 +1,7 @@
 package io.sluice.remoting.protocol;
 
 import io.protostuff.Tag;
+import java.util.List;
 
 /** One partition's log as its leader sees it. */
 public final class PartitionState {
@@ -19,6 +20,9 @@ public final class PartitionState {
     /** whether the answering broker leads this partition */
     @Tag(7)
     public boolean leader;
+    /** every replica's log end, as the leader tracks it; empty when the answering broker does not lead */
+    @Tag(8)
+    public List<ReplicaState> replicas;
 
     public PartitionState() {
     }

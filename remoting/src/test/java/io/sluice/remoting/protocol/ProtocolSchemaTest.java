@@ -36,6 +36,8 @@ class ProtocolSchemaTest {
         pin(CreateTopicRequest.class, "topic", 1, "partitions", 2, "replicationFactor", 3, "configs", 4);
         pin(CreateTopicResponse.class, "route", 1);
         pin(DeleteTopicRequest.class, "topic", 1);
+        pin(DescribeClusterResponse.class, "brokers", 1, "controller", 2, "controllerEpoch", 3, "underReplicated", 4,
+                "offline", 5, "routeVersion", 6);
         pin(DescribeGroupRequest.class, "groupId", 1);
         pin(DescribeGroupResponse.class, "groupId", 1, "state", 2, "generation", 3, "assignor", 4, "members", 5);
         pin(GroupMemberDescription.class, "memberId", 1, "clientId", 2, "host", 3, "assignment", 4);
@@ -49,9 +51,10 @@ class ProtocolSchemaTest {
         pin(GroupHeartbeatRequest.class, "groupId", 1, "memberId", 2, "generation", 3);
         pin(GroupPartitions.class, "topic", 1, "partitions", 2);
         pin(JoinGroupRequest.class, "groupId", 1, "memberId", 2, "clientId", 3, "topics", 4, "sessionTimeoutMs", 5,
-                "rebalanceTimeoutMs", 6, "assignor", 7, "groupInstanceId", 8);
+                "rebalanceTimeoutMs", 6, "assignor", 7, "groupInstanceId", 8, "assignors", 9, "owned", 10,
+                "ownedGeneration", 11);
         pin(JoinGroupResponse.class, "generation", 1, "memberId", 2, "leaderId", 3, "assignment", 4,
-                "memberCount", 5);
+                "memberCount", 5, "assignor", 6);
         pin(LeaveGroupRequest.class, "groupId", 1, "memberId", 2);
         pin(OffsetCommitRequest.class, "groupId", 1, "memberId", 2, "generation", 3, "offsets", 4);
         pin(OffsetFetchRequest.class, "groupId", 1, "topics", 2);
@@ -66,13 +69,14 @@ class ProtocolSchemaTest {
         pin(ListOffsetsResponse.class, "offset", 1, "timestamp", 2);
         pin(PartitionRoute.class, "partition", 1, "leader", 2, "leaderEpoch", 3, "replicas", 4, "isr", 5);
         pin(PartitionState.class, "partition", 1, "logStartOffset", 2, "logEndOffset", 3, "highWatermark", 4,
-                "leaderEpoch", 5, "sizeBytes", 6, "leader", 7);
+                "leaderEpoch", 5, "sizeBytes", 6, "leader", 7, "replicas", 8);
         pin(PartitionStatesRequest.class, "topic", 1);
         pin(PartitionStatesResponse.class, "partitions", 1);
         pin(ProduceRequest.class, "topic", 1, "partition", 2, "acks", 3, "timeoutMs", 4);
         pin(ProduceResponse.class, "baseOffset", 1, "logAppendTimeMs", 2, "logStartOffset", 3);
         pin(RpcRequest.class, "service", 1, "version", 2, "group", 3, "method", 4, "parameterTypes", 5,
                 "timeoutMs", 6, "attachments", 7);
+        pin(ReplicaState.class, "replica", 1, "logEndOffset", 2, "lagMs", 3);
         pin(RpcResponse.class, "hasValue", 1);
         pin(TopicRoute.class, "topic", 1, "partitions", 2, "replicationFactor", 3, "configs", 4);
     }
@@ -89,7 +93,7 @@ class ProtocolSchemaTest {
     void apiIdsArePinned() {
         Map<String, Integer> expected = pairs("HEARTBEAT", 0, "PRODUCE", 1, "FETCH", 2, "LIST_OFFSETS", 3,
                 "PARTITION_STATES", 4, "OFFSETS_FOR_LEADER_EPOCH", 5, "GET_ROUTES", 10, "CREATE_TOPIC", 11,
-                "DELETE_TOPIC", 12, "JOIN_GROUP", 20,
+                "DELETE_TOPIC", 12, "DESCRIBE_CLUSTER", 13, "JOIN_GROUP", 20,
                 "GROUP_HEARTBEAT", 21, "LEAVE_GROUP", 22, "OFFSET_COMMIT", 23, "OFFSET_FETCH", 24, "LIST_GROUPS", 25,
                 "DESCRIBE_GROUP", 26, "RPC_INVOKE", 40);
         expected.forEach((name, id) -> {
@@ -112,7 +116,7 @@ class ProtocolSchemaTest {
                 "NOT_ENOUGH_REPLICAS_AFTER_APPEND", 212, "STORAGE_ERROR", 213, "FENCED_LEADER_EPOCH", 214,
                 "STALE_CONTROLLER_EPOCH", 215, "BUFFER_EXHAUSTED", 216, "CLIENT_CLOSED", 217,
                 "BROKER_NOT_AVAILABLE", 218, "COORDINATOR_NOT_AVAILABLE", 300, "NOT_COORDINATOR", 301,
-                "ILLEGAL_GENERATION", 302, "UNKNOWN_MEMBER", 303, "REBALANCE_IN_PROGRESS", 304, "GROUP_NOT_EMPTY", 305,
+                "ILLEGAL_GENERATION", 302, "UNKNOWN_MEMBER", 303, "REBALANCE_IN_PROGRESS", 304, "GROUP_NOT_EMPTY", 305, "INCONSISTENT_GROUP_PROTOCOL", 306,
                 "NO_PROVIDER", 400, "SERVICE_NOT_FOUND", 401, "METHOD_NOT_FOUND", 402, "PROVIDER_BUSY", 403,
                 "SERIALIZATION_ERROR", 404, "CLASS_NOT_ALLOWED", 405, "REMOTE_EXCEPTION", 406, "CIRCUIT_OPEN", 407,
                 "PROVIDER_SHUTTING_DOWN", 408, "INVALID_CONFIG", 500, "PORT_IN_USE", 501,
