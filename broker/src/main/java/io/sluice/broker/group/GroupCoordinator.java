@@ -2,6 +2,7 @@ package io.sluice.broker.group;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.buffer.ByteBuf;
+import io.sluice.broker.partition.HighWatermarkWait;
 import io.sluice.broker.partition.Partition;
 import io.sluice.broker.partition.PartitionManager;
 import io.sluice.remoting.ErrorCode;
@@ -58,6 +59,8 @@ public final class GroupCoordinator implements AutoCloseable {
     public static final String OFFSETS_TOPIC = "__consumer_offsets";
     public static final int OFFSETS_TOPIC_PARTITIONS = 8;
     static final long TICK_MS = 100;
+    /** How long a commit waits for the in-sync replicas before it fails (Kafka's offsets.commit.timeout.ms). */
+    static final long COMMIT_REPLICATION_TIMEOUT_MS = 5_000;
     private static final int MAX_GROUP_ID_LENGTH = 255;
 
     private final int brokerId;
@@ -166,6 +169,12 @@ public final class GroupCoordinator implements AutoCloseable {
                         g.unload();
                     }
                 }
+                if (!OffsetCache.readyToLoad(p)) {
+                    throw new SluiceException(ErrorCode.COORDINATOR_NOT_AVAILABLE, "broker " + brokerId
+                            + " just took over " + p + " (epoch " + p.leaderEpoch() + ") and is loading the offsets"
+                            + " of group " + groupId + ": its high watermark has not yet reached the epoch's start;"
+                            + " retry shortly");
+                }
                 long start = System.nanoTime();
                 cache = OffsetCache.load(p);
                 caches.put(index, cache);
@@ -226,12 +235,36 @@ public final class GroupCoordinator implements AutoCloseable {
         }
         ConsumerGroup group = group(r.groupId, cache);
         long start = System.nanoTime();
+        if (offsets.isEmpty()) {
+            synchronized (group) {
+                group.checkCommit(r.memberId, r.generation, start);
+            }
+            ctx.respond(new Empty());
+            return;
+        }
+        long nowMs = System.currentTimeMillis();
+        int epoch = cache.leaderEpoch();
+        long lastLogOffset;
         synchronized (group) {
             group.checkCommit(r.memberId, r.generation, start);
-            cache.commit(r.groupId, offsets, System.currentTimeMillis());
+            lastLogOffset = cache.append(r.groupId, offsets, nowMs);
         }
-        metrics.onCommit(System.nanoTime() - start);
-        ctx.respond(new Empty());
+        Partition p = cache.partition();
+        HighWatermarkWait.await(p, lastLogOffset, epoch, ctx.executor(), COMMIT_REPLICATION_TIMEOUT_MS, outcome -> {
+            switch (outcome) {
+                case REPLICATED -> {
+                    cache.applyReplicated(r.groupId, offsets, nowMs, lastLogOffset);
+                    metrics.onCommit(System.nanoTime() - start);
+                    ctx.respond(new Empty());
+                }
+                case DEPOSED -> ctx.fail(ErrorCode.NOT_COORDINATOR, "broker " + brokerId + " stopped leading " + p
+                        + " before the commit of group " + r.groupId + " reached the in-sync replicas; find the"
+                        + " coordinator again and retry");
+                case TIMED_OUT -> ctx.fail(ErrorCode.REQUEST_TIMED_OUT, "the commit of group " + r.groupId
+                        + " did not reach every in-sync replica " + p.isr() + " of " + p + " within "
+                        + COMMIT_REPLICATION_TIMEOUT_MS + " ms");
+            }
+        });
     }
 
     private void onFetch(RequestContext ctx, Object message, ByteBuf payload) {

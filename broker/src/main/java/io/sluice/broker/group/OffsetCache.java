@@ -4,8 +4,11 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.buffer.UnpooledByteBufAllocator;
 import io.sluice.broker.log.FetchData;
+import io.sluice.broker.log.LeaderEpochCache;
 import io.sluice.broker.log.PartitionLog;
 import io.sluice.broker.partition.Partition;
+import io.sluice.remoting.ErrorCode;
+import io.sluice.remoting.SluiceException;
 import io.sluice.remoting.record.Record;
 import io.sluice.remoting.record.RecordBatch;
 import io.sluice.remoting.record.RecordBatchBuilder;
@@ -17,9 +20,12 @@ import java.util.TreeMap;
 
 /**
  * The committed offsets of the groups coordinated through one partition of the offsets topic, for one leader
- * epoch of that partition: rebuilt from the partition's log when this broker becomes its leader, then kept current
- * by {@link #commit}, which appends to the log before it updates the cache (so an acknowledged commit is in the
- * log). Thread-safe (synchronized).
+ * epoch of that partition. It is rebuilt from the partition's log up to the high watermark once this broker leads
+ * the partition and the high watermark has reached the start of its epoch (everything an earlier leader
+ * acknowledged is then below it), and kept current by {@link #append} and {@link #applyReplicated}: a commit is
+ * appended to the log, and cached (so visible to offset fetches) only once the in-sync replicas have it. Each
+ * cached offset remembers the log offset of its record, so a late replication callback never overwrites a newer
+ * commit. Thread-safe (synchronized).
  */
 final class OffsetCache {
     private static final int READ_CHUNK_BYTES = 1 << 20;
@@ -33,12 +39,23 @@ final class OffsetCache {
         this.leaderEpoch = leaderEpoch;
     }
 
-    /** Reads the whole log of {@code partition} (an offsets-topic partition this broker leads). */
+    /**
+     * True if {@code partition} (led by this broker) can be loaded: its high watermark has reached the start offset
+     * of the current leader epoch, so every commit an earlier leader acknowledged is readable.
+     */
+    static boolean readyToLoad(Partition partition) {
+        LeaderEpochCache.EpochEntry entry = partition.log().leaderEpochCache().latestEntry();
+        long epochStart = entry != null && entry.epoch() == partition.leaderEpoch() ? entry.startOffset()
+                : partition.log().logEndOffset();
+        return partition.log().highWatermark() >= epochStart;
+    }
+
+    /** Reads the log of {@code partition} (an offsets-topic partition this broker leads) up to its high watermark. */
     static OffsetCache load(Partition partition) {
         OffsetCache cache = new OffsetCache(partition, partition.leaderEpoch());
         PartitionLog log = partition.log();
         long offset = log.logStartOffset();
-        long end = log.logEndOffset();
+        long end = Math.min(log.highWatermark(), log.logEndOffset());
         RecordBatch batch = new RecordBatch();
         Record view = new Record();
         while (offset < end) {
@@ -50,7 +67,11 @@ final class OffsetCache {
                 int pos = buf.readerIndex();
                 while (pos < buf.writerIndex()) {
                     batch.wrap(buf, pos);
-                    batch.forEachRecord(view, r -> cache.apply(r.key(), r.value()));
+                    batch.forEachRecord(view, r -> {
+                        if (r.offset() < end) {
+                            cache.apply(r.key(), r.value(), r.offset());
+                        }
+                    });
                     pos += batch.sizeInBytes();
                 }
                 offset = data.nextOffset();
@@ -59,7 +80,7 @@ final class OffsetCache {
         return cache;
     }
 
-    private void apply(byte[] key, byte[] value) {
+    private void apply(byte[] key, byte[] value, long logOffset) {
         OffsetRecords.Key k = OffsetRecords.parseKey(key);
         if (k == null) {
             return;
@@ -74,7 +95,8 @@ final class OffsetCache {
                 }
             }
         } else {
-            byGroup.computeIfAbsent(k.group(), g -> new TreeMap<>()).put(k.partition(), v);
+            byGroup.computeIfAbsent(k.group(), g -> new TreeMap<>())
+                    .put(k.partition(), new long[] {v[0], v[1], logOffset});
         }
     }
 
@@ -87,12 +109,16 @@ final class OffsetCache {
     }
 
     /**
-     * Appends the offsets to the log as one batch, then caches them. Throws the log's error (nothing cached) if
-     * the append fails, e.g. NOT_LEADER when leadership moved.
+     * Appends the offsets to the log as one batch and returns the log offset of its last record; nothing is cached
+     * until {@link #applyReplicated}. Throws COORDINATOR_NOT_AVAILABLE while fewer replicas are in sync than the
+     * partition's min.insync.replicas (the commit could not be made durable), or the log's error, e.g. NOT_LEADER
+     * when leadership moved.
      */
-    synchronized void commit(String group, Map<TopicPart, Long> offsets, long nowMs) {
-        if (offsets.isEmpty()) {
-            return;
+    long append(String group, Map<TopicPart, Long> offsets, long nowMs) {
+        if (partition.isr().size() < partition.minInsyncReplicas()) {
+            throw new SluiceException(ErrorCode.COORDINATOR_NOT_AVAILABLE, partition + " has " + partition.isr().size()
+                    + " in-sync replica(s) " + partition.isr() + ", fewer than min.insync.replicas="
+                    + partition.minInsyncReplicas() + ": commits of group " + group + " cannot be made durable now");
         }
         ByteBuf buf = Unpooled.buffer(64 + offsets.size() * 64);
         try {
@@ -101,15 +127,27 @@ final class OffsetCache {
                 builder.append(nowMs, OffsetRecords.key(group, e.getKey()), OffsetRecords.value(e.getValue(), nowMs));
             }
             builder.close();
-            partition.appendAsLeader(buf);
+            return partition.appendAsLeader(buf).lastOffset();
         } finally {
             buf.release();
         }
-        TreeMap<TopicPart, long[]> cached = byGroup.computeIfAbsent(group, g -> new TreeMap<>());
-        offsets.forEach((tp, offset) -> cached.put(tp, new long[] {offset, nowMs}));
     }
 
-    /** A copy of the group's committed offsets: partition -> {offset, commitTimeMs}. */
+    /**
+     * Caches offsets whose batch (ending at log offset {@code lastLogOffset}) the in-sync replicas now have. An
+     * offset cached from a later record is kept.
+     */
+    synchronized void applyReplicated(String group, Map<TopicPart, Long> offsets, long nowMs, long lastLogOffset) {
+        TreeMap<TopicPart, long[]> cached = byGroup.computeIfAbsent(group, g -> new TreeMap<>());
+        offsets.forEach((tp, offset) -> {
+            long[] old = cached.get(tp);
+            if (old == null || old[2] < lastLogOffset) {
+                cached.put(tp, new long[] {offset, nowMs, lastLogOffset});
+            }
+        });
+    }
+
+    /** A copy of the group's committed offsets: partition -> {offset, commitTimeMs, logOffset}. */
     synchronized Map<TopicPart, long[]> offsets(String group) {
         TreeMap<TopicPart, long[]> cached = byGroup.get(group);
         return cached == null ? Map.of() : new TreeMap<>(cached);

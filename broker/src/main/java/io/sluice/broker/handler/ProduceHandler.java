@@ -1,8 +1,8 @@
 package io.sluice.broker.handler;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.util.concurrent.ScheduledFuture;
 import io.sluice.broker.log.LogAppendInfo;
+import io.sluice.broker.partition.HighWatermarkWait;
 import io.sluice.broker.partition.Partition;
 import io.sluice.broker.partition.PartitionManager;
 import io.sluice.remoting.ErrorCode;
@@ -12,8 +12,6 @@ import io.sluice.remoting.protocol.ProduceResponse;
 import io.sluice.remoting.transport.RequestContext;
 import io.sluice.remoting.transport.RequestHandler;
 
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Appends a producer's record batch to the partition it names, on the connection's I/O thread (an append is a
@@ -73,47 +71,15 @@ public final class ProduceHandler implements RequestHandler {
 
     private static void awaitReplication(RequestContext ctx, Partition partition, long lastOffset, int epoch,
             ProduceResponse response, long waitMs) {
-        AtomicBoolean done = new AtomicBoolean();
-        ScheduledFuture<?>[] timer = new ScheduledFuture<?>[1];
-        Runnable check = new Runnable() {
-            @Override
-            public void run() {
-                if (done.get()) {
-                    return;
-                }
-                boolean replicated = partition.log().highWatermark() > lastOffset;
-                boolean deposed = !partition.isLeader() || partition.leaderEpoch() != epoch;
-                if (!replicated && !deposed) {
-                    partition.waitingForHighWatermark().park(this);
-                    // the high watermark may have moved between the check and the park
-                    if (partition.log().highWatermark() <= lastOffset && partition.isLeader()
-                            && partition.leaderEpoch() == epoch) {
-                        return;
-                    }
-                    partition.waitingForHighWatermark().remove(this);
-                    replicated = partition.log().highWatermark() > lastOffset;
-                    deposed = !replicated;
-                }
-                if (done.compareAndSet(false, true)) {
-                    if (timer[0] != null) {
-                        timer[0].cancel(false);
-                    }
-                    if (replicated) {
-                        ctx.respond(response);
-                    } else {
-                        ctx.fail(ErrorCode.NOT_LEADER, "this broker stopped leading " + partition
-                                + " before the batch was replicated; refresh routes and retry");
-                    }
-                }
+        HighWatermarkWait.await(partition, lastOffset, epoch, ctx.executor(), waitMs, outcome -> {
+            switch (outcome) {
+                case REPLICATED -> ctx.respond(response);
+                case DEPOSED -> ctx.fail(ErrorCode.NOT_LEADER, "this broker stopped leading " + partition
+                        + " before the batch was replicated; refresh routes and retry");
+                case TIMED_OUT -> ctx.fail(ErrorCode.REQUEST_TIMED_OUT, "the batch at offset " + lastOffset + " of "
+                        + partition + " did not reach every in-sync replica " + partition.isr() + " within " + waitMs
+                        + " ms");
             }
-        };
-        timer[0] = ctx.executor().schedule(() -> {
-            if (done.compareAndSet(false, true)) {
-                partition.waitingForHighWatermark().remove(check);
-                ctx.fail(ErrorCode.REQUEST_TIMED_OUT, "the batch at offset " + lastOffset + " of " + partition
-                        + " did not reach every in-sync replica " + partition.isr() + " within " + waitMs + " ms");
-            }
-        }, waitMs, TimeUnit.MILLISECONDS);
-        check.run();
+        });
     }
 }

@@ -21,7 +21,8 @@ import java.util.concurrent.locks.LockSupport;
  * Talks to the coordinator of one consumer group. The coordinator is the leader of partition
  * {@code floorMod(groupId.hashCode(), N)} of the internal topic {@value #OFFSETS_TOPIC}, read from the nameserver's
  * routes (the same rule as the broker's {@code GroupCoordinator}); the first client to need the topic creates it
- * through the nameserver ({@value #OFFSETS_TOPIC_PARTITIONS} partitions, replication factor min(3, brokers)).
+ * through the nameserver ({@value #OFFSETS_TOPIC_PARTITIONS} partitions, replication factor min(3, live brokers),
+ * min.insync.replicas = replication factor - 1, at least 1).
  * Blocking calls retry coordinator moves and network errors with backoff until their deadline. Thread-safe.
  */
 final class GroupCoordinatorClient {
@@ -29,6 +30,8 @@ final class GroupCoordinatorClient {
 
     static final String OFFSETS_TOPIC = "__consumer_offsets";
     static final int OFFSETS_TOPIC_PARTITIONS = 8;
+    /** Like Kafka's offsets.topic.replication.factor: 3, or the number of live brokers if fewer. */
+    static final int OFFSETS_TOPIC_REPLICATION_FACTOR = 3;
 
     private final RemotingClient client;
     private final NameserverClient nameservers;
@@ -86,16 +89,24 @@ final class GroupCoordinatorClient {
         }
     }
 
+    /** With three replicas a commit needs two in sync (one broker may fail); with fewer, one. */
+    static int offsetsTopicMinInsync(int replicationFactor) {
+        return Math.max(1, replicationFactor - 1);
+    }
+
     private void createOffsetsTopic(long deadlineNs) {
         CreateTopicRequest request = new CreateTopicRequest();
         request.topic = OFFSETS_TOPIC;
         request.partitions = OFFSETS_TOPIC_PARTITIONS;
-        request.replicationFactor = Math.max(1, Math.min(3, routes.routes().brokers().size()));
+        request.replicationFactor = Math.max(1, Math.min(OFFSETS_TOPIC_REPLICATION_FACTOR,
+                routes.routes().brokers().size()));
         request.configs = new HashMap<>();
+        request.configs.put("min.insync.replicas", Integer.toString(offsetsTopicMinInsync(request.replicationFactor)));
         try (Response ignored = nameservers.request(ApiKey.CREATE_TOPIC, request, remainingMs(deadlineNs), false)
                 .get(remainingMs(deadlineNs), TimeUnit.MILLISECONDS)) {
-            LOG.info("Created the offsets topic {} ({} partitions, replication factor {})", OFFSETS_TOPIC,
-                    request.partitions, request.replicationFactor);
+            LOG.info("Created the offsets topic {} ({} partitions, replication factor {}, min.insync.replicas {})",
+                    OFFSETS_TOPIC, request.partitions, request.replicationFactor,
+                    request.configs.get("min.insync.replicas"));
         } catch (ExecutionException e) {
             SluiceException error = SluiceException.from(e.getCause());
             if (error.code() != ErrorCode.TOPIC_ALREADY_EXISTS) {
@@ -150,6 +161,11 @@ final class GroupCoordinatorClient {
             }
             pause(++attempt, deadlineNs, key + " for group " + groupId + ": " + error.getMessage());
         }
+    }
+
+    /** Refreshes the routes (asynchronously) because the coordinator did not answer or has moved. */
+    void coordinatorLost() {
+        refreshRoutes();
     }
 
     private void refreshRoutes() {

@@ -165,6 +165,7 @@ final class GroupMembership implements AutoCloseable {
             return;
         } catch (TimeoutException e) {
             future.thenAccept(Response::close);
+            coordinator.coordinatorLost();
         } catch (Exception e) {
             SluiceException error = SluiceException.from(e instanceof java.util.concurrent.ExecutionException
                     ? e.getCause() : e);
@@ -181,8 +182,15 @@ final class GroupMembership implements AutoCloseable {
                     rejoinNeeded = true;
                     wakeup.run();
                 }
-                default -> LOG.debug("{}: heartbeat to group {} failed: {}", clientId, coordinator.groupId(),
-                        error.toString());
+                default -> {
+                    LOG.debug("{}: heartbeat to group {} failed: {}", clientId, coordinator.groupId(),
+                            error.toString());
+                    if (GroupCoordinatorClient.isCoordinatorError(error.code())) {
+                        // the coordinator's broker may have died: find the new one, which answers the next
+                        // heartbeat with UNKNOWN_MEMBER so that this member joins it
+                        coordinator.coordinatorLost();
+                    }
+                }
             }
         }
     }
