@@ -85,6 +85,11 @@ public enum ErrorCode {
     REBALANCE_IN_PROGRESS(304, true, false, "group rebalance in progress"),
     /** The operation needs a group without active members. */
     GROUP_NOT_EMPTY(305, false, false, "group has active members"),
+    /**
+     * The joining member supports none of the partition assignment strategies the group's members all support.
+     * Do not retry: configure a strategy the group shares (e.g. list the old one after the new one while upgrading).
+     */
+    INCONSISTENT_GROUP_PROTOCOL(306, false, false, "no assignment strategy in common with the group"),
 
     // ---- rpc (4xx) ----
     /** No provider of that service (name, version, group) is known. */

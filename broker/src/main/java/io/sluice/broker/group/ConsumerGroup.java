@@ -16,7 +16,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.function.Function;
@@ -33,7 +32,10 @@ import java.util.function.Function;
  *   <li>STABLE: members heartbeat in the current generation.</li>
  * </ul>
  * A member whose heartbeats stop for its session timeout is removed (not while its join is parked). Commits are
- * accepted only from a member of the current generation. Thread-safe: every method is synchronized on the group.
+ * accepted only from a member of the current generation. The group agrees on an assignment strategy: a member that
+ * shares none with the others is refused (INCONSISTENT_GROUP_PROTOCOL); {@link AssignmentRound} computes each
+ * generation's assignment, withholding partitions that another member still owns (cooperative protocol).
+ * Thread-safe: every method is synchronized on the group.
  */
 final class ConsumerGroup {
     private static final Logger log = LoggerFactory.getLogger(ConsumerGroup.class);
@@ -86,13 +88,14 @@ final class ConsumerGroup {
 
     /** Parks {@code ctx} until the rebalance this join starts (or joins) completes. */
     synchronized void join(JoinGroupRequest request, String host, RequestContext ctx, long nowNs) {
-        PartitionAssignor.forName(request.assignor);
+        List<String> assignors = assignors(request);
         if (request.topics == null || request.topics.isEmpty()) {
             throw new SluiceException(ErrorCode.INVALID_REQUEST, "a group member must subscribe to some topics");
         }
         if (request.sessionTimeoutMs <= 0 || request.rebalanceTimeoutMs <= 0) {
             throw new SluiceException(ErrorCode.INVALID_REQUEST, "session and rebalance timeouts must be > 0");
         }
+        checkProtocol(request, assignors);
         GroupMember member = takeOverStatic(request, host, nowNs);
         if (member != null) {
             if (state == State.STABLE && member.topics.equals(List.copyOf(request.topics))) {
@@ -119,17 +122,75 @@ final class ConsumerGroup {
             staticMembers.put(member.instanceId, member.memberId);
         }
         member.topics = List.copyOf(request.topics);
+        member.assignors = assignors;
+        member.owned = fromWire(request.owned);
+        member.ownedGeneration = request.ownedGeneration;
         member.sessionTimeoutMs = request.sessionTimeoutMs;
         member.rebalanceTimeoutMs = request.rebalanceTimeoutMs;
         member.lastHeartbeatNs = nowNs;
         member.pendingJoin = ctx;
-        if (request.assignor != null && !request.assignor.isEmpty()) {
-            assignorName = request.assignor;
-        }
         if (state != State.PREPARING_REBALANCE) {
             prepareRebalance(nowNs, "member " + member.memberId + " joined");
         }
         maybeCompleteRebalance(nowNs);
+    }
+
+    /** The strategies the member supports, most preferred first; INVALID_REQUEST for an unknown one. */
+    private static List<String> assignors(JoinGroupRequest request) {
+        List<String> names = request.assignors != null && !request.assignors.isEmpty() ? request.assignors
+                : List.of(request.assignor == null || request.assignor.isEmpty() ? RangeAssignor.NAME
+                : request.assignor);
+        List<String> out = new ArrayList<>();
+        for (String name : names) {
+            PartitionAssignor.forName(name);
+            String canonical = name.equals("round-robin") ? RoundRobinAssignor.NAME : name;
+            if (!out.contains(canonical)) {
+                out.add(canonical);
+            }
+        }
+        return List.copyOf(out);
+    }
+
+    /**
+     * INCONSISTENT_GROUP_PROTOCOL when the other members (not this member, nor the instance it replaces) share no
+     * strategy with {@code assignors}; the member is then not added.
+     */
+    private void checkProtocol(JoinGroupRequest request, List<String> assignors) {
+        List<GroupMember> others = new ArrayList<>();
+        for (GroupMember m : members.values()) {
+            boolean self = m.memberId.equals(request.memberId)
+                    || m.instanceId != null && m.instanceId.equals(request.groupInstanceId);
+            if (!self) {
+                others.add(m);
+            }
+        }
+        if (others.isEmpty()) {
+            return;
+        }
+        List<String> common = AssignmentRound.commonStrategies(others);
+        common.retainAll(assignors);
+        if (common.isEmpty()) {
+            throw new SluiceException(ErrorCode.INCONSISTENT_GROUP_PROTOCOL, "group " + groupId + " uses "
+                    + AssignmentRound.commonStrategies(others) + " (supported by all its " + others.size()
+                    + " members) but this member supports only " + assignors + "; configure a common strategy");
+        }
+    }
+
+    static List<TopicPart> fromWire(List<GroupPartitions> parts) {
+        if (parts == null || parts.isEmpty()) {
+            return List.of();
+        }
+        List<TopicPart> out = new ArrayList<>();
+        for (GroupPartitions g : parts) {
+            if (g != null && g.topic != null && g.partitions != null) {
+                for (Integer p : g.partitions) {
+                    if (p != null && p >= 0) {
+                        out.add(new TopicPart(g.topic, p));
+                    }
+                }
+            }
+        }
+        return List.copyOf(out);
     }
 
     /**
@@ -152,6 +213,7 @@ final class ConsumerGroup {
         GroupMember member = new GroupMember(clientId + "-" + UUID.randomUUID(), clientId, host);
         member.instanceId = instanceId;
         member.topics = old.topics;
+        member.assignors = old.assignors;
         member.assignment = old.assignment;
         member.sessionTimeoutMs = request.sessionTimeoutMs;
         member.rebalanceTimeoutMs = request.rebalanceTimeoutMs;
@@ -195,20 +257,10 @@ final class ConsumerGroup {
             leaderId = "";
             return;
         }
-        SortedMap<String, List<String>> subscriptions = new TreeMap<>();
-        Map<String, Integer> counts = new TreeMap<>();
-        for (GroupMember m : members.values()) {
-            subscriptions.put(m.memberId, m.topics);
-            for (String topic : m.topics) {
-                Integer n = partitionCount.apply(topic);
-                if (n != null) {
-                    counts.put(topic, n);
-                }
-            }
-        }
-        Map<String, List<TopicPart>> assignment = PartitionAssignor.forName(assignorName).assign(subscriptions,
-                counts);
-        leaderId = subscriptions.firstKey();
+        assignorName = AssignmentRound.chooseStrategy(members.values());
+        Map<String, List<TopicPart>> assignment = AssignmentRound.assign(groupId, members.values(), assignorName,
+                partitionCount);
+        leaderId = members.keySet().iterator().next();
         state = State.STABLE;
         for (GroupMember m : members.values()) {
             m.assignment = List.copyOf(assignment.getOrDefault(m.memberId, List.of()));
@@ -227,6 +279,7 @@ final class ConsumerGroup {
         r.leaderId = leaderId;
         r.memberCount = members.size();
         r.assignment = toWire(m.assignment);
+        r.assignor = assignorName;
         return r;
     }
 

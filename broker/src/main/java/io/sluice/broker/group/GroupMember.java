@@ -12,6 +12,11 @@ final class GroupMember {
     /** Static membership id, or null. */
     String instanceId;
     List<String> topics;
+    /** The assignment strategies the member supports, most preferred first. */
+    List<String> assignors = List.of();
+    /** The partitions the member still owns while it re-joins (cooperative protocol), and their generation. */
+    List<TopicPart> owned = List.of();
+    int ownedGeneration = -1;
     int sessionTimeoutMs;
     int rebalanceTimeoutMs;
     long lastHeartbeatNs;

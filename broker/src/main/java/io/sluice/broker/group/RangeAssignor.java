@@ -12,6 +12,8 @@ import java.util.TreeSet;
  * first {@code partitions % members} members get one more. Stateless, thread-safe.
  */
 final class RangeAssignor implements PartitionAssignor {
+    static final String NAME = "range";
+
     @Override
     public Map<String, List<TopicPart>> assign(SortedMap<String, List<String>> subscriptions,
                                                Map<String, Integer> partitionCount) {

@@ -14,6 +14,8 @@ import java.util.TreeSet;
  * members not subscribed to a partition's topic. Stateless, thread-safe.
  */
 final class RoundRobinAssignor implements PartitionAssignor {
+    static final String NAME = "roundrobin";
+
     @Override
     public Map<String, List<TopicPart>> assign(SortedMap<String, List<String>> subscriptions,
                                                Map<String, Integer> partitionCount) {

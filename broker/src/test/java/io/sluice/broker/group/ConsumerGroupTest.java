@@ -218,4 +218,60 @@ class ConsumerGroupTest {
         assertThatThrownBy(() -> group.leave(a, 30 * MS)).isInstanceOfSatisfying(SluiceException.class,
                 e -> assertThat(e.code()).isEqualTo(ErrorCode.UNKNOWN_MEMBER));
     }
+
+    private static JoinGroupRequest cooperative(String memberId, List<GroupPartitions> owned, int ownedGeneration) {
+        JoinGroupRequest r = join(memberId);
+        r.assignor = null;
+        r.assignors = List.of("cooperative-sticky");
+        r.owned = owned;
+        r.ownedGeneration = ownedGeneration;
+        return r;
+    }
+
+    private Answer send(JoinGroupRequest r, long nowMs) {
+        Answer a = new Answer();
+        group.join(r, "127.0.0.1", a, nowMs * MS);
+        return a;
+    }
+
+    @Test
+    void cooperativeMembersKeepWhatTheyKeepAndAMovedPartitionIsWithheldUntilItsOwnerRevokesIt() {
+        JoinGroupResponse first = send(cooperative("", null, -1), 0).join();
+        assertThat(first.assignor).isEqualTo("cooperative-sticky");
+        assertThat(first.assignment.get(0).partitions).containsExactly(0, 1, 2, 3, 4, 5);
+
+        Answer second = send(cooperative("", null, -1), 10);
+        JoinGroupResponse a = send(cooperative(first.memberId, first.assignment, 1), 20).join();
+        assertThat(a.generation).isEqualTo(2);
+        assertThat(a.assignment.get(0).partitions).as("a keeps three of its six").hasSize(3);
+        assertThat(second.join().assignment).as("b gets nothing while a still owns them").isEmpty();
+
+        send(cooperative(a.memberId, a.assignment, 2), 30);
+        Answer bAgain = send(cooperative(second.join().memberId, List.of(), 2), 40);
+        assertThat(bAgain.join().generation).isEqualTo(3);
+        assertThat(bAgain.join().assignment.get(0).partitions).as("the three a revoked").hasSize(3)
+                .doesNotContainAnyElementsOf(a.assignment.get(0).partitions);
+    }
+
+    @Test
+    void theGroupAgreesOnAStrategyAndRefusesAMemberSharingNone() {
+        JoinGroupRequest both = join("");
+        both.assignors = List.of("cooperative-sticky", "range");
+        JoinGroupResponse a = send(both, 0).join();
+        assertThat(a.assignor).isEqualTo("cooperative-sticky");
+
+        Answer b = send(join(""), 10);
+        assertThat(b.isDone()).isFalse();
+        both.memberId = a.memberId;
+        assertThat(send(both, 20).join().assignor).as("the only strategy both support").isEqualTo("range");
+        assertThat(b.join().assignor).isEqualTo("range");
+
+        assertThatThrownBy(() -> send(cooperative("", null, -1), 30)).isInstanceOfSatisfying(SluiceException.class,
+                e -> {
+                    assertThat(e.code()).isEqualTo(ErrorCode.INCONSISTENT_GROUP_PROTOCOL);
+                    assertThat(e.getMessage()).contains("[range]", "[cooperative-sticky]");
+                });
+        assertThat(group.memberCount()).isEqualTo(2);
+        assertThat(group.state()).isEqualTo(ConsumerGroup.State.STABLE);
+    }
 }

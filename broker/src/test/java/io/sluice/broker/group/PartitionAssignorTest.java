@@ -63,7 +63,7 @@ class PartitionAssignorTest {
         assertThatThrownBy(() -> PartitionAssignor.forName("sticky-ish"))
                 .isInstanceOfSatisfying(SluiceException.class, e -> {
                     assertThat(e.code()).isEqualTo(ErrorCode.INVALID_REQUEST);
-                    assertThat(e.getMessage()).contains("range or roundrobin");
+                    assertThat(e.getMessage()).contains("range, roundrobin, cooperative-sticky");
                 });
         assertThat(PartitionAssignor.forName("roundrobin")).isInstanceOf(RoundRobinAssignor.class);
         assertThat(PartitionAssignor.forName("")).isInstanceOf(RangeAssignor.class);

@@ -29,6 +29,23 @@ public final class JoinGroupRequest {
      */
     @Tag(8)
     public String groupInstanceId;
+    /**
+     * The assignment strategies this member supports, most preferred first (e.g. {@code cooperative-sticky},
+     * {@code range}); when empty, {@code assignor} alone. The group uses a strategy every member supports (the
+     * oldest member's first choice among them); a member sharing none with the group gets INCONSISTENT_GROUP_PROTOCOL.
+     */
+    @Tag(9)
+    public List<String> assignors;
+    /**
+     * The partitions this member still owns and keeps consuming while it re-joins (cooperative rebalancing; empty for
+     * a member that revoked everything first). The coordinator never hands an owned partition to another member in
+     * the same generation: it is withheld until its owner has revoked it and re-joined.
+     */
+    @Tag(10)
+    public List<GroupPartitions> owned;
+    /** The generation in which this member got {@code owned}: when two members claim a partition, the newer wins. */
+    @Tag(11)
+    public int ownedGeneration;
 
     public JoinGroupRequest() {
     }

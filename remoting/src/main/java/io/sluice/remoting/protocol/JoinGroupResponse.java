@@ -15,6 +15,9 @@ public final class JoinGroupResponse {
     public List<GroupPartitions> assignment;
     @Tag(5)
     public int memberCount;
+    /** The assignment strategy the group chose for this generation. */
+    @Tag(6)
+    public String assignor;
 
     public JoinGroupResponse() {
     }
