@@ -5,7 +5,7 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /**
- * The {@code bin/sluice} command line: servers (standalone, zookeeper, nameserver, broker) and tools (topic,
+ * The {@code bin/sluice} command line: servers (standalone, zookeeper, nameserver, broker) and tools (cluster, topic,
  * produce, consume, bench, rpc). Errors print as {@code error: CODE: message} and exit with status 1.
  */
 @Command(name = "sluice", mixinStandardHelpOptions = true, version = "Sluice 0.1.0",
@@ -15,6 +15,7 @@ import picocli.CommandLine.Command;
                 ZooKeeperCommand.class,
                 NameServerCommand.class,
                 BrokerCommand.class,
+                ClusterCommand.class,
                 TopicCommand.class,
                 ProduceCommand.class,
                 ConsumeCommand.class,

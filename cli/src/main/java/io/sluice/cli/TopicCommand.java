@@ -84,7 +84,8 @@ final class TopicCommand implements Runnable {
     }
 
     @Command(name = "describe", mixinStandardHelpOptions = true,
-            description = "Show each partition: leader, replicas, in-sync replicas, log start and end offsets.")
+            description = "Show each partition: leader, leader epoch, replicas, in-sync replicas, log start, log end,"
+                    + " high watermark, and each replica's log end as the leader tracks it.")
     static final class Describe implements Runnable {
         @Mixin
         NameserverOption ns;
@@ -102,13 +103,25 @@ final class TopicCommand implements Runnable {
             PrintWriter out = spec.commandLine().getOut();
             out.printf("Topic: %s  Partitions: %d  ReplicationFactor: %d  Configs: %s%n", d.name(),
                     d.partitions().size(), d.replicationFactor(), d.configs());
-            out.printf("%-9s %-6s %-6s %-12s %-12s %-14s %-14s %-14s%n", "Partition", "Leader", "Epoch", "Replicas",
-                    "Isr", "LogStart", "LogEnd", "HighWatermark");
+            out.printf("%-9s %-6s %-6s %-12s %-12s %-12s %-12s %-14s %s%n", "Partition", "Leader", "Epoch",
+                    "Replicas", "Isr", "LogStart", "LogEnd", "HighWatermark", "ReplicaLogEnd");
             for (PartitionDescription p : d.partitions()) {
-                out.printf("%-9d %-6s %-6d %-12s %-12s %-14d %-14d %-14d%n", p.partition(),
+                out.printf("%-9d %-6s %-6d %-12s %-12s %-12d %-12d %-14d %s%n", p.partition(),
                         p.leader() < 0 ? "none" : Integer.toString(p.leader()), p.leaderEpoch(),
-                        join(p.replicas()), join(p.isr()), p.logStartOffset(), p.logEndOffset(), p.highWatermark());
+                        join(p.replicas()), join(p.isr()), p.logStartOffset(), p.logEndOffset(), p.highWatermark(),
+                        replicaLogs(p));
             }
+            out.flush();
+        }
+
+        /** {@code broker:logEnd} per replica ({@code ?} when the leader has not heard from it), e.g. 1:42,2:42,3:40. */
+        static String replicaLogs(PartitionDescription p) {
+            if (p.replicaLogs().isEmpty()) {
+                return "-";
+            }
+            return p.replicaLogs().stream()
+                    .map(r -> r.broker() + ":" + (r.logEndOffset() < 0 ? "?" : Long.toString(r.logEndOffset())))
+                    .collect(java.util.stream.Collectors.joining(","));
         }
 
         private static String join(java.util.List<Integer> ids) {

@@ -7,7 +7,7 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Manages topics (create, delete, list, describe) and consumer groups (list, describe, read and reset offsets). Talks to the nameservers for routes and topic changes and to
+ * Describes the cluster, manages topics (create, delete, list, describe) and consumer groups (list, describe, read and reset offsets). Talks to the nameservers for routes and topic changes and to
  * partition leaders for log offsets. Every method blocks up to {@code request.timeout.ms} and reports failures as
  * a {@link io.sluice.remoting.SluiceException} ({@code TOPIC_ALREADY_EXISTS}, {@code UNKNOWN_TOPIC},
  * {@code INVALID_TOPIC}, {@code INVALID_PARTITIONS}, {@code INVALID_REPLICATION_FACTOR}, {@code REQUEST_TIMED_OUT},
@@ -38,6 +38,12 @@ public interface Admin extends AutoCloseable {
      * leader did not answer in time. {@code UNKNOWN_TOPIC} if the topic does not exist.
      */
     TopicDescription describeTopic(String name);
+
+    /**
+     * Live brokers, the active controller and its epoch, and the under-replicated and offline partitions, as a
+     * nameserver sees them (any nameserver answers; the next is tried when one cannot be reached).
+     */
+    ClusterDescription describeCluster();
 
     /**
      * The consumer groups of the cluster (each broker lists those it coordinates), sorted by id; groups with

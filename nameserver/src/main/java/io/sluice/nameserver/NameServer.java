@@ -36,7 +36,7 @@ public final class NameServer implements AutoCloseable {
     private Map<String, TopicMetadata> topics = Map.of();
     private List<BrokerInfo> brokers = List.of();
     private RemotingServer server;
-    private Controller controller;
+    private volatile Controller controller;
     private ExecutorService admin;
     private AutoCloseable brokerWatch;
     private AutoCloseable topicWatch;
@@ -66,7 +66,9 @@ public final class NameServer implements AutoCloseable {
                     .handle(ApiKey.GET_ROUTES, (ctx, message, payload) ->
                             ctx.respond(routes.answer(((GetRoutesRequest) message).topics)))
                     .handle(ApiKey.CREATE_TOPIC, topicAdmin.create())
-                    .handle(ApiKey.DELETE_TOPIC, topicAdmin.delete());
+                    .handle(ApiKey.DELETE_TOPIC, topicAdmin.delete())
+                    .handle(ApiKey.DESCRIBE_CLUSTER, (ctx, message, payload) ->
+                            ctx.respond(ClusterDescriber.describe(routes, controller)));
             server.start(config.host(), config.port());
             if (config.controllerEnabled()) {
                 controller = new Controller(registry, "nameserver@" + config.host() + ":" + address().getPort(),
@@ -78,6 +80,10 @@ public final class NameServer implements AutoCloseable {
                     .description("live brokers").register(metrics);
             Gauge.builder("sluice.nameserver.topics", this, n -> n.routes.topicNames().size())
                     .description("topics").register(metrics);
+            Gauge.builder("sluice.nameserver.under.replicated.partitions", this,
+                    n -> ClusterDescriber.count(ClusterDescriber.describe(n.routes, null).underReplicated))
+                    .description("partitions of the cluster whose in-sync set is smaller than their replica set")
+                    .register(metrics);
         } catch (RuntimeException e) {
             close();
             throw e;

@@ -4,17 +4,23 @@ import io.netty.buffer.ByteBuf;
 import io.sluice.broker.log.PartitionLog;
 import io.sluice.broker.partition.Partition;
 import io.sluice.broker.partition.PartitionManager;
+import io.sluice.broker.partition.ReplicaProgress;
 import io.sluice.remoting.ErrorCode;
 import io.sluice.remoting.SluiceException;
 import io.sluice.remoting.protocol.PartitionState;
 import io.sluice.remoting.protocol.PartitionStatesRequest;
 import io.sluice.remoting.protocol.PartitionStatesResponse;
+import io.sluice.remoting.protocol.ReplicaState;
 import io.sluice.remoting.transport.RequestContext;
 import io.sluice.remoting.transport.RequestHandler;
 
 import java.util.ArrayList;
+import java.util.List;
 
-/** Reports the log state (start, end, high watermark, size) of every partition of a topic hosted here. */
+/**
+ * Reports the log state (start, end, high watermark, size) of every partition of a topic hosted here and, for the
+ * partitions led here, every replica's log end and time since it was last caught up.
+ */
 public final class PartitionStatesHandler implements RequestHandler {
     private final PartitionManager partitions;
 
@@ -31,6 +37,7 @@ public final class PartitionStatesHandler implements RequestHandler {
         }
         PartitionStatesResponse response = new PartitionStatesResponse();
         response.partitions = new ArrayList<>();
+        long now = System.currentTimeMillis();
         for (Partition p : hosted) {
             if (p == null) {
                 continue;
@@ -44,8 +51,27 @@ public final class PartitionStatesHandler implements RequestHandler {
             state.leaderEpoch = p.leaderEpoch();
             state.sizeBytes = log.sizeInBytes();
             state.leader = p.isLeader();
+            state.replicas = state.leader ? replicaStates(p, state.logEndOffset, now) : List.of();
             response.partitions.add(state);
         }
         ctx.respond(response);
+    }
+
+    /** Every replica's log end as this leader tracks it (its own first-hand), in replica order. */
+    private static List<ReplicaState> replicaStates(Partition p, long leaderLogEnd, long nowMs) {
+        ReplicaProgress progress = p.progress();
+        List<ReplicaState> out = new ArrayList<>(p.replicas().size());
+        for (int r : p.replicas()) {
+            ReplicaState s = new ReplicaState();
+            s.replica = r;
+            if (r == p.leaderId()) {
+                s.logEndOffset = leaderLogEnd;
+            } else {
+                s.logEndOffset = progress.logEnd(r);
+                s.lagMs = Math.max(0, nowMs - progress.lastCaughtUpMs(r));
+            }
+            out.add(s);
+        }
+        return out;
     }
 }

@@ -5,11 +5,17 @@ import io.sluice.client.GroupDescription;
 import io.sluice.client.GroupListing;
 import io.sluice.client.TopicPartition;
 import io.sluice.client.AdminConfig;
+import io.sluice.client.ClusterDescription;
+import io.sluice.client.PartitionInfo;
 import io.sluice.client.NewTopic;
 import io.sluice.client.TopicDescription;
 import io.sluice.remoting.ErrorCode;
 import io.sluice.remoting.SluiceException;
 import io.sluice.remoting.protocol.ApiKey;
+import io.sluice.remoting.protocol.BrokerInfo;
+import io.sluice.remoting.protocol.DescribeClusterResponse;
+import io.sluice.remoting.protocol.Empty;
+import io.sluice.remoting.protocol.PartitionRoute;
 import io.sluice.remoting.protocol.CreateTopicRequest;
 import io.sluice.remoting.protocol.DeleteTopicRequest;
 import io.sluice.remoting.protocol.GetRoutesRequest;
@@ -137,6 +143,33 @@ public final class SluiceAdmin implements Admin {
     public TopicDescription describeTopic(String name) {
         Objects.requireNonNull(name, "name");
         return describer.describe(name, deadline());
+    }
+
+    @Override
+    public ClusterDescription describeCluster() {
+        long deadlineNs = deadline();
+        DescribeClusterResponse answer;
+        try (Response response = retrying("describe cluster", deadlineNs, true,
+                () -> nameservers.request(ApiKey.DESCRIBE_CLUSTER, new Empty(), remainingMs(deadlineNs), true))) {
+            answer = response.message();
+        }
+        List<ClusterDescription.Broker> brokers = new ArrayList<>();
+        for (BrokerInfo b : answer.brokers == null ? List.<BrokerInfo>of() : answer.brokers) {
+            brokers.add(new ClusterDescription.Broker(b.id, b.host, b.port, b.rack));
+        }
+        brokers.sort((a, b) -> Integer.compare(a.id(), b.id()));
+        return new ClusterDescription(brokers, answer.controller, answer.controllerEpoch,
+                partitions(answer.underReplicated), partitions(answer.offline));
+    }
+
+    private static List<PartitionInfo> partitions(List<TopicRoute> topics) {
+        List<PartitionInfo> out = new ArrayList<>();
+        for (TopicRoute t : topics == null ? List.<TopicRoute>of() : topics) {
+            for (PartitionRoute p : t.partitions == null ? List.<PartitionRoute>of() : t.partitions) {
+                out.add(new PartitionInfo(t.topic, p.partition, p.leader, p.leaderEpoch, p.replicas, p.isr));
+            }
+        }
+        return out;
     }
 
     private GetRoutesResponse routes(List<String> topics, long deadlineNs) {

@@ -11,6 +11,7 @@ import io.sluice.remoting.protocol.PartitionRoute;
 import io.sluice.remoting.protocol.PartitionState;
 import io.sluice.remoting.protocol.PartitionStatesRequest;
 import io.sluice.remoting.protocol.PartitionStatesResponse;
+import io.sluice.remoting.protocol.ReplicaState;
 import io.sluice.remoting.protocol.TopicRoute;
 import io.sluice.remoting.transport.RemotingClient;
 import io.sluice.remoting.transport.Response;
@@ -32,7 +33,8 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.function.BiFunction;
 
 /**
- * Describes a topic: placement from the nameservers, log offsets from each partition's leader (PARTITION_STATES).
+ * Describes a topic: placement from the nameservers, log offsets (its own and each replica's as it tracks them)
+ * from each partition's leader (PARTITION_STATES).
  * A leader that cannot answer yet (restarting, moving, not hosting the partition yet) is asked again with fresh
  * routes until the deadline; partitions without a leader are reported at once with offsets -1. Thread-safe.
  */
@@ -75,9 +77,17 @@ final class TopicDescriber {
             PartitionState s = states.get(p.partition);
             partitions.add(new PartitionDescription(p.partition, p.leader, p.leaderEpoch, p.replicas, p.isr,
                     s == null ? -1 : s.logStartOffset, s == null ? -1 : s.logEndOffset,
-                    s == null ? -1 : s.highWatermark));
+                    s == null ? -1 : s.highWatermark, s == null ? List.of() : replicaLogs(s)));
         }
         return new TopicDescription(topic, route.replicationFactor, route.configs, partitions);
+    }
+
+    private static List<PartitionDescription.ReplicaLog> replicaLogs(PartitionState s) {
+        List<PartitionDescription.ReplicaLog> out = new ArrayList<>();
+        for (ReplicaState r : s.replicas == null ? List.<ReplicaState>of() : s.replicas) {
+            out.add(new PartitionDescription.ReplicaLog(r.replica, r.logEndOffset, r.lagMs));
+        }
+        return out;
     }
 
     private static TopicRoute find(String topic, GetRoutesResponse answer) {

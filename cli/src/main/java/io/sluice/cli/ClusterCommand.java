@@ -1,0 +1,60 @@
+package io.sluice.cli;
+
+import io.sluice.client.Admin;
+import io.sluice.client.ClusterDescription;
+import io.sluice.client.PartitionInfo;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+
+import java.io.PrintWriter;
+import java.util.List;
+import java.util.stream.Collectors;
+
+/**
+ * {@code sluice cluster}: live brokers, the active controller and its epoch, under-replicated and offline
+ * partitions, as a nameserver sees them.
+ */
+@Command(name = "cluster", mixinStandardHelpOptions = true,
+        description = "Show live brokers, the controller and its epoch, under-replicated and offline partitions.")
+final class ClusterCommand implements Runnable {
+    @Mixin
+    NameserverOption ns;
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        ClusterDescription d;
+        try (Admin admin = TopicCommand.admin(ns)) {
+            d = admin.describeCluster();
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        out.printf("Controller: %s  epoch %d%n", d.controller() == null ? "none" : d.controller(),
+                d.controllerEpoch());
+        out.printf("Brokers: %d live%n", d.brokers().size());
+        out.printf("  %-6s %-22s %s%n", "Id", "Address", "Rack");
+        for (ClusterDescription.Broker b : d.brokers()) {
+            out.printf("  %-6d %-22s %s%n", b.id(), b.host() + ":" + b.port(), b.rack().isEmpty() ? "-" : b.rack());
+        }
+        partitions(out, "Under-replicated partitions", d.underReplicated());
+        partitions(out, "Offline partitions", d.offline());
+        out.flush();
+    }
+
+    private static void partitions(PrintWriter out, String title, List<PartitionInfo> partitions) {
+        if (partitions.isEmpty()) {
+            out.printf("%s: none%n", title);
+            return;
+        }
+        out.printf("%s: %d%n", title, partitions.size());
+        out.printf("  %-24s %-9s %-6s %-12s %s%n", "Topic", "Partition", "Leader", "Replicas", "Isr");
+        for (PartitionInfo p : partitions) {
+            out.printf("  %-24s %-9d %-6s %-12s %s%n", p.topic(), p.partition(),
+                    p.leader() < 0 ? "none" : Integer.toString(p.leader()), join(p.replicas()), join(p.isr()));
+        }
+    }
+
+    private static String join(List<Integer> ids) {
+        return ids.isEmpty() ? "-" : ids.stream().map(String::valueOf).collect(Collectors.joining(","));
+    }
+}
