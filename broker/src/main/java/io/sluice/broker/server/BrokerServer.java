@@ -9,6 +9,7 @@ import io.sluice.broker.handler.PartitionStatesHandler;
 import io.sluice.broker.handler.ProduceHandler;
 import io.sluice.broker.log.LogManager;
 import io.sluice.broker.metrics.BrokerMetrics;
+import io.sluice.broker.metrics.FollowerLagMetrics;
 import io.sluice.broker.partition.PartitionManager;
 import io.sluice.broker.replica.ReplicaManager;
 import io.sluice.registry.RegistryClient;
@@ -79,6 +80,8 @@ public final class BrokerServer implements AutoCloseable {
             });
             long interval = config.logDefaults().retentionCheckIntervalMs();
             background.scheduleWithFixedDelay(this::runRetention, interval, interval, TimeUnit.MILLISECONDS);
+            FollowerLagMetrics followerLag = new FollowerLagMetrics(config.id(), partitions, metrics);
+            background.scheduleWithFixedDelay(followerLag::refresh, 1, 1, TimeUnit.SECONDS);
             registry.brokers().register(brokerInfo());
         } catch (RuntimeException e) {
             close();
