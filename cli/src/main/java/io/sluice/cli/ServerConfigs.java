@@ -1,6 +1,7 @@
 package io.sluice.cli;
 
 import io.sluice.broker.log.LogConfig;
+import io.sluice.broker.replica.ReplicationConfig;
 import io.sluice.broker.server.BrokerConfig;
 import io.sluice.nameserver.NameServerConfig;
 import io.sluice.registry.RegistryConfig;
@@ -50,7 +51,17 @@ final class ServerConfigs {
                 .maxParkedFetches(cfg.getInt(BrokerConfig.MAX_PARKED_FETCHES, BrokerConfig.MAX_PARKED_FETCHES_DEFAULT))
                 .logDefaults(logDefaults(cfg))
                 .transport(transport(cfg))
+                .replication(replication(cfg))
                 .conclude();
+    }
+
+    static ReplicationConfig replication(ConfigSource cfg) {
+        ReplicationConfig defaults = new ReplicationConfig();
+        return new ReplicationConfig()
+                .lagTimeMaxMs(cfg.getLong(ReplicationConfig.LAG_TIME_MAX_MS, defaults.lagTimeMaxMs()))
+                .fetchMaxWaitMs(cfg.getInt(ReplicationConfig.FETCH_MAX_WAIT_MS, defaults.fetchMaxWaitMs()))
+                .fetchMaxBytes(cfg.getInt(ReplicationConfig.FETCH_MAX_BYTES, defaults.fetchMaxBytes()))
+                .backoffMs(cfg.getLong(ReplicationConfig.BACKOFF_MS, defaults.backoffMs()));
     }
 
     /** The config file given, or conf/sluice.yaml under the Sluice home when it exists, else none. */
