@@ -104,7 +104,10 @@ final class BenchCommand implements Runnable {
     }
 
     @Command(name = "consume", mixinStandardHelpOptions = true,
-            description = "Read N records from the beginning of every partition of a topic.")
+            description = {"Read N records from the beginning of every partition of a topic.",
+                "With --group, --members consumers (threads of this process) share the topic as that group; the"
+                    + " result gives the throughput including the group join and after it (from when every member"
+                    + " holds its partitions). A new group reads from the beginning; a group with commits resumes."})
     static final class Consume implements java.util.concurrent.Callable<Integer> {
         @Mixin
         NameserverOption ns;
@@ -114,11 +117,22 @@ final class BenchCommand implements Runnable {
         long messages;
         @Option(names = "--timeout-ms", defaultValue = "10000", description = "Give up when no record comes for this long.")
         long timeoutMs;
+        @Option(names = "--group", description = "Consume as this consumer group (subscribe) instead of assigning every partition.")
+        String group;
+        @Option(names = "--members", defaultValue = "1", description = "Group members, one thread each (default: ${DEFAULT-VALUE}; needs --group).")
+        int members;
         @picocli.CommandLine.Spec
         picocli.CommandLine.Model.CommandSpec spec;
 
         @Override
-        public Integer call() {
+        public Integer call() throws InterruptedException {
+            if (group != null) {
+                return new GroupConsumeBench(ns.nameservers, topic, group, members, messages, timeoutMs,
+                        spec.commandLine().getOut(), spec.commandLine().getErr()).run();
+            }
+            if (members != 1) {
+                throw new SluiceException(ErrorCode.INVALID_REQUEST, "--members needs --group");
+            }
             PrintWriter err = spec.commandLine().getErr();
             long count = 0;
             long bytes = 0;

@@ -109,6 +109,11 @@ class CliTest {
         Result c = run("bench", "consume", "--topic", "bench", "--messages", "20000");
         assertThat(c.code()).as(c.err()).isZero();
         assertThat(c.out()).contains("consumed 20000 records");
+        Result g = run("bench", "consume", "--topic", "bench", "--messages", "20000", "--group", "bench-group",
+                "--members", "3");
+        assertThat(g.code()).as(g.err()).isZero();
+        assertThat(g.out()).contains("3 members, 4 partitions: consumed 20000 records")
+                .contains("including the join: ").contains("after the join");
     }
 
     @Test
