@@ -7,6 +7,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * Reads records from partitions the application assigns. For every assigned partition the consumer keeps one
@@ -22,7 +23,10 @@ import java.util.Set;
  * join, leave ({@link #close()} leaves at once) or stop heartbeating for {@code session.timeout.ms}, and stores
  * committed offsets durably. A newly assigned partition starts at its committed offset, or where
  * {@code auto.offset.reset} says if none. Delivery is at-least-once: a record is read again only if its offset was
- * not committed.
+ * not committed. With {@code partition.assignment.strategy=cooperative-sticky} a rebalance moves as few partitions
+ * as possible and the consumer keeps reading the partitions it keeps while the group rebalances; the listener hears
+ * only of the partitions that move. With {@code broadcast=true} every member reads every partition, with offsets of
+ * its own (see {@link ConsumerConfig#broadcast()}).
  *
  * <p>Not thread-safe: use a consumer from one thread at a time.
  *
@@ -58,10 +62,23 @@ public interface Consumer<K, V> extends AutoCloseable {
     /** Like {@link #subscribe(Collection)}, telling {@code listener} of partitions revoked and assigned. */
     void subscribe(Collection<String> topics, ConsumerRebalanceListener listener);
 
+    /**
+     * Like {@link #subscribe(Collection, ConsumerRebalanceListener)} for every topic whose whole name matches
+     * {@code pattern} (internal topics never do): the topics that exist now and those created later, which the
+     * consumer notices within {@code metadata.max.age.ms}; a matching topic that is deleted is dropped. Replaces any
+     * earlier subscription.
+     */
+    void subscribe(Pattern pattern, ConsumerRebalanceListener listener);
+
+    /** Like {@link #subscribe(Pattern, ConsumerRebalanceListener)} without a listener. */
+    default void subscribe(Pattern pattern) {
+        subscribe(pattern, ConsumerRebalanceListener.NOOP);
+    }
+
     /** Leaves the group (committing first with auto-commit) and drops the assignment. */
     void unsubscribe();
 
-    /** The subscribed topics (empty when not subscribed). */
+    /** The subscribed topics (with a pattern: those it matches now; empty when not subscribed). */
     Set<String> subscription();
 
     /**

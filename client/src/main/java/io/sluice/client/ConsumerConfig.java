@@ -54,6 +54,8 @@ public final class ConsumerConfig {
     public static final long AUTO_COMMIT_INTERVAL_MS_DEFAULT = 5_000;
     public static final String PARTITION_ASSIGNMENT_STRATEGY = "sluice.consumer.partition.assignment.strategy";
     public static final String PARTITION_ASSIGNMENT_STRATEGY_DEFAULT = "range";
+    public static final String BROADCAST = "sluice.consumer.broadcast";
+    public static final boolean BROADCAST_DEFAULT = false;
 
     /** Where a consumer starts reading a partition it has no position for, or whose position left the log. */
     public enum AutoOffsetReset {
@@ -86,6 +88,7 @@ public final class ConsumerConfig {
     private boolean enableAutoCommit = ENABLE_AUTO_COMMIT_DEFAULT;
     private long autoCommitIntervalMs = AUTO_COMMIT_INTERVAL_MS_DEFAULT;
     private String partitionAssignmentStrategy = PARTITION_ASSIGNMENT_STRATEGY_DEFAULT;
+    private boolean broadcast = BROADCAST_DEFAULT;
     private final TransportConfig transport = ConfigSupport.clientTransport();
     private MeterRegistry meterRegistry;
 
@@ -124,6 +127,7 @@ public final class ConsumerConfig {
             case AUTO_COMMIT_INTERVAL_MS -> autoCommitIntervalMs(s.getLong(key, autoCommitIntervalMs));
             case PARTITION_ASSIGNMENT_STRATEGY -> partitionAssignmentStrategy(s.getString(key,
                     partitionAssignmentStrategy));
+            case BROADCAST -> broadcast(s.getBoolean(key, broadcast));
             default -> {
                 return false;
             }
@@ -347,13 +351,35 @@ public final class ConsumerConfig {
         return this;
     }
 
-    /** How the group coordinator spreads partitions over members: {@code range} or {@code roundrobin}. */
+    /**
+     * How the group coordinator spreads partitions over members: {@code range}, {@code roundrobin} or
+     * {@code cooperative-sticky}, or several separated by commas, most preferred first (the group uses one that all
+     * its members support; a member sharing none is refused with {@code INCONSISTENT_GROUP_PROTOCOL}).
+     * {@code cooperative-sticky} alone makes rebalances incremental: the consumer keeps reading the partitions it
+     * keeps while the group rebalances and revokes only those that move. To switch a running group from range, roll
+     * out {@code cooperative-sticky,range} first, then {@code cooperative-sticky}.
+     */
     public String partitionAssignmentStrategy() {
         return partitionAssignmentStrategy;
     }
 
     public ConsumerConfig partitionAssignmentStrategy(String value) {
         this.partitionAssignmentStrategy = value;
+        return this;
+    }
+
+    /**
+     * Broadcast consumption (RocketMQ's broadcasting): every consumer of the group reads every partition of the
+     * subscribed topics, without group membership. Each consumer keeps offsets of its own, committed to the group
+     * coordinator under the key {@code <group.id>@<group.instance.id>}, so {@code group.instance.id} is required and
+     * must stay the same across restarts of that consumer.
+     */
+    public boolean broadcast() {
+        return broadcast;
+    }
+
+    public ConsumerConfig broadcast(boolean value) {
+        this.broadcast = value;
         return this;
     }
 
@@ -370,6 +396,19 @@ public final class ConsumerConfig {
     public ConsumerConfig meterRegistry(MeterRegistry value) {
         this.meterRegistry = value;
         return this;
+    }
+
+    private static boolean validStrategies(String value) {
+        if (value == null || value.isBlank()) {
+            return false;
+        }
+        for (String s : value.split(",")) {
+            String name = s.trim();
+            if (!name.equals("range") && !name.equals("roundrobin") && !name.equals("cooperative-sticky")) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Validates every value once; throws {@code INVALID_CONFIG} naming the key. Returns this. */
@@ -399,8 +438,13 @@ public final class ConsumerConfig {
                 heartbeatIntervalMs, "at least 10 and below " + SESSION_TIMEOUT_MS + " (" + sessionTimeoutMs + ")");
         require(maxPollIntervalMs >= 100, MAX_POLL_INTERVAL_MS, maxPollIntervalMs, "at least 100");
         require(autoCommitIntervalMs >= 1, AUTO_COMMIT_INTERVAL_MS, autoCommitIntervalMs, "at least 1");
-        require("range".equals(partitionAssignmentStrategy) || "roundrobin".equals(partitionAssignmentStrategy),
-                PARTITION_ASSIGNMENT_STRATEGY, partitionAssignmentStrategy, "range or roundrobin");
+        require(validStrategies(partitionAssignmentStrategy), PARTITION_ASSIGNMENT_STRATEGY,
+                partitionAssignmentStrategy, "range, roundrobin or cooperative-sticky, or a comma-separated list of them");
+        require(!broadcast || groupId != null && groupInstanceId != null, BROADCAST, broadcast,
+                "false unless " + GROUP_ID + " and " + GROUP_INSTANCE_ID + " are set (broadcast offsets are kept per"
+                        + " instance)");
+        require(!broadcast || groupId.length() + groupInstanceId.length() < 255, BROADCAST, broadcast,
+                "false unless " + GROUP_ID + " and " + GROUP_INSTANCE_ID + " have fewer than 255 characters together");
         transport.conclude();
         return this;
     }

@@ -15,8 +15,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.LockSupport;
@@ -30,6 +36,8 @@ import java.util.concurrent.locks.LockSupport;
 final class GroupMembership implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(GroupMembership.class);
     private static final long LEAVE_TIMEOUT_MS = 1_000;
+    /** The strategies that support the cooperative protocol. */
+    static final Set<String> COOPERATIVE_STRATEGIES = Set.of("cooperative-sticky");
 
     private final GroupCoordinatorClient coordinator;
     private final String clientId;
@@ -37,7 +45,8 @@ final class GroupMembership implements AutoCloseable {
     private final int heartbeatIntervalMs;
     private final int maxPollIntervalMs;
     private final long requestTimeoutMs;
-    private final String assignor;
+    private final List<String> assignors;
+    private final boolean cooperative;
     private final String instanceId;
     private final Runnable wakeup;
     private final Thread heartbeats;
@@ -47,6 +56,10 @@ final class GroupMembership implements AutoCloseable {
     private volatile boolean joining;
     private volatile long lastPollNs = System.nanoTime();
     private volatile boolean closed;
+    /** Counts leaves, so a join running on the joiner thread gives up when the member leaves meanwhile. */
+    private volatile int leaves;
+    /** Runs cooperative joins off the poll thread; created on first use. */
+    private ExecutorService joiner;
 
     GroupMembership(GroupCoordinatorClient coordinator, ConsumerConfig config, String clientId, Runnable wakeup) {
         this.coordinator = coordinator;
@@ -55,7 +68,8 @@ final class GroupMembership implements AutoCloseable {
         this.heartbeatIntervalMs = config.heartbeatIntervalMs();
         this.maxPollIntervalMs = config.maxPollIntervalMs();
         this.requestTimeoutMs = config.requestTimeoutMs();
-        this.assignor = config.partitionAssignmentStrategy();
+        this.assignors = strategies(config.partitionAssignmentStrategy());
+        this.cooperative = assignors.stream().allMatch(COOPERATIVE_STRATEGIES::contains);
         this.instanceId = config.groupInstanceId();
         this.wakeup = wakeup;
         this.heartbeats = new Thread(this::heartbeatLoop, clientId + "-heartbeat");
@@ -85,11 +99,40 @@ final class GroupMembership implements AutoCloseable {
         rejoinNeeded = true;
     }
 
-    /** Joins (or re-joins) the group and returns this member's assignment; blocks until the rebalance completes. */
-    List<TopicPartition> join(List<String> topics, long deadlineNs) {
+    /** The strategies of a {@code partition.assignment.strategy} value (comma-separated, most preferred first). */
+    static List<String> strategies(String value) {
+        List<String> out = new ArrayList<>();
+        for (String s : value.split(",")) {
+            if (!s.isBlank()) {
+                out.add(s.trim());
+            }
+        }
+        return List.copyOf(out);
+    }
+
+    /**
+     * True when every configured strategy supports the cooperative protocol: the member then keeps its partitions
+     * while it re-joins and revokes only those it loses; otherwise it revokes everything first (eager).
+     */
+    boolean cooperative() {
+        return cooperative;
+    }
+
+    /**
+     * Joins (or re-joins) the group and returns this member's assignment; blocks until the rebalance completes.
+     * {@code owned} are the partitions this member keeps consuming meanwhile (cooperative), got in generation
+     * {@code ownedGeneration}.
+     */
+    List<TopicPartition> join(List<String> topics, Collection<TopicPartition> owned, int ownedGeneration,
+                              long deadlineNs) {
         joining = true;
+        int leavesAtStart = leaves;
         try {
             while (true) {
+                if (closed || leaves != leavesAtStart) {
+                    throw new SluiceException(ErrorCode.CLIENT_CLOSED, "join of group " + coordinator.groupId()
+                            + " abandoned: the member left or closed");
+                }
                 JoinGroupRequest request = new JoinGroupRequest();
                 request.groupId = coordinator.groupId();
                 request.memberId = memberId;
@@ -97,7 +140,10 @@ final class GroupMembership implements AutoCloseable {
                 request.topics = new ArrayList<>(topics);
                 request.sessionTimeoutMs = sessionTimeoutMs;
                 request.rebalanceTimeoutMs = maxPollIntervalMs;
-                request.assignor = assignor;
+                request.assignor = assignors.get(0);
+                request.assignors = new ArrayList<>(assignors);
+                request.owned = toWire(owned);
+                request.ownedGeneration = ownedGeneration;
                 request.groupInstanceId = instanceId;
                 JoinGroupResponse response;
                 try {
@@ -132,6 +178,41 @@ final class GroupMembership implements AutoCloseable {
         } finally {
             joining = false;
         }
+    }
+
+    /**
+     * Runs {@link #join} on a joiner thread, so the poll thread keeps fetching the owned partitions while the
+     * rebalance runs; {@code wakeup} runs when it finishes.
+     */
+    synchronized CompletableFuture<List<TopicPartition>> joinAsync(List<String> topics,
+                                                                   Collection<TopicPartition> owned,
+                                                                   int ownedGeneration, long deadlineNs) {
+        if (joiner == null) {
+            joiner = Executors.newSingleThreadExecutor(r -> {
+                Thread t = new Thread(r, clientId + "-group-join");
+                t.setDaemon(true);
+                return t;
+            });
+        }
+        List<String> topicsCopy = List.copyOf(topics);
+        List<TopicPartition> ownedCopy = List.copyOf(owned);
+        CompletableFuture<List<TopicPartition>> result = CompletableFuture.supplyAsync(
+                () -> join(topicsCopy, ownedCopy, ownedGeneration, deadlineNs), joiner);
+        result.whenComplete((r, e) -> wakeup.run());
+        return result;
+    }
+
+    private static List<GroupPartitions> toWire(Collection<TopicPartition> partitions) {
+        Map<String, GroupPartitions> byTopic = new TreeMap<>();
+        for (TopicPartition tp : partitions) {
+            byTopic.computeIfAbsent(tp.topic(), t -> {
+                GroupPartitions g = new GroupPartitions();
+                g.topic = t;
+                g.partitions = new ArrayList<>();
+                return g;
+            }).partitions.add(tp.partition());
+        }
+        return new ArrayList<>(byTopic.values());
     }
 
     private void heartbeatLoop() {
@@ -197,6 +278,7 @@ final class GroupMembership implements AutoCloseable {
 
     /** Leaves the group at once (best effort, bounded wait); the next join starts as a new member. */
     void leave() {
+        leaves++;
         String leaving = memberId;
         memberId = "";
         generation = -1;
@@ -231,5 +313,10 @@ final class GroupMembership implements AutoCloseable {
     public void close() {
         closed = true;
         LockSupport.unpark(heartbeats);
+        synchronized (this) {
+            if (joiner != null) {
+                joiner.shutdownNow();
+            }
+        }
     }
 }

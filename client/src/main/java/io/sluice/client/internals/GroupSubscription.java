@@ -11,17 +11,31 @@ import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 
 /**
- * The group side of a consumer: the subscription, re-joining when the membership asks for it (revoke with a
- * commit, join, assign, seek to the committed offsets, tell the listener), auto-commit, and explicit commits.
- * Used from the consumer's thread only (not thread-safe); the membership's heartbeat thread only raises flags.
+ * The group side of a consumer: the subscription (topics, or a pattern re-matched as topics appear), who decides the
+ * assignment, auto-commit and explicit commits. Three ways to get partitions:
+ * <ul>
+ *   <li>eager group member (range, roundrobin): revoke everything with a commit, join (blocking), assign, seek to
+ *       the committed offsets, tell the listener;</li>
+ *   <li>cooperative group member (cooperative-sticky): join on the joiner thread while the poll thread keeps
+ *       fetching the owned partitions; when the answer comes, revoke (commit, listener) only the partitions that
+ *       move, add the new ones, and re-join at once if anything was revoked so the coordinator can hand it over;</li>
+ *   <li>broadcast ({@code broadcast=true}): no membership; this consumer reads every partition of the subscribed
+ *       topics and commits under its own key (see {@link #broadcastOffsetsKey}).</li>
+ * </ul>
+ * Used from the consumer's thread only (not thread-safe); the membership's threads only raise flags.
  */
 final class GroupSubscription {
     private static final Logger LOG = LoggerFactory.getLogger(GroupSubscription.class);
@@ -40,26 +54,46 @@ final class GroupSubscription {
 
     private final String clientId;
     private final String groupId;
+    /** The membership, or null in broadcast mode. */
     private final GroupMembership membership;
     private final OffsetCommitter committer;
     private final Assignment consumer;
+    private final RouteCache routes;
+    private final TopicPatternWatcher topicWatcher;
     private final boolean autoCommit;
     private final long autoCommitIntervalNs;
     private final long defaultApiTimeoutNs;
     private long nextAutoCommitNs;
     private List<String> topics = List.of();
+    private Pattern pattern;
     private ConsumerRebalanceListener listener = ConsumerRebalanceListener.NOOP;
+    /** A cooperative join running on the joiner thread, or null. */
+    private CompletableFuture<List<TopicPartition>> pendingJoin;
 
-    GroupSubscription(ConsumerConfig config, String clientId, GroupCoordinatorClient coordinator, Runnable wakeup,
-                      Assignment consumer) {
+    GroupSubscription(ConsumerConfig config, String clientId, GroupCoordinatorClient coordinator, RouteCache routes,
+                      TopicPatternWatcher topicWatcher, Runnable wakeup, Assignment consumer) {
         this.clientId = clientId;
         this.groupId = config.groupId();
-        this.membership = new GroupMembership(coordinator, config, clientId, wakeup);
+        this.membership = config.broadcast() ? null : new GroupMembership(coordinator, config, clientId, wakeup);
         this.committer = new OffsetCommitter(coordinator, membership, config.requestTimeoutMs());
         this.consumer = consumer;
+        this.routes = routes;
+        this.topicWatcher = topicWatcher;
         this.autoCommit = config.enableAutoCommit();
         this.autoCommitIntervalNs = TimeUnit.MILLISECONDS.toNanos(config.autoCommitIntervalMs());
         this.defaultApiTimeoutNs = TimeUnit.MILLISECONDS.toNanos(config.defaultApiTimeoutMs());
+    }
+
+    /**
+     * The key under which a broadcast consumer commits: {@code <group.id>@<group.instance.id>}. Each member of a
+     * broadcast group reads every partition, so each needs positions of its own. They are committed to the group
+     * coordinator like any group's offsets (a "group" without members, so commits need no generation) rather than
+     * to a local file as RocketMQ does: they are replicated with the offsets topic and survive the loss of the
+     * consumer's machine, a restarted instance (same instance id) resumes where it committed, the {@code group}
+     * commands list, describe and reset them, and they expire with the offsets retention like other groups.
+     */
+    static String broadcastOffsetsKey(ConsumerConfig config) {
+        return config.groupId() + "@" + config.groupInstanceId();
     }
 
     List<String> topics() {
@@ -67,7 +101,7 @@ final class GroupSubscription {
     }
 
     boolean isSubscribed() {
-        return !topics.isEmpty();
+        return !topics.isEmpty() || pattern != null;
     }
 
     void subscribe(Collection<String> newTopics, ConsumerRebalanceListener rebalanceListener) {
@@ -76,45 +110,93 @@ final class GroupSubscription {
             unsubscribe();
             return;
         }
-        if (topics.isEmpty() && !consumer.assignment().isEmpty()) {
-            throw new SluiceException(ErrorCode.INVALID_REQUEST, "this consumer was assigned "
-                    + consumer.assignment() + " by hand; assign an empty list before subscribing");
-        }
+        checkNotAssignedByHand();
         for (String t : newTopics) {
             Objects.requireNonNull(t, "topic");
         }
-        List<String> sorted = new ArrayList<>(new TreeSet<>(newTopics));
+        pattern = null;
         this.listener = rebalanceListener == null ? ConsumerRebalanceListener.NOOP : rebalanceListener;
-        if (!sorted.equals(topics)) {
-            topics = List.copyOf(sorted);
+        changeTopics(new TreeSet<>(newTopics));
+    }
+
+    /** Subscribes to every topic whose whole name matches {@code topicPattern}, now and as topics are created. */
+    void subscribe(Pattern topicPattern, ConsumerRebalanceListener rebalanceListener) {
+        Objects.requireNonNull(topicPattern, "pattern");
+        checkNotAssignedByHand();
+        this.pattern = topicPattern;
+        this.listener = rebalanceListener == null ? ConsumerRebalanceListener.NOOP : rebalanceListener;
+        topicWatcher.requestNow();
+    }
+
+    private void checkNotAssignedByHand() {
+        if (!isSubscribed() && !consumer.assignment().isEmpty()) {
+            throw new SluiceException(ErrorCode.INVALID_REQUEST, "this consumer was assigned "
+                    + consumer.assignment() + " by hand; assign an empty list before subscribing");
+        }
+    }
+
+    private void changeTopics(Set<String> sorted) {
+        List<String> next = List.copyOf(sorted);
+        if (next.equals(topics)) {
+            return;
+        }
+        if (next.isEmpty()) {
+            leaveGroup();
+            topics = List.of();
+            return;
+        }
+        topics = next;
+        routes.addTopics(next);
+        if (membership != null) {
             membership.requestRejoin();
         }
     }
 
     void unsubscribe() {
-        if (topics.isEmpty()) {
+        if (!isSubscribed()) {
             return;
         }
-        revokeAll();
+        pattern = null;
+        leaveGroup();
         topics = List.of();
-        membership.leave();
+    }
+
+    private void leaveGroup() {
+        if (pendingJoin != null) {
+            pendingJoin.cancel(false);
+            pendingJoin = null;
+        }
+        revokeAll(true);
+        if (membership != null) {
+            membership.leave();
+        }
     }
 
     /** At the start of a poll: runs finished commit callbacks and restarts the max poll interval. */
     void onPoll(long nowNs) {
         committer.runCallbacks();
-        membership.onPoll(nowNs);
+        if (membership != null) {
+            membership.onPoll(nowNs);
+        }
     }
 
-    /** Re-joins if the group asked for it and auto-commits when due; returns true if it re-joined. */
+    /**
+     * Follows the pattern, (re-)joins or completes a cooperative join, adjusts a broadcast assignment, and
+     * auto-commits when due; returns true if the assignment changed.
+     */
     boolean maybeRejoinAndCommit(long nowNs) {
+        if (pattern != null) {
+            Set<String> matched = topicWatcher.matching(pattern, nowNs);
+            if (matched != null && !matched.equals(new TreeSet<>(topics))) {
+                LOG.info("{}: pattern {} now matches {}", clientId, pattern, matched);
+                changeTopics(matched);
+            }
+        }
         if (topics.isEmpty()) {
             return false;
         }
-        boolean rejoined = false;
-        if (membership.rejoinNeeded()) {
-            rebalance();
-            rejoined = true;
+        boolean changed = membership == null ? followBroadcast() : followGroup();
+        if (changed) {
             nowNs = System.nanoTime();
         }
         if (autoCommit && nowNs - nextAutoCommitNs >= 0) {
@@ -125,41 +207,129 @@ final class GroupSubscription {
                 }
             });
         }
-        return rejoined;
+        return changed;
     }
 
-    /** Commits (with auto-commit) and tells the listener before the partitions go; then drops them. */
-    private void revokeAll() {
-        Set<TopicPartition> old = consumer.assignment();
-        if (old.isEmpty()) {
-            return;
+    private boolean followGroup() {
+        if (pendingJoin != null) {
+            if (!pendingJoin.isDone()) {
+                return false;
+            }
+            completeCooperativeJoin();
+            return true;
         }
-        if (autoCommit) {
-            try {
-                commitSync(consumer.positions());
-            } catch (SluiceException e) {
-                LOG.warn("{}: committing before the rebalance failed ({}); records after the last commit will be "
-                        + "read again by the partitions' next owner", clientId, e.getMessage());
+        if (!membership.rejoinNeeded()) {
+            return false;
+        }
+        long deadlineNs = System.nanoTime() + defaultApiTimeoutNs;
+        if (!membership.cooperative()) {
+            revokeAll(true);
+            List<TopicPartition> assigned = membership.join(topics, List.of(), -1, deadlineNs);
+            changeAssignment(assigned);
+            return true;
+        }
+        if (membership.memberId().isEmpty() && !consumer.assignment().isEmpty()) {
+            LOG.warn("{}: no longer a member of group {} (session expired, left or coordinator moved); its "
+                    + "partitions {} may belong to others now", clientId, groupId, consumer.assignment());
+            revokeAll(false);
+        }
+        pendingJoin = membership.joinAsync(topics, consumer.assignment(), membership.generation(), deadlineNs);
+        return false;
+    }
+
+    private void completeCooperativeJoin() {
+        CompletableFuture<List<TopicPartition>> done = pendingJoin;
+        pendingJoin = null;
+        List<TopicPartition> assigned;
+        try {
+            assigned = done.join();
+        } catch (CompletionException e) {
+            throw SluiceException.from(e.getCause());
+        }
+        if (changeAssignment(assigned)) {
+            membership.requestRejoin();
+        }
+    }
+
+    /** Every partition of the subscribed topics (a topic whose routes are unknown keeps what it had). */
+    private boolean followBroadcast() {
+        Set<TopicPartition> owned = consumer.assignment();
+        Set<TopicPartition> wanted = new LinkedHashSet<>();
+        for (String topic : topics) {
+            TopicRoutes t = routes.topic(topic);
+            if (t == null) {
+                for (TopicPartition tp : owned) {
+                    if (tp.topic().equals(topic)) {
+                        wanted.add(tp);
+                    }
+                }
+                continue;
+            }
+            for (int p = 0; p < t.partitionCount(); p++) {
+                wanted.add(new TopicPartition(topic, p));
             }
         }
-        listener.onPartitionsRevoked(old);
-        consumer.assign(List.of());
+        if (wanted.equals(owned)) {
+            return false;
+        }
+        changeAssignment(wanted);
+        return true;
     }
 
-    private void rebalance() {
-        revokeAll();
-        long deadlineNs = System.nanoTime() + defaultApiTimeoutNs;
-        List<TopicPartition> assigned = membership.join(topics, deadlineNs);
+    /**
+     * Moves from the current assignment to {@code assigned}: commits (with auto-commit) and revokes the partitions
+     * that go, keeps the others' positions, seeks the new ones to their committed offsets, then tells the listener
+     * of the new ones (possibly none). Returns true if some partition was revoked.
+     */
+    private boolean changeAssignment(Collection<TopicPartition> assigned) {
+        Set<TopicPartition> owned = consumer.assignment();
+        Set<TopicPartition> revoked = new LinkedHashSet<>(owned);
+        revoked.removeAll(assigned);
+        List<TopicPartition> added = new ArrayList<>();
+        for (TopicPartition tp : assigned) {
+            if (!owned.contains(tp)) {
+                added.add(tp);
+            }
+        }
+        if (!revoked.isEmpty()) {
+            revoke(revoked, true);
+        }
         consumer.assign(assigned);
-        if (!assigned.isEmpty()) {
-            committer.committed(assigned, deadlineNs).forEach(consumer::seek);
+        long deadlineNs = System.nanoTime() + defaultApiTimeoutNs;
+        if (!added.isEmpty()) {
+            committer.committed(added, deadlineNs).forEach(consumer::seek);
         }
         nextAutoCommitNs = System.nanoTime() + autoCommitIntervalNs;
-        listener.onPartitionsAssigned(assigned);
+        listener.onPartitionsAssigned(added);
+        return !revoked.isEmpty();
+    }
+
+    /** Revokes everything (committing first with auto-commit, if {@code commit}) and drops the assignment. */
+    private void revokeAll(boolean commit) {
+        Set<TopicPartition> old = consumer.assignment();
+        if (!old.isEmpty()) {
+            revoke(old, commit);
+            consumer.assign(List.of());
+        }
+    }
+
+    /** Commits the positions of {@code partitions} (with auto-commit and {@code commit}), then tells the listener. */
+    private void revoke(Set<TopicPartition> partitions, boolean commit) {
+        if (autoCommit && commit) {
+            Map<TopicPartition, Long> positions = new HashMap<>(consumer.positions());
+            positions.keySet().retainAll(partitions);
+            try {
+                commitSync(positions);
+            } catch (SluiceException e) {
+                LOG.warn("{}: committing {} before they move failed ({}); records after the last commit will be "
+                        + "read again by their next owner", clientId, partitions, e.getMessage());
+            }
+        }
+        listener.onPartitionsRevoked(partitions);
     }
 
     void commitSync(Map<TopicPartition, Long> offsets) {
-        if (!topics.isEmpty() && membership.generation() < 0) {
+        if (membership != null && !topics.isEmpty() && membership.generation() < 0) {
             membership.requestRejoin();
             throw new SluiceException(ErrorCode.ILLEGAL_GENERATION, "commit refused: this consumer is not a member of"
                     + " group " + groupId + " now (it left, e.g. after max.poll.interval.ms without a poll, or a"
@@ -168,7 +338,8 @@ final class GroupSubscription {
         try {
             committer.commitSync(offsets, System.nanoTime() + defaultApiTimeoutNs);
         } catch (SluiceException e) {
-            if (e.code() == ErrorCode.ILLEGAL_GENERATION || e.code() == ErrorCode.UNKNOWN_MEMBER) {
+            if (membership != null
+                    && (e.code() == ErrorCode.ILLEGAL_GENERATION || e.code() == ErrorCode.UNKNOWN_MEMBER)) {
                 membership.requestRejoin();
             }
             throw e;
@@ -186,16 +357,18 @@ final class GroupSubscription {
     /** Commits (with auto-commit) and leaves the group at once (a static member stays until its session ends). */
     void close() {
         try {
-            if (!topics.isEmpty() && autoCommit && membership.generation() >= 0) {
+            if (!topics.isEmpty() && autoCommit && (membership == null || membership.generation() >= 0)) {
                 committer.commitSync(consumer.positions(), System.nanoTime() + defaultApiTimeoutNs);
             }
             committer.runCallbacks();
         } catch (RuntimeException e) {
             LOG.warn("{}: committing on close failed: {}", clientId, e.getMessage());
         }
-        if (!membership.isStatic()) {
-            membership.leave();
+        if (membership != null) {
+            if (!membership.isStatic()) {
+                membership.leave();
+            }
+            membership.close();
         }
-        membership.close();
     }
 }

@@ -27,6 +27,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Pattern;
 
 /**
  * The {@link Consumer} implementation: keeps the assignment and positions, drives the {@link Fetcher} from
@@ -68,8 +69,11 @@ public final class SluiceConsumer<K, V> implements Consumer<K, V> {
                     new ConsumerMetrics(config.meterRegistry(), clientId));
             routes.addListener(fetcher::wakeup);
             this.group = config.groupId() == null ? null : new GroupSubscription(config, clientId,
-                    new GroupCoordinatorClient(client, nameservers, routes, config.groupId(),
-                            config.requestTimeoutMs(), backoff), fetcher::wakeup, new GroupSubscription.Assignment() {
+                    new GroupCoordinatorClient(client, nameservers, routes, config.broadcast()
+                            ? GroupSubscription.broadcastOffsetsKey(config) : config.groupId(),
+                            config.requestTimeoutMs(), backoff), routes,
+                    new TopicPatternWatcher(nameservers, config.requestTimeoutMs(), config.metadataMaxAgeMs(),
+                            fetcher::wakeup), fetcher::wakeup, new GroupSubscription.Assignment() {
                         @Override
                         public Set<TopicPartition> assignment() {
                             return SluiceConsumer.this.assignment();
@@ -320,6 +324,12 @@ public final class SluiceConsumer<K, V> implements Consumer<K, V> {
         checkOpen();
         requireGroup("subscribe").subscribe(topics, rebalanceListener);
         routes.addTopics(group.topics());
+    }
+
+    @Override
+    public void subscribe(Pattern pattern, ConsumerRebalanceListener rebalanceListener) {
+        checkOpen();
+        requireGroup("subscribe").subscribe(pattern, rebalanceListener);
     }
 
     @Override

@@ -1,0 +1,99 @@
+package io.sluice.client.internals;
+
+import io.sluice.remoting.SluiceException;
+import io.sluice.remoting.protocol.ApiKey;
+import io.sluice.remoting.protocol.GetRoutesRequest;
+import io.sluice.remoting.protocol.GetRoutesResponse;
+import io.sluice.remoting.protocol.TopicRoute;
+import io.sluice.remoting.transport.Response;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+
+/**
+ * Knows the cluster's topic names for a pattern subscription: asks a nameserver for all topics (one request in
+ * flight at a time, bounded by the request timeout) at most every {@code intervalMs} (the consumer's
+ * {@code metadata.max.age.ms}), or sooner after {@link #requestNow()}. Internal topics (names starting with
+ * {@code __}) never match. {@code wakeup} runs after each answer. Thread-safe.
+ */
+final class TopicPatternWatcher {
+    private static final Logger LOG = LoggerFactory.getLogger(TopicPatternWatcher.class);
+
+    private final NameserverClient nameservers;
+    private final long requestTimeoutMs;
+    private final long intervalNs;
+    private final Runnable wakeup;
+    private Set<String> topics;
+    private boolean inFlight;
+    private long nextNs = System.nanoTime();
+    private int failures;
+
+    TopicPatternWatcher(NameserverClient nameservers, long requestTimeoutMs, long intervalMs, Runnable wakeup) {
+        this.nameservers = nameservers;
+        this.requestTimeoutMs = requestTimeoutMs;
+        this.intervalNs = TimeUnit.MILLISECONDS.toNanos(intervalMs);
+        this.wakeup = wakeup;
+    }
+
+    /** Makes the next {@link #matching} call ask the nameserver. */
+    synchronized void requestNow() {
+        nextNs = System.nanoTime();
+    }
+
+    /**
+     * The topics matching {@code pattern} (whole name) as of the latest answer, or null before the first answer;
+     * starts a refresh when one is due.
+     */
+    synchronized Set<String> matching(Pattern pattern, long nowNs) {
+        if (!inFlight && nowNs - nextNs >= 0) {
+            inFlight = true;
+            GetRoutesRequest request = new GetRoutesRequest();
+            request.topics = new ArrayList<>();
+            nameservers.request(ApiKey.GET_ROUTES, request, requestTimeoutMs, true).whenComplete(this::onAnswer);
+        }
+        if (topics == null) {
+            return null;
+        }
+        Set<String> out = new TreeSet<>();
+        for (String t : topics) {
+            if (!t.startsWith("__") && pattern.matcher(t).matches()) {
+                out.add(t);
+            }
+        }
+        return out;
+    }
+
+    private void onAnswer(Response response, Throwable error) {
+        try (response) {
+            synchronized (this) {
+                inFlight = false;
+                if (error == null) {
+                    GetRoutesResponse answer = response.message();
+                    Set<String> names = new TreeSet<>();
+                    if (answer.topics != null) {
+                        for (TopicRoute t : answer.topics) {
+                            names.add(t.topic);
+                        }
+                    }
+                    topics = names;
+                    failures = 0;
+                    nextNs = System.nanoTime() + intervalNs;
+                } else {
+                    failures++;
+                    nextNs = System.nanoTime() + Math.min(intervalNs, TimeUnit.MILLISECONDS.toNanos(100L << Math.min(
+                            failures, 6)));
+                    LOG.debug("Listing topics for a pattern subscription failed: {}",
+                            SluiceException.from(error).toString());
+                }
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("bad topic list answer", e);
+        }
+        wakeup.run();
+    }
+}
