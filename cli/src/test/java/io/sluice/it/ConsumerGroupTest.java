@@ -57,6 +57,14 @@ class ConsumerGroupTest {
                 java.net.http.HttpResponse.BodyHandlers.ofString()).body();
     }
 
+    private String metricsText() {
+        try {
+            return metrics();
+        } catch (Exception e) {
+            return "";
+        }
+    }
+
     private void createTopic(String topic, int partitions) {
         try (Admin admin = Admin.create(new AdminConfig().nameservers(standalone.nameservers()))) {
             admin.createTopic(new NewTopic(topic, partitions, 1));
@@ -141,6 +149,12 @@ class ConsumerGroupTest {
                     .containsPattern("sluice_group_members(\\{[^}]*})? 1\\.0")
                     .containsPattern("sluice_group_rebalances(\\{[^}]*})? 1\\.0")
                     .containsPattern("sluice_group_commit_seconds_count(\\{[^}]*})? 1(\\.0)?\\s");
+            for (Map.Entry<TopicPartition, Long> e : committed.entrySet()) {
+                String lag = "sluice_group_lag_records\\{group=\"g2\",partition=\"" + e.getKey().partition()
+                        + "\",[^}]*topic=\"events\"[^}]*} " + (100 - e.getValue()) + "\\.0";
+                await("lag gauge " + lag, 10_000, () -> java.util.regex.Pattern.compile(lag).matcher(metricsText())
+                        .find());
+            }
         }
         standalone.close();
         standalone = null;

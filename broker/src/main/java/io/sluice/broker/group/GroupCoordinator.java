@@ -29,6 +29,7 @@ import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -59,6 +60,7 @@ public final class GroupCoordinator implements AutoCloseable {
     public static final String OFFSETS_TOPIC = "__consumer_offsets";
     public static final int OFFSETS_TOPIC_PARTITIONS = 8;
     static final long TICK_MS = 100;
+    private static final long LAG_REFRESH_NS = TimeUnit.SECONDS.toNanos(1);
     /** How long a commit waits for the in-sync replicas before it fails (Kafka's offsets.commit.timeout.ms). */
     static final long COMMIT_REPLICATION_TIMEOUT_MS = 5_000;
     private static final int MAX_GROUP_ID_LENGTH = 255;
@@ -70,6 +72,7 @@ public final class GroupCoordinator implements AutoCloseable {
     private final ConcurrentHashMap<Integer, OffsetCache> caches = new ConcurrentHashMap<>();
     private final GroupMetrics metrics;
     private ScheduledExecutorService timer;
+    private long lastLagRefreshNs;
 
     /** {@code partitionCount} maps a topic to its partition count (null if it does not exist). */
     public GroupCoordinator(int brokerId, PartitionManager partitions, Function<String, Integer> partitionCount) {
@@ -123,9 +126,33 @@ public final class GroupCoordinator implements AutoCloseable {
                 }
                 group.onTimeEvent(now);
             }
+            if (now - lastLagRefreshNs >= LAG_REFRESH_NS) {
+                lastLagRefreshNs = now;
+                metrics.refreshLag(lag());
+            }
         } catch (RuntimeException e) {
             log.warn("Group coordinator tick failed", e);
         }
+    }
+
+    /** The lag of every group coordinated here on every partition it committed that this broker holds. */
+    private List<GroupMetrics.Lag> lag() {
+        List<GroupMetrics.Lag> rows = new ArrayList<>();
+        for (OffsetCache cache : caches.values()) {
+            if (!stillCoordinating(cache.partition().id())) {
+                continue;
+            }
+            for (String groupId : cache.groups()) {
+                cache.offsets(groupId).forEach((tp, committed) -> {
+                    Partition[] parts = partitions.partitions(tp.topic());
+                    if (parts != null && tp.partition() < parts.length && parts[tp.partition()] != null) {
+                        long end = parts[tp.partition()].log().highWatermark();
+                        rows.add(new GroupMetrics.Lag(groupId, tp, Math.max(0, end - committed[0])));
+                    }
+                });
+            }
+        }
+        return rows;
     }
 
     private boolean stillCoordinating(int offsetsPartition) {
