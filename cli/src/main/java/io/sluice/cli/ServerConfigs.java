@@ -49,6 +49,10 @@ final class ServerConfigs {
                 .fetchMaxWaitMs(cfg.getLong(BrokerConfig.FETCH_MAX_WAIT_MS, BrokerConfig.FETCH_MAX_WAIT_MS_DEFAULT))
                 .fetchMaxBytes(cfg.getInt(BrokerConfig.FETCH_MAX_BYTES, BrokerConfig.FETCH_MAX_BYTES_DEFAULT))
                 .maxParkedFetches(cfg.getInt(BrokerConfig.MAX_PARKED_FETCHES, BrokerConfig.MAX_PARKED_FETCHES_DEFAULT))
+                .offsetsRetentionMs(cfg.getLong(BrokerConfig.OFFSETS_RETENTION_MS,
+                        BrokerConfig.OFFSETS_RETENTION_MS_DEFAULT))
+                .offsetsRetentionCheckIntervalMs(cfg.getLong(BrokerConfig.OFFSETS_RETENTION_CHECK_INTERVAL_MS,
+                        BrokerConfig.OFFSETS_RETENTION_CHECK_INTERVAL_MS_DEFAULT))
                 .logDefaults(logDefaults(cfg))
                 .transport(transport(cfg))
                 .replication(replication(cfg))

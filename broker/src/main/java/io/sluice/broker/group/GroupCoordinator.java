@@ -59,6 +59,10 @@ public final class GroupCoordinator implements AutoCloseable {
 
     public static final String OFFSETS_TOPIC = "__consumer_offsets";
     public static final int OFFSETS_TOPIC_PARTITIONS = 8;
+    /** Committed offsets of a group without members expire after this long (Kafka's offsets.retention.ms). */
+    public static final long OFFSETS_RETENTION_MS_DEFAULT = TimeUnit.DAYS.toMillis(7);
+    /** How often expired offsets are looked for (Kafka's offsets.retention.check.interval.ms). */
+    public static final long OFFSETS_RETENTION_CHECK_INTERVAL_MS_DEFAULT = TimeUnit.MINUTES.toMillis(10);
     static final long TICK_MS = 100;
     private static final long LAG_REFRESH_NS = TimeUnit.SECONDS.toNanos(1);
     /** How long a commit waits for the in-sync replicas before it fails (Kafka's offsets.commit.timeout.ms). */
@@ -71,6 +75,8 @@ public final class GroupCoordinator implements AutoCloseable {
     private final ConcurrentHashMap<String, ConsumerGroup> groups = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<Integer, OffsetCache> caches = new ConcurrentHashMap<>();
     private final GroupMetrics metrics;
+    private OffsetExpirer expirer = new OffsetExpirer(OFFSETS_RETENTION_MS_DEFAULT,
+            OFFSETS_RETENTION_CHECK_INTERVAL_MS_DEFAULT);
     private ScheduledExecutorService timer;
     private long lastLagRefreshNs;
 
@@ -91,6 +97,15 @@ public final class GroupCoordinator implements AutoCloseable {
     /** The offsets partition (and so the coordinator) of {@code groupId} when the offsets topic has {@code n}. */
     public static int partitionFor(String groupId, int n) {
         return Math.floorMod(groupId.hashCode(), n);
+    }
+
+    /**
+     * Offsets of a group without members expire {@code retentionMs} after both their commit and the group's last
+     * member (see {@link OffsetExpirer}), checked every {@code checkIntervalMs}. Call before {@link #start()}.
+     */
+    public GroupCoordinator offsetsRetention(long retentionMs, long checkIntervalMs) {
+        this.expirer = new OffsetExpirer(retentionMs, checkIntervalMs);
+        return this;
     }
 
     /** Registers the group request handlers on {@code server}. */
@@ -126,6 +141,8 @@ public final class GroupCoordinator implements AutoCloseable {
                 }
                 group.onTimeEvent(now);
             }
+            expirer.maybeExpire(System.currentTimeMillis(), caches.values().stream()
+                    .filter(c -> stillCoordinating(c.partition().id())).toList(), this::group);
             if (now - lastLagRefreshNs >= LAG_REFRESH_NS) {
                 lastLagRefreshNs = now;
                 metrics.refreshLag(lag());

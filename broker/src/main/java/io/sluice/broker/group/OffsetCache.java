@@ -14,6 +14,8 @@ import io.sluice.remoting.record.RecordBatch;
 import io.sluice.remoting.record.RecordBatchBuilder;
 
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -150,11 +152,68 @@ final class OffsetCache {
     /** A copy of the group's committed offsets: partition -> {offset, commitTimeMs, logOffset}. */
     synchronized Map<TopicPart, long[]> offsets(String group) {
         TreeMap<TopicPart, long[]> cached = byGroup.get(group);
-        return cached == null ? Map.of() : new TreeMap<>(cached);
+        if (cached == null) {
+            return Map.of();
+        }
+        TreeMap<TopicPart, long[]> out = new TreeMap<>();
+        cached.forEach((tp, v) -> {
+            if (v[0] >= 0) {
+                out.put(tp, v);
+            }
+        });
+        return out;
     }
 
     /** Groups that have committed offsets here. */
     synchronized Set<String> groups() {
-        return Set.copyOf(byGroup.keySet());
+        Set<String> out = new HashSet<>();
+        byGroup.forEach((group, offsets) -> {
+            for (long[] v : offsets.values()) {
+                if (v[0] >= 0) {
+                    out.add(group);
+                    break;
+                }
+            }
+        });
+        return out;
+    }
+
+    /**
+     * Deletes the group's committed offsets of {@code parts} (see {@link OffsetExpirer}): appends a tombstone for
+     * each to the log, then leaves in the cache an expiry marker {-1, nowMs, tombstoneLogOffset} in their place, so a
+     * commit appended before the tombstone whose replication completes later does not bring an offset back (it is
+     * older than the marker, see {@link #applyReplicated}). Markers are invisible to {@link #offsets} and
+     * {@link #groups}, and dropped by {@link #forgetExpiredMarkers} once no such commit can still complete. Throws the
+     * log's error (nothing changed) if the append fails.
+     */
+    synchronized void expire(String group, List<TopicPart> parts, long nowMs) {
+        if (parts.isEmpty()) {
+            return;
+        }
+        ByteBuf buf = Unpooled.buffer(64 + parts.size() * 64);
+        long tombstoneOffset;
+        try {
+            RecordBatchBuilder builder = new RecordBatchBuilder(buf, nowMs);
+            for (TopicPart tp : parts) {
+                builder.append(nowMs, OffsetRecords.key(group, tp), null);
+            }
+            builder.close();
+            tombstoneOffset = partition.appendAsLeader(buf).lastOffset();
+        } finally {
+            buf.release();
+        }
+        TreeMap<TopicPart, long[]> cached = byGroup.get(group);
+        for (TopicPart tp : parts) {
+            long[] old = cached == null ? null : cached.get(tp);
+            if (old != null && old[2] < tombstoneOffset) {
+                cached.put(tp, new long[] {-1, nowMs, tombstoneOffset});
+            }
+        }
+    }
+
+    /** Drops expiry markers older than a minute (far beyond the commit replication timeout). */
+    synchronized void forgetExpiredMarkers(long nowMs) {
+        byGroup.values().forEach(offsets -> offsets.values().removeIf(v -> v[0] < 0 && nowMs - v[1] > 60_000));
+        byGroup.values().removeIf(Map::isEmpty);
     }
 }

@@ -1,5 +1,6 @@
 package io.sluice.broker.server;
 
+import io.sluice.broker.group.GroupCoordinator;
 import io.sluice.broker.log.LogConfig;
 import io.sluice.broker.replica.ReplicationConfig;
 import io.sluice.remoting.ErrorCode;
@@ -28,6 +29,11 @@ public final class BrokerConfig {
     public static final int FETCH_MAX_BYTES_DEFAULT = 8 * 1024 * 1024;
     public static final String MAX_PARKED_FETCHES = "sluice.broker.fetch.max.parked";
     public static final int MAX_PARKED_FETCHES_DEFAULT = 10_000;
+    public static final String OFFSETS_RETENTION_MS = "sluice.broker.offsets.retention.ms";
+    public static final long OFFSETS_RETENTION_MS_DEFAULT = GroupCoordinator.OFFSETS_RETENTION_MS_DEFAULT;
+    public static final String OFFSETS_RETENTION_CHECK_INTERVAL_MS = "sluice.broker.offsets.retention.check.interval.ms";
+    public static final long OFFSETS_RETENTION_CHECK_INTERVAL_MS_DEFAULT =
+            GroupCoordinator.OFFSETS_RETENTION_CHECK_INTERVAL_MS_DEFAULT;
 
     private int id;
     private String host = "127.0.0.1";
@@ -38,6 +44,8 @@ public final class BrokerConfig {
     private long fetchMaxWaitMs = FETCH_MAX_WAIT_MS_DEFAULT;
     private int fetchMaxBytes = FETCH_MAX_BYTES_DEFAULT;
     private int maxParkedFetches = MAX_PARKED_FETCHES_DEFAULT;
+    private long offsetsRetentionMs = OFFSETS_RETENTION_MS_DEFAULT;
+    private long offsetsRetentionCheckIntervalMs = OFFSETS_RETENTION_CHECK_INTERVAL_MS_DEFAULT;
     private LogConfig logDefaults = LogConfig.defaults();
     private TransportConfig transport = new TransportConfig();
     private ReplicationConfig replication = new ReplicationConfig();
@@ -128,6 +136,29 @@ public final class BrokerConfig {
         return this;
     }
 
+    /**
+     * How long the committed offsets of a group without members are kept: they expire once this long has passed
+     * since both their commit and the group's last member (7 days by default, like Kafka).
+     */
+    public long offsetsRetentionMs() {
+        return offsetsRetentionMs;
+    }
+
+    public BrokerConfig offsetsRetentionMs(long value) {
+        this.offsetsRetentionMs = value;
+        return this;
+    }
+
+    /** How often the group coordinator looks for expired offsets. */
+    public long offsetsRetentionCheckIntervalMs() {
+        return offsetsRetentionCheckIntervalMs;
+    }
+
+    public BrokerConfig offsetsRetentionCheckIntervalMs(long value) {
+        this.offsetsRetentionCheckIntervalMs = value;
+        return this;
+    }
+
     public LogConfig logDefaults() {
         return logDefaults;
     }
@@ -165,6 +196,9 @@ public final class BrokerConfig {
         require(fetchMaxWaitMs >= 0, FETCH_MAX_WAIT_MS, fetchMaxWaitMs, "at least 0");
         require(fetchMaxBytes >= 1024, FETCH_MAX_BYTES, fetchMaxBytes, "at least 1024");
         require(maxParkedFetches >= 0, MAX_PARKED_FETCHES, maxParkedFetches, "at least 0");
+        require(offsetsRetentionMs >= 1, OFFSETS_RETENTION_MS, offsetsRetentionMs, "at least 1");
+        require(offsetsRetentionCheckIntervalMs >= 1, OFFSETS_RETENTION_CHECK_INTERVAL_MS,
+                offsetsRetentionCheckIntervalMs, "at least 1");
         logDefaults.conclude();
         transport.conclude();
         replication.conclude();

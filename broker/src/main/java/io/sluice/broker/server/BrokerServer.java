@@ -66,8 +66,9 @@ public final class BrokerServer implements AutoCloseable {
                 .handle(ApiKey.LIST_OFFSETS, new ListOffsetsHandler(partitions))
                 .handle(ApiKey.OFFSETS_FOR_LEADER_EPOCH, new OffsetsForLeaderEpochHandler(partitions))
                 .handle(ApiKey.PARTITION_STATES, new PartitionStatesHandler(partitions));
-        groups = new GroupCoordinator(config.id(), partitions, this::partitionCount, metrics).registerHandlers(server)
-                .start();
+        groups = new GroupCoordinator(config.id(), partitions, this::partitionCount, metrics)
+                .offsetsRetention(config.offsetsRetentionMs(), config.offsetsRetentionCheckIntervalMs())
+                .registerHandlers(server).start();
         try {
             server.start(config.host(), config.port());
             replicas.start();
