@@ -131,8 +131,10 @@ class ConsumerGroupTest {
         createTopic("events", 2);
         produce("events", 2, 100, "x");
         Map<TopicPartition, Long> committed = new HashMap<>();
+        io.micrometer.core.instrument.MeterRegistry registry = new io.micrometer.core.instrument.simple
+                .SimpleMeterRegistry();
         try (Consumer<String, String> consumer = Consumer.create(config("g2").enableAutoCommit(false)
-                .maxPollRecords(30), Serdes.string(), Serdes.string())) {
+                .maxPollRecords(30).meterRegistry(registry), Serdes.string(), Serdes.string())) {
             consumer.subscribe(List.of("events"));
             int read = 0;
             long deadline = System.nanoTime() + 20_000_000_000L;
@@ -149,6 +151,13 @@ class ConsumerGroupTest {
                     .containsPattern("sluice_group_members(\\{[^}]*})? 1\\.0")
                     .containsPattern("sluice_group_rebalances(\\{[^}]*})? 1\\.0")
                     .containsPattern("sluice_group_commit_seconds_count(\\{[^}]*})? 1(\\.0)?\\s");
+            assertThat(registry.get("sluice.consumer.rebalance").tag("group", "g2").timer().count()).isEqualTo(1);
+            assertThat(registry.get("sluice.consumer.commit").tag("group", "g2").timer().count()).isEqualTo(1);
+            for (Map.Entry<TopicPartition, Long> e : committed.entrySet()) {
+                assertThat(registry.get("sluice.consumer.records.lag").tag("group", "g2")
+                        .tag("partition", Integer.toString(e.getKey().partition())).gauge().value())
+                        .as("consumer lag of %s", e.getKey()).isEqualTo(100.0 - consumer.position(e.getKey()));
+            }
             for (Map.Entry<TopicPartition, Long> e : committed.entrySet()) {
                 String lag = "sluice_group_lag_records\\{group=\"g2\",partition=\"" + e.getKey().partition()
                         + "\",[^}]*topic=\"events\"[^}]*} " + (100 - e.getValue()) + "\\.0";

@@ -57,6 +57,9 @@ final class GroupSubscription {
     /** The membership, or null in broadcast mode. */
     private final GroupMembership membership;
     private final OffsetCommitter committer;
+    private final ConsumerGroupMetrics metrics;
+    /** When the running re-join started (for the rebalance latency). */
+    private long rebalanceStartNs;
     private final Assignment consumer;
     private final RouteCache routes;
     private final TopicPatternWatcher topicWatcher;
@@ -75,7 +78,8 @@ final class GroupSubscription {
         this.clientId = clientId;
         this.groupId = config.groupId();
         this.membership = config.broadcast() ? null : new GroupMembership(coordinator, config, clientId, wakeup);
-        this.committer = new OffsetCommitter(coordinator, membership, config.requestTimeoutMs());
+        this.metrics = new ConsumerGroupMetrics(config.meterRegistry(), clientId, config.groupId());
+        this.committer = new OffsetCommitter(coordinator, membership, config.requestTimeoutMs(), metrics);
         this.consumer = consumer;
         this.routes = routes;
         this.topicWatcher = topicWatcher;
@@ -221,11 +225,13 @@ final class GroupSubscription {
         if (!membership.rejoinNeeded()) {
             return false;
         }
-        long deadlineNs = System.nanoTime() + defaultApiTimeoutNs;
+        rebalanceStartNs = System.nanoTime();
+        long deadlineNs = rebalanceStartNs + defaultApiTimeoutNs;
         if (!membership.cooperative()) {
             revokeAll(true);
             List<TopicPartition> assigned = membership.join(topics, List.of(), -1, deadlineNs);
             changeAssignment(assigned);
+            metrics.rebalanced(System.nanoTime() - rebalanceStartNs);
             return true;
         }
         if (membership.memberId().isEmpty() && !consumer.assignment().isEmpty()) {
@@ -249,6 +255,7 @@ final class GroupSubscription {
         if (changeAssignment(assigned)) {
             membership.requestRejoin();
         }
+        metrics.rebalanced(System.nanoTime() - rebalanceStartNs);
     }
 
     /** Every partition of the subscribed topics (a topic whose routes are unknown keeps what it had). */

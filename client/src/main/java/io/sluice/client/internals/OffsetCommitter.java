@@ -28,13 +28,20 @@ final class OffsetCommitter {
     private final GroupCoordinatorClient coordinator;
     private final GroupMembership membership;
     private final long requestTimeoutMs;
+    private final ConsumerGroupMetrics metrics;
     private final ConcurrentLinkedQueue<Runnable> completed = new ConcurrentLinkedQueue<>();
 
     /** {@code membership} is null for a consumer that assigns its partitions itself. */
     OffsetCommitter(GroupCoordinatorClient coordinator, GroupMembership membership, long requestTimeoutMs) {
+        this(coordinator, membership, requestTimeoutMs, ConsumerGroupMetrics.NONE);
+    }
+
+    OffsetCommitter(GroupCoordinatorClient coordinator, GroupMembership membership, long requestTimeoutMs,
+                    ConsumerGroupMetrics metrics) {
         this.coordinator = coordinator;
         this.membership = membership;
         this.requestTimeoutMs = requestTimeoutMs;
+        this.metrics = metrics;
     }
 
     private OffsetCommitRequest request(Map<TopicPartition, Long> offsets) {
@@ -62,7 +69,14 @@ final class OffsetCommitter {
         if (offsets.isEmpty()) {
             return;
         }
-        coordinator.call(ApiKey.OFFSET_COMMIT, request(offsets), requestTimeoutMs, deadlineNs);
+        long start = System.nanoTime();
+        try {
+            coordinator.call(ApiKey.OFFSET_COMMIT, request(offsets), requestTimeoutMs, deadlineNs);
+        } catch (RuntimeException e) {
+            metrics.commitFailed();
+            throw e;
+        }
+        metrics.committed(System.nanoTime() - start);
     }
 
     void commitAsync(Map<TopicPartition, Long> offsets, OffsetCommitCallback callback) {
@@ -73,9 +87,15 @@ final class OffsetCommitter {
             }
             return;
         }
+        long start = System.nanoTime();
         coordinator.send(ApiKey.OFFSET_COMMIT, request(copy), requestTimeoutMs).whenComplete((response, error) -> {
             if (response != null) {
                 response.close();
+            }
+            if (error == null) {
+                metrics.committed(System.nanoTime() - start);
+            } else {
+                metrics.commitFailed();
             }
             if (callback != null) {
                 Exception e = error == null ? null : SluiceException.from(error);

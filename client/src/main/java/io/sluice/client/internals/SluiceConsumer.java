@@ -44,6 +44,7 @@ public final class SluiceConsumer<K, V> implements Consumer<K, V> {
     private final RouteCache routes;
     private final OffsetLookup offsets;
     private final Fetcher<K, V> fetcher;
+    private final ConsumerMetrics metrics;
     private final Map<TopicPartition, PartitionFetchState> assigned = new LinkedHashMap<>();
     private List<PartitionFetchState> states = List.of();
     /** The group side (subscription, commits), or null without a group.id. */
@@ -64,9 +65,9 @@ public final class SluiceConsumer<K, V> implements Consumer<K, V> {
                     ConfigSupport.parseAddresses(ConsumerConfig.NAMESERVERS, config.nameservers()));
             this.routes = new RouteCache(nameservers, config.requestTimeoutMs(), backoff, config.metadataMaxAgeMs());
             this.offsets = new OffsetLookup(client, routes, config.requestTimeoutMs(), backoff);
+            this.metrics = new ConsumerMetrics(config.meterRegistry(), clientId, config.groupId());
             this.fetcher = new Fetcher<>(config, client, routes, offsets, backoff,
-                    new CompletedFetch.RecordDecoder<>(keyDeserializer, valueDeserializer),
-                    new ConsumerMetrics(config.meterRegistry(), clientId));
+                    new CompletedFetch.RecordDecoder<>(keyDeserializer, valueDeserializer), metrics);
             routes.addListener(fetcher::wakeup);
             this.group = config.groupId() == null ? null : new GroupSubscription(config, clientId,
                     new GroupCoordinatorClient(client, nameservers, routes, config.broadcast()
@@ -116,13 +117,16 @@ public final class SluiceConsumer<K, V> implements Consumer<K, V> {
             if (!wanted.contains(e.getKey())) {
                 e.getValue().assigned = false;
                 e.getValue().clearBuffered();
+                metrics.unassigned(e.getKey());
             }
         }
         assigned.keySet().retainAll(wanted);
         for (TopicPartition tp : wanted) {
             Objects.requireNonNull(tp, "partition");
             if (!assigned.containsKey(tp)) {
-                assigned.put(tp, new PartitionFetchState(tp));
+                PartitionFetchState state = new PartitionFetchState(tp);
+                assigned.put(tp, state);
+                metrics.assigned(state);
                 routes.addTopic(tp.topic());
             }
         }
@@ -397,6 +401,7 @@ public final class SluiceConsumer<K, V> implements Consumer<K, V> {
         for (PartitionFetchState s : assigned.values()) {
             s.assigned = false;
             s.clearBuffered();
+            metrics.unassigned(s.tp);
         }
         fetcher.close();
         routes.close();
