@@ -149,6 +149,53 @@ public final class RegistryClient implements AutoCloseable {
                 () -> listener.accept(state.isConnected())));
     }
 
+    /**
+     * Calls {@code listener} with every change of the connection, distinguishing a reconnect in the same session
+     * from one in a new session. Unlike {@link #addConnectionListener} it runs at once on Curator's connection-state
+     * thread (not behind queued view rebuilds), so a {@link SessionEvent#SUSPENDED} is seen as early as Curator
+     * reports it; the listener must be quick and must not block. Close the returned handle to stop.
+     */
+    public AutoCloseable addSessionListener(Consumer<SessionEvent> listener) {
+        long[] lastSession = {currentSessionId()};
+        boolean[] lost = {false};
+        ConnectionStateListener adapter = (c, state) -> {
+            SessionEvent event;
+            switch (state) {
+                case SUSPENDED, READ_ONLY -> event = SessionEvent.SUSPENDED;
+                case LOST -> {
+                    lost[0] = true;
+                    event = SessionEvent.LOST;
+                }
+                case CONNECTED, RECONNECTED -> {
+                    long session = currentSessionId();
+                    boolean same = !lost[0] && session == lastSession[0] && session != 0;
+                    lastSession[0] = session;
+                    lost[0] = false;
+                    event = same ? SessionEvent.RECONNECTED : SessionEvent.NEW_SESSION;
+                }
+                default -> {
+                    return;
+                }
+            }
+            try {
+                listener.accept(event);
+            } catch (RuntimeException e) {
+                LOG.warn("session listener failed on {}", event, e);
+            }
+        };
+        curator.getConnectionStateListenable().addListener(adapter);
+        return () -> curator.getConnectionStateListenable().removeListener(adapter);
+    }
+
+    /** The id of the current ZooKeeper session, 0 if there is none. */
+    private long currentSessionId() {
+        try {
+            return curator.getZookeeperClient().getZooKeeper().getSessionId();
+        } catch (Exception e) {
+            return 0;
+        }
+    }
+
     private void logState(ConnectionState state) {
         switch (state) {
             case SUSPENDED -> LOG.warn("connection to ZooKeeper at {} suspended", config.connectString());

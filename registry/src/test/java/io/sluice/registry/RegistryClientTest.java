@@ -60,6 +60,40 @@ class RegistryClientTest {
     }
 
     @Test
+    void sessionListenersTellAReconnectInTheSameSessionFromANewSession() throws Exception {
+        Path data = dir.resolve("zk-session");
+        EmbeddedZooKeeper zk = EmbeddedZooKeeper.start(data, "127.0.0.1", 0);
+        int port = zk.port();
+        List<SessionEvent> events = new CopyOnWriteArrayList<>();
+        try (RegistryClient client = RegistryClient.connect(ZkTests.config(zk))) {
+            AutoCloseable subscription = client.addSessionListener(events::add);
+            // a short outage: the server keeps the session (restored from its data), the client resumes it
+            zk.close();
+            await().atMost(Duration.ofSeconds(10)).until(() -> events.contains(SessionEvent.SUSPENDED));
+            zk = EmbeddedZooKeeper.start(data, "127.0.0.1", port);
+            await().atMost(Duration.ofSeconds(15)).until(() -> events.contains(SessionEvent.RECONNECTED));
+            assertThat(events).containsExactly(SessionEvent.SUSPENDED, SessionEvent.RECONNECTED);
+
+            // an outage longer than the session timeout: the session is lost, the next connection is a new one
+            events.clear();
+            zk.close();
+            await().atMost(Duration.ofSeconds(20)).until(() -> events.contains(SessionEvent.LOST));
+            zk = EmbeddedZooKeeper.start(data, "127.0.0.1", port);
+            await().atMost(Duration.ofSeconds(20)).until(() -> events.contains(SessionEvent.NEW_SESSION));
+            assertThat(events).startsWith(SessionEvent.SUSPENDED).doesNotContain(SessionEvent.RECONNECTED);
+
+            subscription.close();
+            events.clear();
+            zk.close();
+            await().atMost(Duration.ofSeconds(10)).until(() -> !client.isConnected());
+            assertThat(events).as("no events after the listener was removed").isEmpty();
+            zk = EmbeddedZooKeeper.start(data, "127.0.0.1", port);
+        } finally {
+            zk.close();
+        }
+    }
+
+    @Test
     void electionNamesThatCollideWithTheLayoutAreRefused() throws Exception {
         try (EmbeddedZooKeeper zk = EmbeddedZooKeeper.start(dir.resolve("zk2"), "127.0.0.1", 0);
                 RegistryClient client = RegistryClient.connect(ZkTests.config(zk))) {

@@ -20,6 +20,9 @@ import io.sluice.remoting.transport.RequestHandler;
  * in sync, and otherwise answered once the high watermark passes the batch (every in-sync replica has it). Until
  * then the request parks on the partition; it fails with REQUEST_TIMED_OUT when its timeout passes first and with
  * NOT_LEADER if this broker stops leading meanwhile (the batch may or may not survive: the producer retries).
+ * A leader whose registry connection dropped refuses acks=all with NOT_LEADER before appending, and fails those
+ * already waiting the same way, until the registry confirms it still leads (see
+ * {@link io.sluice.broker.replica.LeaderIsolationGuard}).
  */
 public final class ProduceHandler implements RequestHandler {
     static final long DEFAULT_REPLICATION_WAIT_MS = 30_000;
@@ -44,6 +47,11 @@ public final class ProduceHandler implements RequestHandler {
             throw new SluiceException(ErrorCode.NOT_ENOUGH_REPLICAS, partition + " has " + partition.isr().size()
                     + " in-sync replica(s) " + partition.isr() + ", fewer than min.insync.replicas="
                     + partition.minInsyncReplicas());
+        }
+        if (request.acks == -1 && partition.isLeader() && !partition.leadershipConfirmed()) {
+            throw new SluiceException(ErrorCode.NOT_LEADER, "broker " + partitions.brokerId() + " lost its registry"
+                    + " connection and cannot be sure it still leads " + partition + " (leader epoch "
+                    + partition.leaderEpoch() + "); acks=all writes are refused until it is: refresh routes and retry");
         }
         LogAppendInfo info = partition.appendAsLeader(payload);
         if (ctx.oneway()) {
@@ -75,7 +83,8 @@ public final class ProduceHandler implements RequestHandler {
             switch (outcome) {
                 case REPLICATED -> ctx.respond(response);
                 case DEPOSED -> ctx.fail(ErrorCode.NOT_LEADER, "this broker stopped leading " + partition
-                        + " before the batch was replicated; refresh routes and retry");
+                        + " (or lost its registry connection) before the batch was replicated; refresh routes and"
+                        + " retry");
                 case TIMED_OUT -> ctx.fail(ErrorCode.REQUEST_TIMED_OUT, "the batch at offset " + lastOffset + " of "
                         + partition + " did not reach every in-sync replica " + partition.isr() + " within " + waitMs
                         + " ms");

@@ -11,7 +11,8 @@ import java.util.function.Consumer;
  * Waits, without blocking a thread, until a leader's append is replicated to every in-sync replica: until the high
  * watermark passes its last offset. The waiter parks on the partition and re-checks when the high watermark moves
  * or the role changes; it ends exactly once, as {@link Outcome#REPLICATED}, {@link Outcome#DEPOSED} (this broker
- * stopped leading, or a new epoch began, before that) or {@link Outcome#TIMED_OUT}. Used by acks=all produces and by
+ * stopped leading, a new epoch began, or the leadership became unconfirmed because the broker lost its registry
+ * connection, before that) or {@link Outcome#TIMED_OUT}. Used by acks=all produces and by
  * offset commits.
  */
 public final class HighWatermarkWait {
@@ -43,11 +44,11 @@ public final class HighWatermarkWait {
                     return;
                 }
                 boolean replicated = partition.log().highWatermark() > lastOffset;
-                boolean deposed = !partition.isLeader() || partition.leaderEpoch() != epoch;
+                boolean deposed = !partition.leadershipConfirmed() || partition.leaderEpoch() != epoch;
                 if (!replicated && !deposed) {
                     partition.waitingForHighWatermark().park(this);
                     // the high watermark or the role may have moved between the check and the park
-                    if (partition.log().highWatermark() <= lastOffset && partition.isLeader()
+                    if (partition.log().highWatermark() <= lastOffset && partition.leadershipConfirmed()
                             && partition.leaderEpoch() == epoch) {
                         return;
                     }

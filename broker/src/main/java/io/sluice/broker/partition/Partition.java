@@ -16,6 +16,12 @@ import java.util.List;
  * {@link ReplicaProgress}), from which the high watermark follows: the smallest log end among the in-sync replicas.
  * Fetches and acks=all produces waiting for data or for the high watermark park here.
  *
+ * <p>Leadership is acted on only while it is confirmed: this broker leads, the broker's {@link LeaderLease} is held
+ * (its registry connection is sound) and the partition is not {@link #fence() fenced} (set when the connection
+ * dropped, cleared once the registry was re-read and still names this broker as leader in this epoch). An
+ * unconfirmed leader keeps its log and serves reads up to its high watermark, but neither moves the high watermark
+ * nor acknowledges acks=all writes.
+ *
  * <p>Appends are serialized by the log; role changes come from one registry thread; reads, follower updates and
  * leadership checks are safe from any thread. High-watermark moves are serialized on this object.
  */
@@ -28,7 +34,9 @@ public final class Partition {
     private final ParkedFetches waitingForHw = new ParkedFetches();
     private final ReplicaProgress progress = new ReplicaProgress();
     private final PartitionListener listener;
+    private final LeaderLease lease;
     private volatile boolean leader;
+    private volatile boolean fenced;
     private volatile int leaderId = -1;
     private volatile int leaderEpoch;
     private volatile List<Integer> replicas = List.of();
@@ -36,7 +44,14 @@ public final class Partition {
     private volatile int stateVersion = -1;
     private volatile int minInsyncReplicas = 1;
 
+    /** A partition whose leadership is always confirmed (no registry session to lose). */
     public Partition(String topic, int id, int brokerId, PartitionLog log, PartitionListener listener) {
+        this(topic, id, brokerId, log, listener, new LeaderLease());
+    }
+
+    public Partition(String topic, int id, int brokerId, PartitionLog log, PartitionListener listener,
+            LeaderLease lease) {
+        this.lease = lease;
         this.topic = topic;
         this.id = id;
         this.brokerId = brokerId;
@@ -59,6 +74,45 @@ public final class Partition {
 
     public boolean isLeader() {
         return leader;
+    }
+
+    /**
+     * True while this broker leads and may act on it: its registry lease is held and the partition is not fenced.
+     * Only then are acks=all writes acknowledged and the high watermark moved.
+     */
+    public boolean leadershipConfirmed() {
+        return leader && !fenced && lease.held();
+    }
+
+    /** True from {@link #fence()} until the leadership is confirmed again (or a new leader epoch is applied). */
+    public boolean isFenced() {
+        return fenced;
+    }
+
+    /**
+     * Stops acting on the leadership until {@link #unfence} confirms it: the high watermark stays where it is and
+     * acks=all produces waiting for it are woken (to fail with a retriable error).
+     */
+    public void fence() {
+        synchronized (this) {
+            fenced = true;
+        }
+        waitingForHw.wakeAll();
+    }
+
+    /**
+     * Lifts the fence if this broker still leads in {@code epoch} (what the registry was just read to say) and the
+     * lease is held; returns whether the leadership is now confirmed.
+     */
+    public synchronized boolean unfence(int epoch) {
+        if (!leader || leaderEpoch != epoch || !lease.held()) {
+            return false;
+        }
+        if (fenced) {
+            fenced = false;
+            maybeAdvanceHighWatermark();
+        }
+        return true;
     }
 
     /** Broker id of the leader as the registry last said (-1 if none). */
@@ -113,6 +167,9 @@ public final class Partition {
         if (nowLeader && roleChanged) {
             log.leaderEpochCache().assign(epoch, log.logEndOffset());
             progress.reset(newReplicas, brokerId, System.currentTimeMillis());
+            // a leadership applied while the lease is held comes from the registry as it is now; one applied
+            // while it is not must be confirmed after the reconnect like every other
+            fenced = !lease.held();
         }
         this.leaderId = newLeaderId;
         this.leaderEpoch = epoch;
@@ -167,9 +224,12 @@ public final class Partition {
         }
     }
 
-    /** Moves the high watermark to the smallest log end of the in-sync replicas, if that is higher; wakes waiters. */
+    /**
+     * Moves the high watermark to the smallest log end of the in-sync replicas, if that is higher, and wakes waiters;
+     * only while the leadership is {@link #leadershipConfirmed() confirmed}.
+     */
     public synchronized void maybeAdvanceHighWatermark() {
-        if (!leader) {
+        if (!leader || fenced || !lease.held()) {
             return;
         }
         long min = log.logEndOffset();

@@ -29,10 +29,18 @@ public final class PartitionManager implements AutoCloseable {
     private final LogManager logs;
     private final LogConfig logDefaults;
     private final PartitionListener listener;
+    private final LeaderLease lease;
     private final ConcurrentHashMap<String, Partition[]> topics = new ConcurrentHashMap<>();
     private final Set<String> warnedStrays = new HashSet<>();
 
     public PartitionManager(int brokerId, LogManager logs, LogConfig logDefaults, PartitionListener listener) {
+        this(brokerId, logs, logDefaults, listener, new LeaderLease());
+    }
+
+    /** Partitions whose leadership counts only while {@code lease} is held (see {@link Partition}). */
+    public PartitionManager(int brokerId, LogManager logs, LogConfig logDefaults, PartitionListener listener,
+            LeaderLease lease) {
+        this.lease = lease;
         this.brokerId = brokerId;
         this.logs = logs;
         this.logDefaults = logDefaults;
@@ -106,7 +114,7 @@ public final class PartitionManager implements AutoCloseable {
                 if (!topicId.isEmpty()) {
                     TopicIdFile.write(partitionLog.dir(), topicId);
                 }
-                p = new Partition(topic, a.partition(), brokerId, partitionLog, listener);
+                p = new Partition(topic, a.partition(), brokerId, partitionLog, listener, lease);
                 listener.onHosted(p);
                 log.info("Hosting {}-{} (log {} .. {})", topic, a.partition(), partitionLog.logStartOffset(),
                         partitionLog.logEndOffset());

@@ -168,8 +168,8 @@ public final class ReplicaManager implements AutoCloseable {
     void checkInSyncSets() {
         long now = System.currentTimeMillis();
         for (Partition p : partitions.all()) {
-            if (!p.isLeader()) {
-                continue;
+            if (!p.leadershipConfirmed()) {
+                continue; // a leader cut off from the registry changes nothing until it is sure it still leads
             }
             try {
                 List<Integer> next = InSyncRule.next(p, brokerId, now, config.lagTimeMaxMs());

@@ -10,7 +10,9 @@ import io.sluice.broker.handler.ProduceHandler;
 import io.sluice.broker.log.LogManager;
 import io.sluice.broker.metrics.BrokerMetrics;
 import io.sluice.broker.metrics.FollowerLagMetrics;
+import io.sluice.broker.partition.LeaderLease;
 import io.sluice.broker.partition.PartitionManager;
+import io.sluice.broker.replica.LeaderIsolationGuard;
 import io.sluice.broker.replica.ReplicaManager;
 import io.sluice.registry.RegistryClient;
 import io.sluice.remoting.protocol.ApiKey;
@@ -40,6 +42,7 @@ public final class BrokerServer implements AutoCloseable {
     private RemotingServer server;
     private TopicAssignmentsWatcher watcher;
     private ReplicaManager replicas;
+    private LeaderIsolationGuard isolationGuard;
     private GroupCoordinator groups;
     private ScheduledExecutorService background;
     private volatile boolean closed;
@@ -56,7 +59,8 @@ public final class BrokerServer implements AutoCloseable {
         Clock clock = Clock.systemUTC();
         logs = new LogManager(config.dataDir(), config.logDefaults(), clock);
         BrokerMetrics brokerMetrics = new BrokerMetrics(metrics);
-        partitions = new PartitionManager(config.id(), logs, config.logDefaults(), brokerMetrics);
+        LeaderLease lease = new LeaderLease();
+        partitions = new PartitionManager(config.id(), logs, config.logDefaults(), brokerMetrics, lease);
         replicas = new ReplicaManager(config.id(), partitions, registry.brokers(), registry.topics(),
                 config.replication(), metrics);
         server = new RemotingServer("broker-" + config.id(), config.transport(), metrics)
@@ -72,6 +76,7 @@ public final class BrokerServer implements AutoCloseable {
         try {
             server.start(config.host(), config.port());
             replicas.start();
+            isolationGuard = new LeaderIsolationGuard(config.id(), registry, partitions, lease, metrics).start();
             watcher = new TopicAssignmentsWatcher(registry.topics(), partitions, replicas::sync);
             watcher.start();
             background = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -143,6 +148,7 @@ public final class BrokerServer implements AutoCloseable {
         } catch (RuntimeException e) {
             log.debug("Unregistering broker {} failed", config.id(), e);
         }
+        closeQuietly(isolationGuard);
         closeQuietly(watcher);
         closeQuietly(replicas);
         closeQuietly(groups);
