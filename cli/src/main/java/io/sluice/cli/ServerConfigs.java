@@ -34,6 +34,7 @@ final class ServerConfigs {
                 .port(cfg.getInt(NameServerConfig.PORT, NameServerConfig.PORT_DEFAULT))
                 .metricsPort(cfg.getInt(NameServerConfig.METRICS_PORT, NameServerConfig.METRICS_PORT_DEFAULT))
                 .defaultPartitions(cfg.getInt(NameServerConfig.DEFAULT_PARTITIONS, 8))
+                .probeBrokers(cfg.getBoolean(NameServerConfig.PROBE_BROKERS, true))
                 .transport(transport(cfg))
                 .conclude();
     }

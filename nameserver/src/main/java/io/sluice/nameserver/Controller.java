@@ -3,15 +3,14 @@ package io.sluice.nameserver;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.sluice.registry.BrokerRegistration;
 import io.sluice.registry.LeaderElection;
 import io.sluice.registry.LeaderListener;
 import io.sluice.registry.PartitionState;
 import io.sluice.registry.RegistryClient;
 import io.sluice.registry.TopicMetadata;
-import io.sluice.registry.zk.ZkPaths;
 import io.sluice.remoting.ErrorCode;
 import io.sluice.remoting.SluiceException;
-import org.apache.zookeeper.KeeperException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,6 +35,15 @@ import java.util.concurrent.atomic.AtomicInteger;
  * A pass that fails (registry unreachable, a lost compare-and-set race twice) is retried after
  * {@link #RETRY_DELAY_MS}.
  *
+ * <p>A broker is dead to the controller when its registration leaves ZooKeeper (its session expired or it
+ * unregistered), or, much sooner, when the {@link BrokerDeathDetector} finds its process gone: the active controller
+ * keeps an idle connection to every registered broker, and when it closes and reconnecting to the broker's address
+ * is refused, that registration (broker id and session) is dead at once. That takes failover from the session
+ * timeout (10 s by default) to a fraction of a second after a broker process dies, while a broker that is merely
+ * slow or unreachable (timeouts, no refusal) is still given its whole session. A restarted broker registers from a
+ * new session and is live again. Disabled with {@code probeBrokers=false}
+ * ({@code sluice.nameserver.controller.probe.brokers}).
+ *
  * <p>Thread-safe: registry notifications only schedule work; all reconciliation runs on one controller thread.
  */
 public final class Controller implements AutoCloseable, LeaderListener {
@@ -52,12 +60,18 @@ public final class Controller implements AutoCloseable, LeaderListener {
     private final Counter elections;
     private final Counter uncleanElections;
     private final Counter isrShrinks;
+    private final BrokerDeathDetector deaths;
     private LeaderElection election;
     private AutoCloseable brokerWatch;
     private AutoCloseable topicWatch;
     private volatile boolean closed;
 
     public Controller(RegistryClient registry, String participantId, MeterRegistry metrics) {
+        this(registry, participantId, metrics, true);
+    }
+
+    /** {@code probeBrokers}: whether to find dead broker processes before their sessions expire (see above). */
+    public Controller(RegistryClient registry, String participantId, MeterRegistry metrics, boolean probeBrokers) {
         this.registry = registry;
         this.participantId = participantId;
         this.executor = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -71,6 +85,7 @@ public final class Controller implements AutoCloseable, LeaderListener {
                 .description("partition leaders elected from outside the in-sync set").register(metrics);
         this.isrShrinks = Counter.builder("sluice.controller.isr.shrinks")
                 .description("dead brokers taken out of in-sync sets by this controller").register(metrics);
+        this.deaths = probeBrokers ? new BrokerDeathDetector("controller-probe", this::schedule, metrics) : null;
         Gauge.builder("sluice.controller.active", this, c -> c.isActive() ? 1 : 0)
                 .description("1 while this nameserver is the controller").register(metrics);
         Gauge.builder("sluice.controller.epoch", this, c -> c.epoch())
@@ -113,6 +128,9 @@ public final class Controller implements AutoCloseable, LeaderListener {
     @Override
     public void onRevoked() {
         log.info("{} is no longer the controller", participantId);
+        if (deaths != null) {
+            deaths.clear();
+        }
     }
 
     private void schedule() {
@@ -223,21 +241,16 @@ public final class Controller implements AutoCloseable, LeaderListener {
         }
     }
 
+    /** Registered brokers (read from ZooKeeper) less those the death detector found gone. */
     private Set<Integer> liveBrokerIds() {
-        List<String> children;
-        try {
-            children = registry.curator().getChildren().forPath(ZkPaths.BROKERS);
-        } catch (KeeperException.NoNodeException e) {
-            return Set.of();
-        } catch (Exception e) {
-            throw new SluiceException(ErrorCode.REGISTRY_UNAVAILABLE, "cannot list live brokers: " + e, e);
+        List<BrokerRegistration> registered = registry.brokers().registrations();
+        if (deaths != null) {
+            deaths.track(registered);
         }
         Set<Integer> ids = new HashSet<>();
-        for (String child : children) {
-            try {
-                ids.add(Integer.parseInt(child));
-            } catch (NumberFormatException e) {
-                log.debug("Ignoring unexpected node {} under {}", child, ZkPaths.BROKERS);
+        for (BrokerRegistration r : registered) {
+            if (deaths == null || !deaths.isDead(r)) {
+                ids.add(r.id());
             }
         }
         return ids;
@@ -252,6 +265,9 @@ public final class Controller implements AutoCloseable, LeaderListener {
             election.close();
         }
         executor.shutdownNow();
+        if (deaths != null) {
+            deaths.close();
+        }
     }
 
     private static void closeQuietly(AutoCloseable c) {

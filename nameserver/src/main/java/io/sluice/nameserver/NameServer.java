@@ -72,7 +72,7 @@ public final class NameServer implements AutoCloseable {
             server.start(config.host(), config.port());
             if (config.controllerEnabled()) {
                 controller = new Controller(registry, "nameserver@" + config.host() + ":" + address().getPort(),
-                        metrics).start();
+                        metrics, config.probeBrokers()).start();
             }
             Gauge.builder("sluice.nameserver.route.version", this, n -> n.routes.version())
                     .description("version of the route table").register(metrics);

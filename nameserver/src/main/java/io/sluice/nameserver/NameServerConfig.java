@@ -14,6 +14,7 @@ public final class NameServerConfig {
     public static final String ADMIN_THREADS = "sluice.nameserver.admin.threads";
     public static final String DEFAULT_PARTITIONS = "sluice.nameserver.default.partitions";
     public static final String CONTROLLER_ENABLED = "sluice.nameserver.controller.enabled";
+    public static final String PROBE_BROKERS = "sluice.nameserver.controller.probe.brokers";
 
     private String host = "127.0.0.1";
     private int port = PORT_DEFAULT;
@@ -21,6 +22,7 @@ public final class NameServerConfig {
     private int adminThreads = 2;
     private int defaultPartitions = 8;
     private boolean controllerEnabled = true;
+    private boolean probeBrokers = true;
     private TransportConfig transport = new TransportConfig();
 
     public String host() {
@@ -82,6 +84,22 @@ public final class NameServerConfig {
 
     public NameServerConfig controllerEnabled(boolean value) {
         this.controllerEnabled = value;
+        return this;
+    }
+
+    /**
+     * Whether the active controller finds dead broker processes before their registry sessions expire: it keeps an
+     * idle connection to each broker, and a broker whose connection closes and whose address then refuses
+     * connections is dead at once (see {@link BrokerDeathDetector}). Default true; turn it off where a refusal may
+     * not come from the broker's own host (e.g. a firewall that rejects), and brokers are dead when their sessions
+     * expire.
+     */
+    public boolean probeBrokers() {
+        return probeBrokers;
+    }
+
+    public NameServerConfig probeBrokers(boolean value) {
+        this.probeBrokers = value;
         return this;
     }
 

@@ -26,6 +26,12 @@ public interface BrokerRegistry {
     List<BrokerInfo> liveBrokers();
 
     /**
+     * The live registrations sorted by broker id, read straight from the registry (never from a cache that may lag),
+     * each with the session that holds it. Throws REGISTRY_UNAVAILABLE if the registry cannot be reached.
+     */
+    List<BrokerRegistration> registrations();
+
+    /**
      * Calls {@code listener} with the full list of live brokers now and after each change (bursts are merged).
      * Close the returned handle to stop.
      */

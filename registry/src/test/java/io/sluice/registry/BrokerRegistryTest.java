@@ -114,6 +114,30 @@ class BrokerRegistryTest {
     }
 
     @Test
+    void registrationsAreReadFromZooKeeperWithTheSessionOfEachIncarnation() throws Exception {
+        RegistryConfig config = ZkTests.config(zk);
+        try (RegistryClient observer = RegistryClient.connect(config);
+                RegistryClient first = RegistryClient.connect(ZkTests.sameRoot(config));
+                RegistryClient second = RegistryClient.connect(ZkTests.sameRoot(config))) {
+            assertThat(observer.brokers().registrations()).isEmpty();
+            first.brokers().register(ZkTests.broker(5, 9915));
+            long firstSession = first.curator().getZookeeperClient().getZooKeeper().getSessionId();
+
+            List<BrokerRegistration> seen = observer.brokers().registrations(); // no cache: visible at once
+            assertThat(seen).hasSize(1);
+            assertThat(seen.get(0).id()).isEqualTo(5);
+            assertThat(seen.get(0).address()).isEqualTo("127.0.0.1:9915");
+            assertThat(seen.get(0).session()).isEqualTo(firstSession);
+
+            // a restart of broker 5 (same address) from another session takes the registration over
+            second.brokers().register(ZkTests.broker(5, 9915));
+            long secondSession = second.curator().getZookeeperClient().getZooKeeper().getSessionId();
+            assertThat(observer.brokers().registrations()).singleElement()
+                    .satisfies(r -> assertThat(r.session()).isEqualTo(secondSession).isNotEqualTo(firstSession));
+        }
+    }
+
+    @Test
     void invalidBrokersAreRefused() {
         try (RegistryClient client = RegistryClient.connect(ZkTests.config(zk))) {
             BrokerInfo noHost = ZkTests.broker(1, 9911);

@@ -1,5 +1,6 @@
 package io.sluice.registry.zk;
 
+import io.sluice.registry.BrokerRegistration;
 import io.sluice.registry.BrokerRegistry;
 import io.sluice.remoting.ErrorCode;
 import io.sluice.remoting.SluiceException;
@@ -12,6 +13,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import org.apache.curator.framework.recipes.cache.ChildData;
 import org.apache.curator.framework.recipes.cache.CuratorCache;
+import org.apache.zookeeper.KeeperException;
+import org.apache.zookeeper.data.Stat;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -72,6 +75,38 @@ public final class ZkBrokerRegistry implements BrokerRegistry, AutoCloseable {
     @Override
     public List<BrokerInfo> liveBrokers() {
         return tree.start().current();
+    }
+
+    @Override
+    public List<BrokerRegistration> registrations() {
+        List<String> children;
+        try {
+            children = ctx.client().getChildren().forPath(ZkPaths.BROKERS);
+        } catch (KeeperException.NoNodeException e) {
+            return List.of();
+        } catch (Exception e) {
+            throw ctx.translate("list live brokers", e);
+        }
+        List<BrokerRegistration> out = new ArrayList<>(children.size());
+        for (String child : children) {
+            String path = ZkPaths.BROKERS + "/" + child;
+            Stat stat = new Stat();
+            byte[] data;
+            try {
+                data = ctx.client().getData().storingStatIn(stat).forPath(path);
+            } catch (KeeperException.NoNodeException gone) {
+                continue;
+            } catch (Exception e) {
+                throw ctx.translate("read " + path, e);
+            }
+            try {
+                out.add(new BrokerRegistration(Codec.decode(data, BrokerInfo.class, path), stat.getEphemeralOwner()));
+            } catch (SluiceException e) {
+                LOG.warn("ignoring broker node: {}", e.getMessage());
+            }
+        }
+        out.sort(Comparator.comparingInt(BrokerRegistration::id));
+        return List.copyOf(out);
     }
 
     @Override
