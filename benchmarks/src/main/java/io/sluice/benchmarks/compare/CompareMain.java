@@ -64,7 +64,7 @@ public final class CompareMain {
         String loadBefore = MachineFacts.loadAverage();
         Peers peers = new Peers(home);
         List<String> needed = new ArrayList<>();
-        if (settings.runs("messaging", "kafka")) {
+        if (settings.runs("messaging", "kafka") || settings.runs("replicated", "kafka")) {
             needed.add("kafka");
         }
         for (String p : List.of("dubbo", "grpc")) {

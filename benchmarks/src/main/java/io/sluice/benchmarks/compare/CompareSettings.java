@@ -21,12 +21,15 @@ final class CompareSettings {
               --rounds   rounds of alternating runs (Sluice, peer, Sluice, peer, ...); medians are reported
                          (default 3, quick 1)
               --peers    which peers to run beside Sluice (default: all three)
-              --suites   messaging (vs Kafka), replicated (Kafka on 3 nodes; Sluice has no replication yet),
-                         rpc (vs Dubbo and gRPC) (default: all)
+              --suites   messaging (vs Kafka), replicated (3 brokers each, replication factor 3: Sluice
+                         with ZooKeeper and a nameserver vs Kafka on 3 KRaft nodes), rpc (vs Dubbo and gRPC)
+                         (default: all)
               --out      results directory (default: benchmarks/results/<timestamp>)
               --jfr      record every JVM with Java Flight Recorder (settings=profile) into logs/""";
     static final List<String> SUITES = List.of("messaging", "replicated", "rpc");
     static final String REPLICATED_WORKLOAD = "produce-100-rf3";
+    static final String REPLICATED_ACKS1_WORKLOAD = "produce-100-rf3-acks1";
+    static final List<String> REPLICATED_WORKLOADS = List.of(REPLICATED_WORKLOAD, REPLICATED_ACKS1_WORKLOAD);
     static final List<String> MESSAGING_WORKLOADS = List.of("produce-100", "produce-1k", "consume-100", "e2e");
     static final List<String> RPC_OPS = List.of("existUser", "createUser", "getUser", "listUser");
 
@@ -71,7 +74,7 @@ final class CompareSettings {
         produce1kWarmup = quick ? 5_000 : 50_000;
         produce1kRecords = quick ? 20_000 : 300_000;
         produceRf3Warmup = quick ? 10_000 : 200_000;
-        produceRf3Records = quick ? 50_000 : 1_000_000;
+        produceRf3Records = quick ? 30_000 : 1_000_000;
         e2eWarmupMs = quick ? 1_000 : 3_000;
         e2eMeasureMs = quick ? 1_500 : 10_000;
         rpcWarmupMs = quick ? 500 : 3_000;

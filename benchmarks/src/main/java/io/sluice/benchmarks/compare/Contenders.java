@@ -14,13 +14,18 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
- * The contenders of a comparison: Sluice and Kafka on messaging; Kafka alone (three nodes) on replicated produce;
- * Sluice, Dubbo and gRPC on RPC. Each runs its
+ * The contenders of a comparison: Sluice and Kafka on messaging; Sluice (ZooKeeper, a nameserver and three brokers)
+ * and Kafka (three KRaft nodes) on replicated produce; Sluice, Dubbo and gRPC on RPC. Each runs its
  * server and its load generator in JVMs of their own, with its own classpath, and checks that the server listens
  * on loopback only. Stateless apart from the settings; thread-compatible.
  */
 final class Contenders {
     private static final Pattern SLUICE_READY = Pattern.compile("Sluice standalone ready: .*nameserver=(\\S+)");
+    private static final Pattern ZOOKEEPER_READY = Pattern.compile("ZooKeeper ready: (\\S+)");
+    private static final Pattern NAMESERVER_READY = Pattern.compile("Nameserver ready: (\\S+)");
+    private static final Pattern BROKER_READY = Pattern.compile("Broker ready: ");
+    /** ZooKeeper and the nameserver of the replicated cluster hold little: a smaller heap than the brokers'. */
+    private static final List<String> CLUSTER_TOOL_HEAP = List.of("-Xms256m", "-Xmx256m");
     private static final Pattern PROVIDER_READY = Pattern.compile(Pattern.quote(ServerMain.READY) + "(\\d+)");
 
     private final CompareSettings settings;
@@ -42,9 +47,11 @@ final class Contenders {
                 out.add(kafka(1, CompareSettings.MESSAGING_WORKLOADS));
             }
         }
-        if (settings.runs("replicated", "kafka")) {
-            // Sluice has no replication yet: only Kafka's figure, the reference for later
-            out.add(kafka(3, List.of(CompareSettings.REPLICATED_WORKLOAD)));
+        if (settings.runs("replicated")) {
+            out.add(sluiceReplicated());
+            if (settings.runs("replicated", "kafka")) {
+                out.add(kafka(3, CompareSettings.REPLICATED_WORKLOADS));
+            }
         }
         if (settings.runs("rpc")) {
             List<Contender> rpcPeers = new ArrayList<>();
@@ -78,6 +85,56 @@ final class Contenders {
             return new Server(List.of(server), ready.group(1));
         }, Jvms.sluiceClasspath(), jvms.sluice(false), SluiceMessagingLoad.class.getName(),
                 CompareSettings.MESSAGING_WORKLOADS);
+    }
+
+    /**
+     * A Sluice cluster as separate processes, as a user runs one: ZooKeeper, one nameserver and three brokers (each
+     * with bin/sluice's heap), all on free loopback ports.
+     */
+    private Contender sluiceReplicated() {
+        return new MessagingContender("sluice", (data, logDir) -> {
+            List<ManagedProcess> started = new ArrayList<>();
+            try {
+                ManagedProcess zk = sluiceServer(started, "sluice-zookeeper", CLUSTER_TOOL_HEAP, data, logDir,
+                        ZOOKEEPER_READY, List.of("zookeeper", "--port", "0", "--data-dir",
+                                data.resolve("zookeeper").toString()));
+                String registry = zk.awaitReady(Duration.ofMinutes(2)).group(1);
+                ManagedProcess ns = sluiceServer(started, "sluice-nameserver", CLUSTER_TOOL_HEAP, data, logDir,
+                        NAMESERVER_READY, List.of("nameserver", "--registry", registry, "--port", "0",
+                                "--metrics-port", "-1"));
+                List<ManagedProcess> brokers = new ArrayList<>();
+                for (int id = 1; id <= 3; id++) {
+                    brokers.add(sluiceServer(started, "sluice-broker-" + id, List.of(), data, logDir, BROKER_READY,
+                            List.of("broker", "--registry", registry, "--id", Integer.toString(id), "--port", "0",
+                                    "--metrics-port", "-1", "--data-dir", data.resolve("broker-" + id).toString())));
+                }
+                String nameserver = ns.awaitReady(Duration.ofMinutes(2)).group(1);
+                for (ManagedProcess b : brokers) {
+                    b.awaitReady(Duration.ofMinutes(2));
+                }
+                // stopped brokers first, then the nameserver, ZooKeeper last
+                List<ManagedProcess> stopOrder = new ArrayList<>(brokers);
+                stopOrder.add(ns);
+                stopOrder.add(zk);
+                return new Server(stopOrder, nameserver);
+            } catch (Exception e) {
+                for (int i = started.size() - 1; i >= 0; i--) {
+                    started.get(i).close();
+                }
+                throw e;
+            }
+        }, Jvms.sluiceClasspath(), jvms.sluice(false), SluiceMessagingLoad.class.getName(),
+                CompareSettings.REPLICATED_WORKLOADS);
+    }
+
+    private ManagedProcess sluiceServer(List<ManagedProcess> started, String name, List<String> heap, Path data,
+                                        Path logDir, Pattern ready, List<String> args) throws IOException {
+        List<String> flags = new ArrayList<>(jvms.sluice(true));
+        flags.addAll(heap);
+        ManagedProcess p = ManagedProcess.start(name, Jvms.command(jfr(flags, logDir, name), Jvms.sluiceClasspath(),
+                "io.sluice.cli.SluiceCli", args), data, logDir.resolve(name + ".log"), ready);
+        started.add(p);
+        return p;
     }
 
     /** Kafka on {@code nodes} nodes (1, or 3 for the replicated workload). */
@@ -169,7 +226,7 @@ final class Contenders {
 
         @Override
         public String suite() {
-            return workloads.contains(CompareSettings.REPLICATED_WORKLOAD) ? "replicated" : "messaging";
+            return workloads.equals(CompareSettings.REPLICATED_WORKLOADS) ? "replicated" : "messaging";
         }
 
         @Override
@@ -185,8 +242,7 @@ final class Contenders {
                     for (ManagedProcess p : server.processes()) {
                         checkLoopback(p);
                     }
-                    String name = system + (workloads.contains(CompareSettings.REPLICATED_WORKLOAD)
-                            ? "-replicated-load" : "-messaging-load");
+                    String name = system + "-" + suite() + "-load";
                     return runLoad(name, Jvms.command(jfr(loadFlags, logDir, name), loadClasspath, loadMain,
                             settings.messagingArgs(server.bootstrap(), workloads)), logDir,
                             Duration.ofMinutes(settings.quick ? 5 : 20));

@@ -8,11 +8,10 @@ import java.util.OptionalDouble;
 
 /**
  * The comparison as Markdown: machine facts, one table per suite (median of the rounds for Sluice and each peer,
- * the ratio Sluice/peer and a verdict against the issue's goals), the replicated row Sluice cannot run yet, the
- * exact settings and any failure. Stateless; thread-safe.
+ * the ratio Sluice/peer and a verdict against the issue's goals), the exact settings and any failure. Stateless;
+ * thread-safe.
  */
 final class MarkdownReport {
-    static final String NOT_REPLICATED = "n/a (replication not yet built)";
     private static final Map<String, String> NAMES = Map.of("sluice", "Sluice", "kafka", "Kafka", "dubbo", "Dubbo",
             "grpc", "gRPC");
 
@@ -23,7 +22,7 @@ final class MarkdownReport {
                          Map<String, String> versions, String command) {
         StringBuilder md = new StringBuilder();
         List<String> against = new ArrayList<>();
-        if (settings.runs("messaging", "kafka")) {
+        if (settings.runs("messaging", "kafka") || settings.runs("replicated", "kafka")) {
             against.add("Apache Kafka " + versions.get("kafka"));
         }
         if (settings.runs("rpc", "dubbo")) {
@@ -84,22 +83,11 @@ final class MarkdownReport {
         t.append(" | verdict |\n").append(sep).append("|---|\n");
         long shown = peers.stream().filter(p -> p != null).count();
         for (Row row : Row.all()) {
-            if (!row.suite().equals(suite)) {
+            if (!row.suite().equals(suite) || !settings.runs(row.runSuite())) {
                 continue;
             }
             OptionalDouble sluice = results.median("sluice", row.workload(), row.metric());
             t.append("| ").append(row.label()).append(" | ").append(row.unit()).append(" | ");
-            if (row.replicated()) {
-                t.append(NOT_REPLICATED);
-                for (String peer : peers) {
-                    if (peer != null) {
-                        t.append(" | ").append(settings.runs("replicated", peer)
-                                ? value(results.median(peer, row.workload(), row.metric()), row) : "not measured");
-                    }
-                }
-                t.append(" | –".repeat((int) shown)).append(" | not comparable yet |\n");
-                continue;
-            }
             t.append(value(sluice, row));
             StringBuilder ratios = new StringBuilder();
             List<String> verdicts = new ArrayList<>();
@@ -143,9 +131,11 @@ final class MarkdownReport {
                 (max.poll.records %,d), after one unmeasured warm-up read of the same topic; \
                 end-to-end: %,d msgs/s of 100 B paced per millisecond, linger %d ms, \
                 latency = consumer receive − producer send in one JVM, %d ms warm-up + %d ms measured; \
-                replicated: Kafka only, on three KRaft nodes (each controller + broker), a topic of 3 replicas with \
-                min.insync.replicas 2, acks=all (idempotent, Kafka's default for acks=all), 100 B records, %,d \
-                warm-up + %,d measured; \
+                replicated: three brokers on this machine, a topic of 8 partitions, 3 replicas, \
+                min.insync.replicas 2, 100 B records, %,d warm-up + %,d measured, once with acks=all (Kafka \
+                idempotent, its default for acks=all) and once with acks=1 (a second topic); Sluice as separate \
+                processes (ZooKeeper and a nameserver, 256 MiB each, and three brokers of 512 MiB ParallelGC), \
+                Kafka on three KRaft nodes (each controller + broker, 1 GiB G1); \
                 ack latency is sampled on every 64th record. Servers: Sluice standalone (512 MiB, ParallelGC, as \
                 bin/sluice), Kafka KRaft single node, controller + broker (1 GiB, G1, as kafka-run-class.sh); \
                 load generators 512 MiB ParallelGC. RPC — UserService (User of 12 fields, Page of 15 users), \

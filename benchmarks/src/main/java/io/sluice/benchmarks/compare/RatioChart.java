@@ -36,7 +36,7 @@ final class RatioChart {
     static List<Bar> bars(CompareSettings settings, Results results) {
         List<Bar> bars = new ArrayList<>();
         for (Row row : Row.all()) {
-            if (!settings.runs(row.suite())) {
+            if (!settings.runs(row.runSuite())) {
                 continue;
             }
             OptionalDouble sluice = results.median("sluice", row.workload(), row.metric());
@@ -58,6 +58,8 @@ final class RatioChart {
             case "produce-1k" -> "produce 1 KiB";
             case "consume-100" -> "consume 100 B";
             case "e2e" -> "end-to-end";
+            case CompareSettings.REPLICATED_WORKLOAD -> "produce RF 3 acks=all";
+            case CompareSettings.REPLICATED_ACKS1_WORKLOAD -> "produce RF 3 acks=1";
             default -> row.label();
         };
         return what + " " + row.unit();

@@ -7,16 +7,19 @@ import io.sluice.client.Consumer;
 import io.sluice.client.ConsumerConfig;
 import io.sluice.client.ConsumerRecord;
 import io.sluice.client.NewTopic;
+import io.sluice.client.PartitionDescription;
 import io.sluice.client.Producer;
 import io.sluice.client.ProducerConfig;
 import io.sluice.client.ProducerRecord;
 import io.sluice.client.RecordMetadata;
 import io.sluice.client.Serdes;
 import io.sluice.client.TopicPartition;
+import io.sluice.remoting.SluiceException;
 
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -46,6 +49,31 @@ final class SluiceMessaging implements MessagingSystem {
                 }
                 Thread.sleep(50);
             }
+        }
+    }
+
+    /** Creates the topic, then waits until every partition has a leader and all its replicas in sync. */
+    @Override
+    public void createReplicatedTopic(String topic, int partitions, int replicas, int minInSync) throws Exception {
+        admin.createTopic(new NewTopic(topic, partitions, replicas,
+                Map.of("min.insync.replicas", Integer.toString(minInSync))));
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (true) {
+            try {
+                List<PartitionDescription> described = admin.describeTopic(topic).partitions();
+                if (described.size() == partitions && described.stream()
+                        .allMatch(p -> p.leader() >= 0 && p.isr().size() == replicas && p.highWatermark() >= 0)) {
+                    return;
+                }
+            } catch (SluiceException e) {
+                if (System.nanoTime() > deadline) {
+                    throw e;
+                }
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("topic " + topic + " has no leaders or replicas in sync after 60 s");
+            }
+            Thread.sleep(50);
         }
     }
 

@@ -8,7 +8,8 @@ import java.io.PrintStream;
  * to topic bench-100), {@code produce-1k} (1 KiB records to bench-1k), {@code consume-100} (reads bench-100 back;
  * needs produce-100 first), {@code e2e} (end-to-end latency at a fixed rate on bench-e2e),
  * {@code produce-100-rf3} (100 B records, acks=all, to bench-rf3 with 3 replicas and min in-sync 2; needs a system
- * with replication). Arguments: see {@link #run}. Single-threaded apart from the workloads' own threads.
+ * with replication), {@code produce-100-rf3-acks1} (the same with acks=1, to bench-rf3-acks1).
+ * Arguments: see {@link #run}. Single-threaded apart from the workloads' own threads.
  */
 public final class MessagingRun {
     private MessagingRun() {
@@ -47,11 +48,15 @@ public final class MessagingRun {
                         yield ConsumeLoad.run(workload, system, "bench-100", partitions, produced100, maxPoll,
                                 args.longValue("stall-ms", 30_000), args.intValue("consume-warmup-passes", 1));
                     }
-                    case "produce-100-rf3" -> ProduceLoad.runReplicated(workload, system,
-                            new MessagingSystem.SenderSettings("all", throughput.lingerMs(), throughput.batchBytes(),
-                                    throughput.bufferBytes()), "bench-rf3", partitions, 3, 2, 100,
-                            args.longValue("produce-rf3-warmup", 100_000),
-                            args.longValue("produce-rf3-records", 1_000_000));
+                    case "produce-100-rf3", "produce-100-rf3-acks1" -> {
+                        boolean all = workload.equals("produce-100-rf3");
+                        yield ProduceLoad.runReplicated(workload, system,
+                                new MessagingSystem.SenderSettings(all ? "all" : "1", throughput.lingerMs(),
+                                        throughput.batchBytes(), throughput.bufferBytes()),
+                                all ? "bench-rf3" : "bench-rf3-acks1", partitions, 3, 2, 100,
+                                args.longValue("produce-rf3-warmup", 100_000),
+                                args.longValue("produce-rf3-records", 1_000_000));
+                    }
                     case "e2e" -> EndToEndLoad.run(workload, system, latency, "bench-e2e", partitions, 100,
                             args.intValue("e2e-rate", 10_000), args.longValue("e2e-warmup-ms", 3_000),
                             args.longValue("e2e-measure-ms", 10_000), maxPoll);
