@@ -131,6 +131,11 @@ final class RecordAccumulator {
      * delivery timeout into {@code expired}. A partition's batches leave in order, at most up to the in-flight limit,
      * and only when its leader is known. Returns nanoseconds until the next batch becomes ready by time, or
      * {@code Long.MAX_VALUE}; sets {@code state.missingLeader} when some partition with data has no known leader.
+     *
+     * <p>A batch waiting out the backoff after a failed attempt goes at once when the routes name a different leader
+     * than the one that failed (the backoff was for that broker; after a failover the new leader can take it now).
+     * While the routes still name the failed leader and the error called for fresh routes, {@code
+     * state.staleLeader} is set, so that the sender keeps asking for routes until the new leader shows up.
      */
     public long drain(long nowNs, Routes routes, boolean force, List<ProducerBatch> ready,
                       List<ProducerBatch> expired, DrainState state) {
@@ -163,7 +168,14 @@ final class RecordAccumulator {
         }
         while (queue.inFlight < maxInFlight && (first = queue.batches.peekFirst()) != null) {
             if (first.retryAtNs - nowNs > 0) {
-                return first.retryAtNs - nowNs;
+                boolean sameLeader = leader == null || leader.equals(first.destination);
+                if (sameLeader) {
+                    SluiceException error = first.lastError;
+                    if (error != null && error.code().refreshRoutes()) {
+                        state.staleLeader = true;
+                    }
+                    return first.retryAtNs - nowNs;
+                }
             }
             boolean full = first != queue.batches.peekLast() || first.isFull(MIN_RECORD_SIZE);
             long lingerLeft = first.createdNs + lingerNs - nowNs;
@@ -267,9 +279,12 @@ final class RecordAccumulator {
     /** Out-values of {@link #drain}; reused by the sender. */
     public static final class DrainState {
         boolean missingLeader;
+        /** A batch backs off from a leader that failed in a way that calls for fresh routes. */
+        boolean staleLeader;
 
         void reset() {
             missingLeader = false;
+            staleLeader = false;
         }
     }
 }

@@ -104,7 +104,7 @@ final class Sender implements Runnable {
         routes.maybeRefresh(nowNs);
         drainState.reset();
         long nextNs = accumulator.drain(nowNs, routes.routes(), !running, ready, expired, drainState);
-        if (drainState.missingLeader) {
+        if (drainState.missingLeader || drainState.staleLeader) {
             routes.requestRefresh();
             nextNs = Math.min(nextNs, backoff.initialNs());
         }

@@ -207,6 +207,46 @@ class RecordAccumulatorTest {
     }
 
     @Test
+    void aRetryGoesAtOnceToANewLeaderButBacksOffFromTheLeaderThatFailed() {
+        create(256, 1 << 20, 1);
+        for (int i = 0; i < 20; i++) {
+            append(0, "k", "value-" + i, 0);
+        }
+        long now = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
+        ProducerBatch batch = drain(now).get(0);
+        batch.lastError = new SluiceException(ErrorCode.NETWORK_ERROR, "connection to the leader closed");
+        accumulator.reenqueue(batch, now + TimeUnit.SECONDS.toNanos(1));
+
+        List<ProducerBatch> ready = new ArrayList<>();
+        RecordAccumulator.DrainState state = new RecordAccumulator.DrainState();
+        accumulator.drain(now, routes, false, ready, new ArrayList<>(), state);
+        assertThat(ready).as("the routes still name the leader that failed: wait out the backoff").isEmpty();
+        assertThat(state.staleLeader).as("ask for fresh routes meanwhile").isTrue();
+
+        Routes failedOver = TestRoutes.of("t", 4, 9912);
+        state.reset();
+        accumulator.drain(now, failedOver, false, ready, new ArrayList<>(), state);
+        assertThat(ready).as("a new leader takes the retry at once").containsExactly(batch);
+        assertThat(batch.destination.getPort()).isEqualTo(9912);
+        assertThat(state.staleLeader).isFalse();
+    }
+
+    @Test
+    void aRetryAfterAnErrorThatKeepsTheRoutesDoesNotAskForRoutes() {
+        create(256, 1 << 20, 1);
+        append(0, "k", "v", 0);
+        long now = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
+        ProducerBatch batch = drain(now).get(0);
+        batch.lastError = new SluiceException(ErrorCode.NOT_ENOUGH_REPLICAS, "1 in sync, 2 required");
+        accumulator.reenqueue(batch, now + TimeUnit.SECONDS.toNanos(1));
+        RecordAccumulator.DrainState state = new RecordAccumulator.DrainState();
+        List<ProducerBatch> ready = new ArrayList<>();
+        accumulator.drain(now, routes, false, ready, new ArrayList<>(), state);
+        assertThat(ready).isEmpty();
+        assertThat(state.staleLeader).isFalse();
+    }
+
+    @Test
     void partitionsWithoutLeaderAreHeldBack() {
         create(1024, 1 << 20, 1);
         Routes leaderless = TestRoutes.of("t", 4, 9911, 3);
