@@ -62,6 +62,13 @@ class ConfigValidationTest {
         rejectsConsumer(ConsumerConfig.REQUEST_TIMEOUT_MS, "400", c -> c.requestTimeoutMs(400));
         rejectsConsumer(ConsumerConfig.DEFAULT_API_TIMEOUT_MS, "0", c -> c.defaultApiTimeoutMs(0));
         rejectsConsumer(ConsumerConfig.RETRY_BACKOFF_MS, "0", c -> c.retryBackoffMs(0));
+        rejectsConsumer(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY, "sticky",
+                c -> c.partitionAssignmentStrategy("sticky"));
+        rejectsConsumer(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY, "cooperative-sticky,,x",
+                c -> c.partitionAssignmentStrategy("cooperative-sticky,,x"));
+        rejectsConsumer(ConsumerConfig.BROADCAST, "true", c -> c.groupId("g").broadcast(true));
+        new ConsumerConfig().partitionAssignmentStrategy("cooperative-sticky, range").conclude();
+        new ConsumerConfig().groupId("g").groupInstanceId("host-1").broadcast(true).conclude();
     }
 
     @Test

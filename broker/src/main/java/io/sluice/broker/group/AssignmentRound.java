@@ -1,5 +1,7 @@
 package io.sluice.broker.group;
 
+import io.sluice.remoting.protocol.GroupPartitions;
+import io.sluice.remoting.protocol.JoinGroupRequest;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,6 +37,40 @@ final class AssignmentRound {
     private static final Logger log = LoggerFactory.getLogger(AssignmentRound.class);
 
     private AssignmentRound() {
+    }
+
+    /** The strategies the member supports, most preferred first; INVALID_REQUEST for an unknown one. */
+    static List<String> strategiesOf(JoinGroupRequest request) {
+        List<String> names = request.assignors != null && !request.assignors.isEmpty() ? request.assignors
+                : List.of(request.assignor == null || request.assignor.isEmpty() ? RangeAssignor.NAME
+                : request.assignor);
+        List<String> out = new ArrayList<>();
+        for (String name : names) {
+            PartitionAssignor.forName(name);
+            String canonical = name.equals("round-robin") ? RoundRobinAssignor.NAME : name;
+            if (!out.contains(canonical)) {
+                out.add(canonical);
+            }
+        }
+        return List.copyOf(out);
+    }
+
+    /** The partitions of a join's {@code owned} list (malformed entries skipped). */
+    static List<TopicPart> fromWire(List<GroupPartitions> parts) {
+        if (parts == null || parts.isEmpty()) {
+            return List.of();
+        }
+        List<TopicPart> out = new ArrayList<>();
+        for (GroupPartitions g : parts) {
+            if (g != null && g.topic != null && g.partitions != null) {
+                for (Integer p : g.partitions) {
+                    if (p != null && p >= 0) {
+                        out.add(new TopicPart(g.topic, p));
+                    }
+                }
+            }
+        }
+        return List.copyOf(out);
     }
 
     /** The strategies every member of {@code members} supports, in the order the first (oldest) one prefers. */

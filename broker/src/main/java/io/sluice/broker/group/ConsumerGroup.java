@@ -88,7 +88,7 @@ final class ConsumerGroup {
 
     /** Parks {@code ctx} until the rebalance this join starts (or joins) completes. */
     synchronized void join(JoinGroupRequest request, String host, RequestContext ctx, long nowNs) {
-        List<String> assignors = assignors(request);
+        List<String> assignors = AssignmentRound.strategiesOf(request);
         if (request.topics == null || request.topics.isEmpty()) {
             throw new SluiceException(ErrorCode.INVALID_REQUEST, "a group member must subscribe to some topics");
         }
@@ -123,7 +123,7 @@ final class ConsumerGroup {
         }
         member.topics = List.copyOf(request.topics);
         member.assignors = assignors;
-        member.owned = fromWire(request.owned);
+        member.owned = AssignmentRound.fromWire(request.owned);
         member.ownedGeneration = request.ownedGeneration;
         member.sessionTimeoutMs = request.sessionTimeoutMs;
         member.rebalanceTimeoutMs = request.rebalanceTimeoutMs;
@@ -133,22 +133,6 @@ final class ConsumerGroup {
             prepareRebalance(nowNs, "member " + member.memberId + " joined");
         }
         maybeCompleteRebalance(nowNs);
-    }
-
-    /** The strategies the member supports, most preferred first; INVALID_REQUEST for an unknown one. */
-    private static List<String> assignors(JoinGroupRequest request) {
-        List<String> names = request.assignors != null && !request.assignors.isEmpty() ? request.assignors
-                : List.of(request.assignor == null || request.assignor.isEmpty() ? RangeAssignor.NAME
-                : request.assignor);
-        List<String> out = new ArrayList<>();
-        for (String name : names) {
-            PartitionAssignor.forName(name);
-            String canonical = name.equals("round-robin") ? RoundRobinAssignor.NAME : name;
-            if (!out.contains(canonical)) {
-                out.add(canonical);
-            }
-        }
-        return List.copyOf(out);
     }
 
     /**
@@ -174,23 +158,6 @@ final class ConsumerGroup {
                     + AssignmentRound.commonStrategies(others) + " (supported by all its " + others.size()
                     + " members) but this member supports only " + assignors + "; configure a common strategy");
         }
-    }
-
-    static List<TopicPart> fromWire(List<GroupPartitions> parts) {
-        if (parts == null || parts.isEmpty()) {
-            return List.of();
-        }
-        List<TopicPart> out = new ArrayList<>();
-        for (GroupPartitions g : parts) {
-            if (g != null && g.topic != null && g.partitions != null) {
-                for (Integer p : g.partitions) {
-                    if (p != null && p >= 0) {
-                        out.add(new TopicPart(g.topic, p));
-                    }
-                }
-            }
-        }
-        return List.copyOf(out);
     }
 
     /**
