@@ -32,6 +32,12 @@ final class ConsumeCommand implements Runnable {
             + " partitions and resumes from its committed offsets (printed records are committed). Partitions"
             + " without a committed offset start at the log end, or at the oldest record with --from-beginning.")
     String group;
+    @Option(names = "--strategy", description = "With --group: partition.assignment.strategy, e.g. range, roundrobin,"
+            + " cooperative-sticky (default: range).")
+    String strategy;
+    @Option(names = "--broadcast", paramLabel = "INSTANCE", description = "With --group: broadcast consumption; read"
+            + " every partition, with this instance's own offsets (committed under GROUP@INSTANCE).")
+    String broadcastInstance;
     @ArgGroup(exclusive = true)
     StartAt start = new StartAt();
     @Option(names = "--max-messages", description = "Exit after this many records.")
@@ -67,8 +73,18 @@ final class ConsumeCommand implements Runnable {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(),
                     "--group reads the partitions the group assigns: drop --partition/--offset");
         }
+        if (group == null && (strategy != null || broadcastInstance != null)) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--strategy and --broadcast need"
+                    + " --group");
+        }
         ConsumerConfig config = new ConsumerConfig().nameservers(ns.nameservers);
         if (group != null) {
+            if (strategy != null) {
+                config.partitionAssignmentStrategy(strategy);
+            }
+            if (broadcastInstance != null) {
+                config.broadcast(true).groupInstanceId(broadcastInstance);
+            }
             config.groupId(group).enableAutoCommit(false).autoOffsetReset(start.fromBeginning
                     ? ConsumerConfig.AutoOffsetReset.EARLIEST : ConsumerConfig.AutoOffsetReset.LATEST);
             consumeAsGroup(config);

@@ -124,6 +124,25 @@ class BroadcastAndPatternTest {
     }
 
     @Test
+    void theCliConsumesInBroadcastModeWithItsOwnOffsets() {
+        createTopic("feed", 2);
+        produce("feed", 2, 3, "f");
+        for (String instance : List.of("x", "y")) {
+            java.io.StringWriter out = new java.io.StringWriter();
+            int code = io.sluice.cli.SluiceCli.execute(new java.io.PrintWriter(out, true),
+                    new java.io.PrintWriter(new java.io.StringWriter(), true), "consume", "--topic", "feed", "--group",
+                    "fg", "--broadcast", instance, "--from-beginning", "--max-messages", "6", "--timeout-ms", "20000",
+                    "--nameserver", standalone.nameservers());
+            assertThat(code).isZero();
+            assertThat(out.toString().strip().split("\\R")).as("instance %s reads all", instance).hasSize(6);
+        }
+        try (Admin admin = Admin.create(new AdminConfig().nameservers(standalone.nameservers()))) {
+            assertThat(admin.listGroupOffsets("fg@x")).containsEntry(new TopicPartition("feed", 0), 3L)
+                    .containsEntry(new TopicPartition("feed", 1), 3L);
+        }
+    }
+
+    @Test
     void broadcastNeedsAGroupInstanceId() {
         assertThatThrownBy(() -> Consumer.create(new ConsumerConfig().nameservers(standalone.nameservers())
                 .groupId("bc").broadcast(true), Serdes.string(), Serdes.string()))
