@@ -35,7 +35,8 @@ import org.junit.jupiter.api.io.TempDir;
  * Three brokers in JVMs of their own, a topic with replication factor 3 and min.insync.replicas 2, a producer
  * writing a numbered sequence with acks=all; the leader of partition 0 is killed with SIGKILL mid-stream. Every
  * acknowledged record is consumed afterwards, in order per partition (a retried batch may appear twice; the test
- * reports how many).
+ * reports how many). Default settings (a 10 s registry session): the controller finds the killed process by its
+ * refused connections, not by waiting for the session to expire.
  */
 class LeaderKillTest {
     private static final String TOPIC = "failover";
@@ -60,8 +61,7 @@ class LeaderKillTest {
     private ForkedJvm startBroker(int id) throws Exception {
         return ForkedJvm.start(dir.resolve("broker-" + id + ".log"), "Broker ready", "io.sluice.cli.SluiceCli",
                 "broker", "--registry", cluster.zookeeperAddress(), "--id", String.valueOf(id), "--port", "0",
-                "--metrics-port", "-1", "--data-dir", dir.resolve("broker-" + id).toString(),
-                "--set", "sluice.registry.session.timeout.ms=3000");
+                "--metrics-port", "-1", "--data-dir", dir.resolve("broker-" + id).toString());
     }
 
     @Test
