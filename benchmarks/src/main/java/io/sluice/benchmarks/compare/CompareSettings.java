@@ -10,13 +10,15 @@ import java.util.Map;
 /**
  * Everything a comparison run is told: which peers and suites, how many rounds, and the exact workload settings,
  * from the command line ({@code [--quick] [--rounds N] [--peers kafka,dubbo,grpc] [--suites messaging,rpc]
- * [--out DIR] [--jfr]}). The defaults fit about 15-20 minutes on 2 cores; {@code --quick} makes every workload
- * tiny (about two minutes with every peer). Validated once by {@link #parse}; immutable afterwards, so thread-safe.
+ * [--workloads consume-100,...] [--out DIR] [--jfr]}). The defaults fit about 15-20 minutes on 2 cores;
+ * {@code --quick} makes every workload tiny (about two minutes with every peer). Validated once by {@link #parse};
+ * immutable afterwards, so thread-safe.
  */
 final class CompareSettings {
     static final String USAGE = """
             usage: sluice-bench compare [--quick] [--rounds N] [--peers kafka,dubbo,grpc]
-                                        [--suites messaging,replicated,rpc] [--out DIR] [--jfr]
+                                        [--suites messaging,replicated,rpc]
+                                        [--workloads produce-100,produce-1k,consume-100,e2e] [--out DIR] [--jfr]
               --quick    every workload tiny (a smoke test of the whole harness, about two minutes)
               --rounds   rounds of alternating runs (Sluice, peer, Sluice, peer, ...); medians are reported
                          (default 3, quick 1)
@@ -24,6 +26,8 @@ final class CompareSettings {
               --suites   messaging (vs Kafka), replicated (3 brokers each, replication factor 3: Sluice
                          with ZooKeeper and a nameserver vs Kafka on 3 KRaft nodes), rpc (vs Dubbo and gRPC)
                          (default: all)
+              --workloads  which messaging workloads to run (default: all); consume-100 reads what
+                         produce-100 wrote, so it brings produce-100 along
               --out      results directory (default: benchmarks/results/<timestamp>)
               --jfr      record every JVM with Java Flight Recorder (settings=profile) into logs/""";
     static final List<String> SUITES = List.of("messaging", "replicated", "rpc");
@@ -37,6 +41,8 @@ final class CompareSettings {
     final int rounds;
     final List<String> peers;
     final List<String> suites;
+    /** The messaging workloads to run, in the canonical order. */
+    final List<String> messagingWorkloads;
     final Path out;
     final boolean jfr;
 
@@ -61,9 +67,10 @@ final class CompareSettings {
     final long rpcOpWarmupMs;
     final long rpcMeasureMs;
 
-    private CompareSettings(boolean quick, int rounds, List<String> peers, List<String> suites, Path out,
-                            boolean jfr) {
+    private CompareSettings(boolean quick, int rounds, List<String> peers, List<String> suites,
+                            List<String> messagingWorkloads, Path out, boolean jfr) {
         this.quick = quick;
+        this.messagingWorkloads = messagingWorkloads;
         this.jfr = jfr;
         this.rounds = rounds;
         this.peers = peers;
@@ -89,6 +96,7 @@ final class CompareSettings {
         Integer rounds = null;
         List<String> peers = Peers.ALL;
         List<String> suites = SUITES;
+        List<String> workloads = MESSAGING_WORKLOADS;
         Path out = defaultOut;
         for (int i = 0; i < args.size(); i++) {
             String a = args.get(i);
@@ -98,11 +106,16 @@ final class CompareSettings {
                 case "--rounds" -> rounds = positive(a, value(args, ++i, a));
                 case "--peers" -> peers = subset(a, value(args, ++i, a), Peers.ALL, true);
                 case "--suites" -> suites = subset(a, value(args, ++i, a), SUITES, false);
+                case "--workloads" -> workloads = subset(a, value(args, ++i, a), MESSAGING_WORKLOADS, false);
                 case "--out" -> out = Path.of(value(args, ++i, a));
                 default -> throw new IllegalArgumentException("unknown option '" + a + "'\n" + USAGE);
             }
         }
-        return new CompareSettings(quick, rounds != null ? rounds : quick ? 1 : 3, peers, suites,
+        List<String> chosen = workloads;
+        // consume-100 reads back what produce-100 wrote
+        List<String> messaging = MESSAGING_WORKLOADS.stream().filter(w -> chosen.contains(w)
+                || (w.equals("produce-100") && chosen.contains("consume-100"))).toList();
+        return new CompareSettings(quick, rounds != null ? rounds : quick ? 1 : 3, peers, suites, messaging,
                 out.toAbsolutePath(), jfr);
     }
 
@@ -144,6 +157,11 @@ final class CompareSettings {
 
     boolean runs(String suite) {
         return suites.contains(suite);
+    }
+
+    /** False for a messaging workload left out by {@code --workloads}; true for every other. */
+    boolean runsWorkload(String workload) {
+        return !MESSAGING_WORKLOADS.contains(workload) || messagingWorkloads.contains(workload);
     }
 
     boolean runs(String suite, String peer) {

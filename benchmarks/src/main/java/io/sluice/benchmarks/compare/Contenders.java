@@ -44,7 +44,7 @@ final class Contenders {
         if (settings.runs("messaging")) {
             out.add(sluiceMessaging());
             if (settings.runs("messaging", "kafka")) {
-                out.add(kafka(1, CompareSettings.MESSAGING_WORKLOADS));
+                out.add(kafka(1, settings.messagingWorkloads));
             }
         }
         if (settings.runs("replicated")) {
@@ -84,7 +84,7 @@ final class Contenders {
             Matcher ready = server.awaitReady(Duration.ofMinutes(2));
             return new Server(List.of(server), ready.group(1));
         }, Jvms.sluiceClasspath(), jvms.sluice(false), SluiceMessagingLoad.class.getName(),
-                CompareSettings.MESSAGING_WORKLOADS);
+                settings.messagingWorkloads);
     }
 
     /**

@@ -83,7 +83,8 @@ final class MarkdownReport {
         t.append(" | verdict |\n").append(sep).append("|---|\n");
         long shown = peers.stream().filter(p -> p != null).count();
         for (Row row : Row.all()) {
-            if (!row.suite().equals(suite) || !settings.runs(row.runSuite())) {
+            if (!row.suite().equals(suite) || !settings.runs(row.runSuite())
+                    || !settings.runsWorkload(row.workload())) {
                 continue;
             }
             OptionalDouble sluice = results.median("sluice", row.workload(), row.metric());

@@ -36,7 +36,7 @@ final class RatioChart {
     static List<Bar> bars(CompareSettings settings, Results results) {
         List<Bar> bars = new ArrayList<>();
         for (Row row : Row.all()) {
-            if (!settings.runs(row.runSuite())) {
+            if (!settings.runs(row.runSuite()) || !settings.runsWorkload(row.workload())) {
                 continue;
             }
             OptionalDouble sluice = results.median("sluice", row.workload(), row.metric());
