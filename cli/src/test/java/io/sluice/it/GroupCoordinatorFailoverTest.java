@@ -41,7 +41,8 @@ import org.junit.jupiter.api.io.TempDir;
  * commits after every poll (commitSync). Mid-stream the broker that coordinates the group (the leader of the group's
  * partition of the offsets topic) is killed with SIGKILL. Every commit acknowledged before the kill is still there
  * at the new coordinator, the members go on from their committed offsets (a record is read again only from past
- * the last acknowledged commit of its partition) and every record is consumed.
+ * the last acknowledged commit of its partition) and every record is consumed. And while the other replicas of the
+ * group's offsets partition are frozen (SIGSTOP), a commit is not acknowledged nor visible until they are back.
  */
 class GroupCoordinatorFailoverTest {
     private static final String TOPIC = "orders";
@@ -72,11 +73,81 @@ class GroupCoordinatorFailoverTest {
         }
     }
 
-    private ForkedJvm startBroker(int id) throws Exception {
+    private ForkedJvm startBroker(int id, String... settings) throws Exception {
+        List<String> args = new ArrayList<>(List.of("broker", "--registry", cluster.zookeeperAddress(), "--id",
+                String.valueOf(id), "--port", "0", "--metrics-port", "-1", "--data-dir",
+                dir.resolve("broker-" + id).toString()));
+        for (String s : settings) {
+            args.add("--set");
+            args.add(s);
+        }
         return ForkedJvm.start(dir.resolve("broker-" + id + ".log"), "Broker ready", "io.sluice.cli.SluiceCli",
-                "broker", "--registry", cluster.zookeeperAddress(), "--id", String.valueOf(id), "--port", "0",
-                "--metrics-port", "-1", "--data-dir", dir.resolve("broker-" + id).toString(),
-                "--set", "sluice.registry.session.timeout.ms=3000");
+                args.toArray(String[]::new));
+    }
+
+    private void startCluster(String... settings) throws Exception {
+        cluster = Standalone.start(StandaloneSettings.forTests(dir, 0));
+        for (int id = 1; id <= 3; id++) {
+            brokers.put(id, startBroker(id, settings));
+        }
+        for (ForkedJvm b : brokers.values()) {
+            b.awaitReady(60, TimeUnit.SECONDS);
+        }
+        Awaitility.await().atMost(Duration.ofSeconds(20))
+                .until(() -> cluster.nameserver().routes().brokers().size() == 3);
+    }
+
+    /** The route of the group's partition of the offsets topic. */
+    private io.sluice.remoting.protocol.PartitionRoute coordinatorRoute() {
+        var offsetsRoute = cluster.nameserver().routes().route("__consumer_offsets");
+        return offsetsRoute.partitions.get(GroupCoordinator.partitionFor(GROUP, offsetsRoute.partitions.size()));
+    }
+
+    /** Sends SIGSTOP or SIGCONT to a broker JVM, by its pid. */
+    private static void signal(ForkedJvm jvm, String signal) throws Exception {
+        Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(jvm.pid())).inheritIO().start();
+        assertThat(kill.waitFor(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(kill.exitValue()).as("kill -%s %d", signal, jvm.pid()).isZero();
+    }
+
+    @Test
+    void aCommitIsAcknowledgedOnlyOnceTheInSyncReplicasHaveIt() throws Exception {
+        // followers leave the in-sync set after 2 s without fetching; their registry sessions outlive the test's pause
+        startCluster("sluice.registry.session.timeout.ms=15000", "sluice.replica.lag.time.max.ms=2000");
+        TopicPartition tp = new TopicPartition(TOPIC, 0);
+        Set<TopicPartition> tps = Set.of(tp);
+        try (Consumer<String, String> committer = Consumer.create(config().clientId("committer")
+                .defaultApiTimeoutMs(60_000), Serdes.string(), Serdes.string());
+             Consumer<String, String> reader = Consumer.create(config().clientId("reader"), Serdes.string(),
+                     Serdes.string())) {
+            committer.commitSync(Map.of(tp, 10L));
+            assertThat(coordinatorRoute().replicas).as("offsets partition replicas").hasSize(3);
+            Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> coordinatorRoute().isr.size() == 3);
+            int leader = coordinatorRoute().leader;
+            List<ForkedJvm> followers = new ArrayList<>();
+            brokers.forEach((id, jvm) -> {
+                if (id != leader) {
+                    followers.add(jvm);
+                }
+            });
+            for (ForkedJvm f : followers) {
+                signal(f, "STOP");
+            }
+            java.util.concurrent.CompletableFuture<Void> commit = java.util.concurrent.CompletableFuture.runAsync(
+                    () -> committer.commitSync(Map.of(tp, 20L)));
+            try {
+                Thread.sleep(4_000); // past the followers' lag time: the in-sync set shrinks below min.insync
+                assertThat(commit).as("a commit only the coordinator's broker has").isNotDone();
+                assertThat(reader.committed(tps)).as("offsets the in-sync replicas do not have are not visible")
+                        .isEqualTo(Map.of(tp, 10L));
+            } finally {
+                for (ForkedJvm f : followers) {
+                    signal(f, "CONT");
+                }
+            }
+            commit.get(60, TimeUnit.SECONDS);
+            assertThat(reader.committed(tps)).isEqualTo(Map.of(tp, 20L));
+        }
     }
 
     /** What the members did: every delivery, and the highest acknowledged commit per partition. */
@@ -149,15 +220,7 @@ class GroupCoordinatorFailoverTest {
 
     @Test
     void committedOffsetsSurviveTheCoordinatorsSigkill() throws Exception {
-        cluster = Standalone.start(StandaloneSettings.forTests(dir, 0));
-        for (int id = 1; id <= 3; id++) {
-            brokers.put(id, startBroker(id));
-        }
-        for (ForkedJvm b : brokers.values()) {
-            b.awaitReady(60, TimeUnit.SECONDS);
-        }
-        Awaitility.await().atMost(Duration.ofSeconds(20))
-                .until(() -> cluster.nameserver().routes().brokers().size() == 3);
+        startCluster("sluice.registry.session.timeout.ms=3000");
         try (Admin admin = Admin.create(new AdminConfig().nameservers(cluster.nameservers()))) {
             admin.createTopic(new NewTopic(TOPIC, PARTITIONS, 3, Map.of("min.insync.replicas", "2")));
         }
@@ -184,10 +247,8 @@ class GroupCoordinatorFailoverTest {
                 || failure.get() != null);
         assertThat(failure.get()).as("a member failed").isNull();
 
-        var offsetsRoute = cluster.nameserver().routes().route("__consumer_offsets");
-        int coordinator = offsetsRoute.partitions.get(GroupCoordinator.partitionFor(GROUP,
-                offsetsRoute.partitions.size())).leader;
-        assertThat(offsetsRoute.partitions.get(0).replicas).as("offsets topic replicas").hasSize(3);
+        int coordinator = coordinatorRoute().leader;
+        assertThat(coordinatorRoute().replicas).as("offsets topic replicas").hasSize(3);
         Map<Integer, Long> ackedBeforeKill = new HashMap<>();
         ledger.ackedCommit.forEach((p, v) -> ackedBeforeKill.put(p, v.get()));
         long killedAt = System.nanoTime();

@@ -297,6 +297,14 @@ public final class GroupCoordinator implements AutoCloseable {
         HighWatermarkWait.await(p, lastLogOffset, epoch, ctx.executor(), COMMIT_REPLICATION_TIMEOUT_MS, outcome -> {
             switch (outcome) {
                 case REPLICATED -> {
+                    if (p.isr().size() < p.minInsyncReplicas()) {
+                        // the in-sync set shrank below the minimum before the commit reached it (Kafka's
+                        // NOT_ENOUGH_REPLICAS_AFTER_APPEND): not durable enough to acknowledge; the member retries
+                        ctx.fail(ErrorCode.COORDINATOR_NOT_AVAILABLE, "the commit of group " + r.groupId + " reached"
+                                + " only " + p.isr() + " of " + p + ", fewer than min.insync.replicas="
+                                + p.minInsyncReplicas() + "; retry");
+                        return;
+                    }
                     cache.applyReplicated(r.groupId, offsets, nowMs, lastLogOffset);
                     metrics.onCommit(System.nanoTime() - start);
                     ctx.respond(new Empty());
