@@ -13,7 +13,8 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * A Java main class run in a JVM of its own, with the test classpath and the JVM flags Chronicle needs. Waits for a
- * ready line on stdout; {@link #kill()} sends SIGKILL. Always closed by the test that started it.
+ * ready line on stdout; {@link #kill()} sends SIGKILL, {@link #stop()} SIGTERM, {@link #pause()} and {@link #resume()}
+ * SIGSTOP and SIGCONT. Always closed by the test that started it.
  */
 final class ForkedJvm implements AutoCloseable {
     private final Process process;
@@ -85,6 +86,31 @@ final class ForkedJvm implements AutoCloseable {
     void kill() throws InterruptedException {
         process.destroyForcibly();
         process.waitFor(30, TimeUnit.SECONDS);
+    }
+
+    /** SIGTERM (the process shuts down cleanly through its shutdown hook), and wait for it to be gone. */
+    void stop() throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(30, TimeUnit.SECONDS)) {
+            kill();
+        }
+    }
+
+    /** SIGSTOP: the process is frozen (threads, timers, sockets unread) until {@link #resume()}. */
+    void pause() throws IOException, InterruptedException {
+        signal("STOP");
+    }
+
+    /** SIGCONT after {@link #pause()}. */
+    void resume() throws IOException, InterruptedException {
+        signal("CONT");
+    }
+
+    private void signal(String name) throws IOException, InterruptedException {
+        Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).inheritIO().start();
+        if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+            throw new IllegalStateException("kill -" + name + " " + process.pid() + " failed");
+        }
     }
 
     String tail() {
