@@ -125,14 +125,16 @@ final class GroupConsumeBench {
                 .clientId("bench-" + group + "-" + index);
         try (Consumer<byte[], byte[]> consumer = Consumer.create(config, Serdes.bytes(), Serdes.bytes())) {
             consumer.subscribe(List.of(topic), new ConsumerRebalanceListener() {
+                // the assignment as a whole: with an incremental (cooperative) assignor the listener hears only
+                // of the partitions that move
                 @Override
                 public void onPartitionsRevoked(Collection<TopicPartition> revoked) {
-                    held.set(index, 0);
+                    held.set(index, Math.max(0, consumer.assignment().size() - revoked.size()));
                 }
 
                 @Override
                 public void onPartitionsAssigned(Collection<TopicPartition> assigned) {
-                    held.set(index, assigned.size());
+                    held.set(index, consumer.assignment().size());
                     maybeJoined();
                 }
             });
