@@ -58,6 +58,8 @@ final class GroupMembership implements AutoCloseable {
     private volatile boolean closed;
     /** Counts leaves, so a join running on the joiner thread gives up when the member leaves meanwhile. */
     private volatile int leaves;
+    /** Counts joins, so a heartbeat answer that predates the latest join is ignored. */
+    private volatile int joins;
     /** Runs cooperative joins off the poll thread; created on first use. */
     private ExecutorService joiner;
 
@@ -126,7 +128,12 @@ final class GroupMembership implements AutoCloseable {
     List<TopicPartition> join(List<String> topics, Collection<TopicPartition> owned, int ownedGeneration,
                               long deadlineNs) {
         joining = true;
+        joins++;
         int leavesAtStart = leaves;
+        // cleared before sending, so a re-join requested while this join runs (e.g. the subscription changed) is
+        // kept for the next one
+        rejoinNeeded = false;
+        boolean joined = false;
         try {
             while (true) {
                 if (closed || leaves != leavesAtStart) {
@@ -161,7 +168,7 @@ final class GroupMembership implements AutoCloseable {
                 }
                 memberId = response.memberId;
                 generation = response.generation;
-                rejoinNeeded = false;
+                joined = true;
                 lastPollNs = System.nanoTime();
                 List<TopicPartition> assigned = new ArrayList<>();
                 if (response.assignment != null) {
@@ -176,6 +183,9 @@ final class GroupMembership implements AutoCloseable {
                 return assigned;
             }
         } finally {
+            if (!joined) {
+                rejoinNeeded = true;
+            }
             joining = false;
         }
     }
@@ -234,6 +244,7 @@ final class GroupMembership implements AutoCloseable {
     private void heartbeat() {
         String sentMember = memberId;
         int sentGeneration = generation;
+        int sentJoins = joins;
         GroupHeartbeatRequest request = new GroupHeartbeatRequest();
         request.groupId = coordinator.groupId();
         request.memberId = sentMember;
@@ -250,7 +261,7 @@ final class GroupMembership implements AutoCloseable {
         } catch (Exception e) {
             SluiceException error = SluiceException.from(e instanceof java.util.concurrent.ExecutionException
                     ? e.getCause() : e);
-            if (!sentMember.equals(memberId) || sentGeneration != generation) {
+            if (!sentMember.equals(memberId) || sentGeneration != generation || sentJoins != joins) {
                 return;
             }
             switch (error.code()) {
