@@ -14,11 +14,17 @@ import io.sluice.remoting.SluiceException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -44,17 +50,21 @@ import java.util.concurrent.atomic.AtomicInteger;
  * new session and is live again. Disabled with {@code probeBrokers=false}
  * ({@code sluice.nameserver.controller.probe.brokers}).
  *
- * <p>Thread-safe: registry notifications only schedule work; all reconciliation runs on one controller thread.
+ * <p>Thread-safe: registry notifications only schedule work; all reconciliation runs on one controller thread, which
+ * hands a pass's partition-state writes to a small pool and waits for them (partitions left without a leader first).
  */
 public final class Controller implements AutoCloseable, LeaderListener {
     private static final Logger log = LoggerFactory.getLogger(Controller.class);
     static final String ELECTION = "controller";
     static final long RETRY_DELAY_MS = 1_000;
     private static final int CAS_ATTEMPTS = 3;
+    /** Partition-state writes in flight at once during a pass. */
+    static final int WRITERS = 8;
 
     private final RegistryClient registry;
     private final String participantId;
     private final ScheduledExecutorService executor;
+    private final ExecutorService writers;
     private final AtomicBoolean pending = new AtomicBoolean();
     private final AtomicInteger offlinePartitions = new AtomicInteger();
     private final Counter elections;
@@ -76,6 +86,12 @@ public final class Controller implements AutoCloseable, LeaderListener {
         this.participantId = participantId;
         this.executor = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "controller");
+            t.setDaemon(true);
+            return t;
+        });
+        AtomicInteger writerIds = new AtomicInteger();
+        this.writers = Executors.newFixedThreadPool(WRITERS, r -> {
+            Thread t = new Thread(r, "controller-writer-" + writerIds.incrementAndGet());
             t.setDaemon(true);
             return t;
         });
@@ -180,19 +196,70 @@ public final class Controller implements AutoCloseable, LeaderListener {
         Set<Integer> live = liveBrokerIds();
         boolean settled = true;
         int offline = 0;
+        List<Callable<PartitionState>> elections = new ArrayList<>();
+        List<Callable<PartitionState>> shrinks = new ArrayList<>();
         for (TopicMetadata topic : registry.topics().snapshot().values()) {
             boolean unclean = PartitionLeaderElector.uncleanAllowed(topic.configs());
             for (PartitionState state : topic.partitionStates()) {
-                PartitionState after = settle(topic.name(), state, live, unclean);
-                if (after == null) {
-                    settled = false;
-                } else if (!after.hasLeader() || !live.contains(after.leader())) {
-                    offline++;
+                PartitionLeaderElector.Change change = PartitionLeaderElector.decide(state, live, unclean).change();
+                if (change == PartitionLeaderElector.Change.NONE) {
+                    if (!state.hasLeader() || !live.contains(state.leader())) {
+                        offline++;
+                    }
+                    continue;
                 }
+                Callable<PartitionState> write = () -> settle(topic.name(), state, live, unclean);
+                (change == PartitionLeaderElector.Change.SHRINK_ISR ? shrinks : elections).add(write);
+            }
+        }
+        elections.addAll(shrinks); // partitions without a leader first
+        for (PartitionState after : writeAll(elections)) {
+            if (after == null) {
+                settled = false;
+            } else if (!after.hasLeader() || !live.contains(after.leader())) {
+                offline++;
             }
         }
         offlinePartitions.set(offline);
         return settled;
+    }
+
+    /**
+     * Runs the partition-state writes on {@value #WRITERS} threads at once, so that ZooKeeper commits them together
+     * rather than one round trip (and one log sync) after another: after a broker dies every partition it led or
+     * followed changes at the same time. Returns each write's result; rethrows the first failure once all are done.
+     */
+    private List<PartitionState> writeAll(List<Callable<PartitionState>> writes) {
+        if (writes.isEmpty()) {
+            return List.of();
+        }
+        List<Future<PartitionState>> futures;
+        try {
+            futures = writers.invokeAll(writes);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new SluiceException(ErrorCode.REGISTRY_UNAVAILABLE, "controller interrupted while writing");
+        }
+        List<PartitionState> results = new ArrayList<>(futures.size());
+        RuntimeException failure = null;
+        for (Future<PartitionState> f : futures) {
+            try {
+                results.add(f.get());
+            } catch (ExecutionException e) {
+                if (failure == null) {
+                    failure = e.getCause() instanceof RuntimeException re ? re
+                            : new SluiceException(ErrorCode.UNKNOWN, "partition state write failed: " + e.getCause(),
+                            e.getCause());
+                }
+            } catch (InterruptedException | CancellationException e) {
+                Thread.currentThread().interrupt();
+                throw new SluiceException(ErrorCode.REGISTRY_UNAVAILABLE, "controller interrupted while writing");
+            }
+        }
+        if (failure != null) {
+            throw failure;
+        }
+        return results;
     }
 
     /** Writes what the elector decides for one partition; the resulting state, or null if every CAS lost. */
@@ -265,6 +332,7 @@ public final class Controller implements AutoCloseable, LeaderListener {
             election.close();
         }
         executor.shutdownNow();
+        writers.shutdownNow();
         if (deaths != null) {
             deaths.close();
         }
