@@ -65,6 +65,7 @@ public final class GroupCoordinator implements AutoCloseable {
     public static final long OFFSETS_RETENTION_CHECK_INTERVAL_MS_DEFAULT = TimeUnit.MINUTES.toMillis(10);
     static final long TICK_MS = 100;
     private static final long LAG_REFRESH_NS = TimeUnit.SECONDS.toNanos(1);
+    private static final long REWRITE_CHECK_NS = TimeUnit.MINUTES.toNanos(1);
     /** How long a commit waits for the in-sync replicas before it fails (Kafka's offsets.commit.timeout.ms). */
     static final long COMMIT_REPLICATION_TIMEOUT_MS = 5_000;
     private static final int MAX_GROUP_ID_LENGTH = 255;
@@ -79,6 +80,7 @@ public final class GroupCoordinator implements AutoCloseable {
             OFFSETS_RETENTION_CHECK_INTERVAL_MS_DEFAULT);
     private ScheduledExecutorService timer;
     private long lastLagRefreshNs;
+    private long lastRewriteNs = System.nanoTime();
 
     /** {@code partitionCount} maps a topic to its partition count (null if it does not exist). */
     public GroupCoordinator(int brokerId, PartitionManager partitions, Function<String, Integer> partitionCount) {
@@ -147,8 +149,35 @@ public final class GroupCoordinator implements AutoCloseable {
                 lastLagRefreshNs = now;
                 metrics.refreshLag(lag());
             }
+            if (now - lastRewriteNs >= REWRITE_CHECK_NS) {
+                lastRewriteNs = now;
+                rewriteAgingOffsets(System.currentTimeMillis());
+            }
         } catch (RuntimeException e) {
             log.warn("Group coordinator tick failed", e);
+        }
+    }
+
+    /**
+     * Writes again the offsets whose record is half the offsets topic's retention old, so that retention, which
+     * deletes old segments of that uncompacted topic, never takes the only record of a live offset.
+     */
+    private void rewriteAgingOffsets(long nowMs) {
+        for (OffsetCache cache : caches.values()) {
+            long retentionMs = cache.partition().log().config().retentionMs();
+            if (retentionMs <= 0 || !stillCoordinating(cache.partition().id())) {
+                continue;
+            }
+            try {
+                int n = cache.rewriteOlderThan(nowMs - retentionMs / 2, nowMs);
+                if (n > 0) {
+                    log.info("Wrote {} committed offsets of {} again before retention reaches their records", n,
+                            cache.partition());
+                }
+            } catch (SluiceException e) {
+                log.warn("Could not write aging committed offsets of {} again (next try in {} s): {}",
+                        cache.partition(), TimeUnit.NANOSECONDS.toSeconds(REWRITE_CHECK_NS), e.getMessage());
+            }
         }
     }
 
@@ -295,6 +324,7 @@ public final class GroupCoordinator implements AutoCloseable {
         }
         Partition p = cache.partition();
         HighWatermarkWait.await(p, lastLogOffset, epoch, ctx.executor(), COMMIT_REPLICATION_TIMEOUT_MS, outcome -> {
+            cache.commitDone(r.groupId);
             switch (outcome) {
                 case REPLICATED -> {
                     if (p.isr().size() < p.minInsyncReplicas()) {

@@ -13,6 +13,7 @@ import io.sluice.remoting.record.Record;
 import io.sluice.remoting.record.RecordBatch;
 import io.sluice.remoting.record.RecordBatchBuilder;
 
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -27,7 +28,13 @@ import java.util.TreeMap;
  * acknowledged is then below it), and kept current by {@link #append} and {@link #applyReplicated}: a commit is
  * appended to the log, and cached (so visible to offset fetches) only once the in-sync replicas have it. Each
  * cached offset remembers the log offset of its record, so a late replication callback never overwrites a newer
- * commit. Thread-safe (synchronized).
+ * commit.
+ *
+ * <p>The offsets topic is not compacted: its log is deleted by time retention like any topic's. So that an offset
+ * nobody commits again (an idle group's, a partition a group no longer reads) is not lost with its segment,
+ * {@link #rewriteOlderThan} writes such offsets again, unchanged and with their commit time, once their record is
+ * half the retention old; the log then always holds every live offset in its retained part. Thread-safe
+ * (synchronized).
  */
 final class OffsetCache {
     private static final int READ_CHUNK_BYTES = 1 << 20;
@@ -35,6 +42,8 @@ final class OffsetCache {
     private final Partition partition;
     private final int leaderEpoch;
     private final Map<String, TreeMap<TopicPart, long[]>> byGroup = new HashMap<>();
+    /** Commits appended and not yet {@link #commitDone done}, per group: their offsets are not rewritten meanwhile. */
+    private final Map<String, Integer> inFlight = new HashMap<>();
 
     private OffsetCache(Partition partition, int leaderEpoch) {
         this.partition = partition;
@@ -71,7 +80,7 @@ final class OffsetCache {
                     batch.wrap(buf, pos);
                     batch.forEachRecord(view, r -> {
                         if (r.offset() < end) {
-                            cache.apply(r.key(), r.value(), r.offset());
+                            cache.apply(r.key(), r.value(), r.offset(), r.timestamp());
                         }
                     });
                     pos += batch.sizeInBytes();
@@ -82,7 +91,7 @@ final class OffsetCache {
         return cache;
     }
 
-    private void apply(byte[] key, byte[] value, long logOffset) {
+    private void apply(byte[] key, byte[] value, long logOffset, long recordTimeMs) {
         OffsetRecords.Key k = OffsetRecords.parseKey(key);
         if (k == null) {
             return;
@@ -98,7 +107,7 @@ final class OffsetCache {
             }
         } else {
             byGroup.computeIfAbsent(k.group(), g -> new TreeMap<>())
-                    .put(k.partition(), new long[] {v[0], v[1], logOffset});
+                    .put(k.partition(), new long[] {v[0], v[1], logOffset, recordTimeMs});
         }
     }
 
@@ -112,11 +121,11 @@ final class OffsetCache {
 
     /**
      * Appends the offsets to the log as one batch and returns the log offset of its last record; nothing is cached
-     * until {@link #applyReplicated}. Throws COORDINATOR_NOT_AVAILABLE while fewer replicas are in sync than the
-     * partition's min.insync.replicas (the commit could not be made durable), or the log's error, e.g. NOT_LEADER
-     * when leadership moved.
+     * until {@link #applyReplicated}. The caller must call {@link #commitDone} once the commit has ended either way.
+     * Throws COORDINATOR_NOT_AVAILABLE while fewer replicas are in sync than the partition's min.insync.replicas (the
+     * commit could not be made durable), or the log's error, e.g. NOT_LEADER when leadership moved.
      */
-    long append(String group, Map<TopicPart, Long> offsets, long nowMs) {
+    synchronized long append(String group, Map<TopicPart, Long> offsets, long nowMs) {
         if (partition.isr().size() < partition.minInsyncReplicas()) {
             throw new SluiceException(ErrorCode.COORDINATOR_NOT_AVAILABLE, partition + " has " + partition.isr().size()
                     + " in-sync replica(s) " + partition.isr() + ", fewer than min.insync.replicas="
@@ -129,10 +138,64 @@ final class OffsetCache {
                 builder.append(nowMs, OffsetRecords.key(group, e.getKey()), OffsetRecords.value(e.getValue(), nowMs));
             }
             builder.close();
-            return partition.appendAsLeader(buf).lastOffset();
+            long last = partition.appendAsLeader(buf).lastOffset();
+            inFlight.merge(group, 1, Integer::sum);
+            return last;
         } finally {
             buf.release();
         }
+    }
+
+    /** A commit {@link #append appended} for {@code group} was applied or failed. */
+    synchronized void commitDone(String group) {
+        inFlight.computeIfPresent(group, (g, n) -> n > 1 ? n - 1 : null);
+    }
+
+    /**
+     * Appends again, unchanged (same offset and commit time), every cached offset whose latest record was written
+     * before {@code recordedBeforeMs}, for groups with no commit in flight (a newer commit must stay the newest
+     * record); returns how many were written. Nothing is written while fewer replicas than min.insync.replicas are
+     * in sync. Throws the log's error if an append fails (what was written before stays).
+     */
+    synchronized int rewriteOlderThan(long recordedBeforeMs, long nowMs) {
+        if (partition.isr().size() < partition.minInsyncReplicas()) {
+            return 0;
+        }
+        int written = 0;
+        for (Map.Entry<String, TreeMap<TopicPart, long[]>> g : byGroup.entrySet()) {
+            if (inFlight.containsKey(g.getKey())) {
+                continue;
+            }
+            List<Map.Entry<TopicPart, long[]>> stale = new ArrayList<>();
+            for (Map.Entry<TopicPart, long[]> e : g.getValue().entrySet()) {
+                long[] v = e.getValue();
+                if (v[0] >= 0 && v.length > 3 && v[3] < recordedBeforeMs) {
+                    stale.add(e);
+                }
+            }
+            if (stale.isEmpty()) {
+                continue;
+            }
+            ByteBuf buf = Unpooled.buffer(64 + stale.size() * 64);
+            long last;
+            try {
+                RecordBatchBuilder builder = new RecordBatchBuilder(buf, nowMs);
+                for (Map.Entry<TopicPart, long[]> e : stale) {
+                    builder.append(nowMs, OffsetRecords.key(g.getKey(), e.getKey()),
+                            OffsetRecords.value(e.getValue()[0], e.getValue()[1]));
+                }
+                builder.close();
+                last = partition.appendAsLeader(buf).lastOffset();
+            } finally {
+                buf.release();
+            }
+            for (Map.Entry<TopicPart, long[]> e : stale) {
+                long[] v = e.getValue();
+                e.setValue(new long[] {v[0], v[1], last, nowMs});
+            }
+            written += stale.size();
+        }
+        return written;
     }
 
     /**
@@ -144,12 +207,12 @@ final class OffsetCache {
         offsets.forEach((tp, offset) -> {
             long[] old = cached.get(tp);
             if (old == null || old[2] < lastLogOffset) {
-                cached.put(tp, new long[] {offset, nowMs, lastLogOffset});
+                cached.put(tp, new long[] {offset, nowMs, lastLogOffset, nowMs});
             }
         });
     }
 
-    /** A copy of the group's committed offsets: partition -> {offset, commitTimeMs, logOffset}. */
+    /** A copy of the group's committed offsets: partition -> {offset, commitTimeMs, logOffset, recordTimeMs}. */
     synchronized Map<TopicPart, long[]> offsets(String group) {
         TreeMap<TopicPart, long[]> cached = byGroup.get(group);
         if (cached == null) {
