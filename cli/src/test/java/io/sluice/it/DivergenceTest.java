@@ -94,23 +94,31 @@ class DivergenceTest {
         return cluster.nameserver().routes().route(TOPIC).partitions.get(0);
     }
 
-    /** Writes {@code prefix-i} (key {@code k-prefix-i}) for i in [0, n) with {@code acks}; returns their offsets. */
-    private List<Long> write(String acks, String prefix, int n) throws Exception {
-        List<Long> offsets = new ArrayList<>();
+    private Producer<String, String> producer(String acks) {
         ProducerConfig config = new ProducerConfig().nameservers(cluster.nameservers()).acks(acks).lingerMs(1)
                 .maxInFlightPerPartition(1).requestTimeoutMs(5_000).deliveryTimeoutMs(30_000).maxBlockMs(30_000);
         if (acks.equals("1")) {
             config.retries(0); // an acks=1 write lands once, on the leader it was sent to, or fails
         }
-        try (Producer<String, String> producer = Producer.create(config, Serdes.string(), Serdes.string())) {
-            List<CompletableFuture<RecordMetadata>> sends = new ArrayList<>();
-            for (int i = 0; i < n; i++) {
-                sends.add(producer.send(new ProducerRecord<>(TOPIC, 0, "k-" + prefix + "-" + i, prefix + "-" + i)));
-            }
-            producer.flush();
-            for (CompletableFuture<RecordMetadata> f : sends) {
-                offsets.add(f.get(30, TimeUnit.SECONDS).offset());
-            }
+        return Producer.create(config, Serdes.string(), Serdes.string());
+    }
+
+    /** Writes {@code prefix-i} (key {@code k-prefix-i}) for i in [0, n) with {@code acks}; returns their offsets. */
+    private List<Long> write(String acks, String prefix, int n) throws Exception {
+        try (Producer<String, String> producer = producer(acks)) {
+            return send(producer, prefix, n);
+        }
+    }
+
+    private static List<Long> send(Producer<String, String> producer, String prefix, int n) throws Exception {
+        List<CompletableFuture<RecordMetadata>> sends = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            sends.add(producer.send(new ProducerRecord<>(TOPIC, 0, "k-" + prefix + "-" + i, prefix + "-" + i)));
+        }
+        producer.flush();
+        List<Long> offsets = new ArrayList<>();
+        for (CompletableFuture<RecordMetadata> f : sends) {
+            offsets.add(f.get(30, TimeUnit.SECONDS).offset());
         }
         return offsets;
     }
@@ -137,7 +145,7 @@ class DivergenceTest {
             brokers.put(id, startBroker(id));
         }
         for (ForkedJvm b : brokers.values()) {
-            b.awaitReady(60, TimeUnit.SECONDS);
+            b.awaitReady(120, TimeUnit.SECONDS);
         }
         Awaitility.await().atMost(Duration.ofSeconds(20))
                 .until(() -> cluster.nameserver().routes().brokers().size() == 3);
@@ -153,18 +161,21 @@ class DivergenceTest {
         List<Integer> followers = new ArrayList<>(first.replicas);
         followers.remove(Integer.valueOf(oldLeader));
 
-        for (int id : followers) {
-            brokers.get(id).pause();
-        }
         List<Long> divergentOffsets;
-        try {
-            // let the fetches the followers had parked at the leader run out (answered empty, unread)
-            Thread.sleep(500);
-            divergentOffsets = write("1", "divergent", DIVERGENT);
-            brokers.get(oldLeader).kill();
-        } finally {
+        try (Producer<String, String> acksOne = producer("1")) {
+            acksOne.partitionsFor(TOPIC); // routes in hand before the followers freeze, to keep the freeze short
             for (int id : followers) {
-                brokers.get(id).resume();
+                brokers.get(id).pause();
+            }
+            try {
+                // let the fetches the followers had parked at the leader run out (answered empty, unread)
+                Thread.sleep(500);
+                divergentOffsets = send(acksOne, "divergent", DIVERGENT);
+                brokers.get(oldLeader).kill();
+            } finally {
+                for (int id : followers) {
+                    brokers.get(id).resume();
+                }
             }
         }
         phase("followers resumed, old leader killed");
@@ -181,7 +192,7 @@ class DivergenceTest {
 
         phase("new leader took writes at the divergent offsets");
         brokers.put(oldLeader, startBroker(oldLeader));
-        brokers.get(oldLeader).awaitReady(60, TimeUnit.SECONDS);
+        brokers.get(oldLeader).awaitReady(120, TimeUnit.SECONDS);
         Awaitility.await().atMost(Duration.ofSeconds(40)).until(() -> route().isr.size() == 3);
         try (Admin admin = Admin.create(new AdminConfig().nameservers(cluster.nameservers()))) {
             Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> allReplicasAt(admin, COMMITTED + AFTER));

@@ -42,10 +42,12 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * while the lease holds are re-checked every second.
  *
  * <h2>Why there is no overlap</h2>
- * The controller moves leadership of this broker's partitions only after this broker's session has expired at the
- * ZooKeeper server, which happens a full session timeout after the server last heard from it. The client side sees
- * trouble sooner: at once when the connection breaks, and at the latest after two thirds of the session timeout
- * without an answer (the ZooKeeper client's read timeout), when Curator reports SUSPENDED. So the lease is suspended
+ * The controller moves leadership of a live broker's partitions only after the broker's session has expired at the
+ * ZooKeeper server, which happens a full session timeout after the server last heard from it (it moves them sooner
+ * only once the broker's process is proven gone, its address refusing connections, and a process that is gone
+ * acknowledges nothing). The client side sees trouble sooner: at once when the connection breaks, and at the latest
+ * after two thirds of the session timeout without an answer (the ZooKeeper client's read timeout), when Curator
+ * reports SUSPENDED. So the lease is suspended
  * at least a third of the session timeout before any other broker can be elected (barring a pause of this process
  * or clock drift longer than that, the usual bound of lease-based fencing). Whatever the old leader acknowledged
  * before that had reached its whole in-sync set, from which the controller elects the next leader, and the in-sync
