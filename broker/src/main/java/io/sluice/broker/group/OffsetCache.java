@@ -246,12 +246,13 @@ final class OffsetCache {
      * each to the log, then leaves in the cache an expiry marker {-1, nowMs, tombstoneLogOffset} in their place, so a
      * commit appended before the tombstone whose replication completes later does not bring an offset back (it is
      * older than the marker, see {@link #applyReplicated}). Markers are invisible to {@link #offsets} and
-     * {@link #groups}, and dropped by {@link #forgetExpiredMarkers} once no such commit can still complete. Throws the
-     * log's error (nothing changed) if the append fails.
+     * {@link #groups}, and dropped by {@link #forgetExpiredMarkers} once no such commit can still complete. Does
+     * nothing and returns false while a commit of the group is in flight (its offsets are not old). Throws the log's
+     * error (nothing changed) if the append fails.
      */
-    synchronized void expire(String group, List<TopicPart> parts, long nowMs) {
-        if (parts.isEmpty()) {
-            return;
+    synchronized boolean expire(String group, List<TopicPart> parts, long nowMs) {
+        if (parts.isEmpty() || inFlight.containsKey(group)) {
+            return false;
         }
         ByteBuf buf = Unpooled.buffer(64 + parts.size() * 64);
         long tombstoneOffset;
@@ -272,6 +273,7 @@ final class OffsetCache {
                 cached.put(tp, new long[] {-1, nowMs, tombstoneOffset});
             }
         }
+        return true;
     }
 
     /** Drops expiry markers older than a minute (far beyond the commit replication timeout). */

@@ -20,7 +20,8 @@ import java.util.function.BiFunction;
  *
  * <p>Runs on the coordinator's timer thread only (not thread-safe). Each group is checked and expired under its
  * {@link ConsumerGroup} lock, the lock commits take, so a member joining meanwhile either keeps the offsets or finds
- * them gone.
+ * them gone; a group with a commit still waiting for replication is left for the next check, so an acknowledged
+ * commit is never tombstoned.
  */
 final class OffsetExpirer {
     private static final Logger log = LoggerFactory.getLogger(OffsetExpirer.class);
@@ -55,8 +56,7 @@ final class OffsetExpirer {
                     long active = group.memberCount() > 0 ? nowMs : lastActiveMs.getOrDefault(groupId, nowMs);
                     seen.put(groupId, active);
                     List<TopicPart> gone = expired(cache.offsets(groupId), active, nowMs, retentionMs);
-                    if (!gone.isEmpty()) {
-                        cache.expire(groupId, gone, nowMs);
+                    if (cache.expire(groupId, gone, nowMs)) {
                         expired += gone.size();
                         log.info("Group {}: {} committed offset(s) expired after {} ms without members: {}", groupId,
                                 gone.size(), retentionMs, gone);
