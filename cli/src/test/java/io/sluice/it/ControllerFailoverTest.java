@@ -76,16 +76,16 @@ class ControllerFailoverTest {
             brokers.put(id, ServerJvms.broker(dir, zk, id, SESSION));
         }
         for (ForkedJvm ns : nsJvms) {
-            String ready = ns.awaitReady(60, TimeUnit.SECONDS);
+            String ready = ns.awaitReady(120, TimeUnit.SECONDS);
             nameservers.put(ServerJvms.nameserverAddress(ready), ns);
             nameserverMetrics.put(ServerJvms.nameserverAddress(ready), ServerJvms.metricsUrl(ready));
         }
         for (ForkedJvm b : brokers.values()) {
-            b.awaitReady(60, TimeUnit.SECONDS);
+            b.awaitReady(120, TimeUnit.SECONDS);
         }
         String bootstrap = String.join(",", nameservers.keySet());
         try (Admin admin = Admin.create(new AdminConfig().nameservers(bootstrap))) {
-            Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> {
+            Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> {
                 ClusterDescription c = admin.describeCluster();
                 return c.brokers().size() == 3 && c.controller() != null;
             });
@@ -99,15 +99,17 @@ class ControllerFailoverTest {
                 long next = send(producer, 0, acked);
 
                 // 1. The controller's nameserver dies; the other one is elected with a higher epoch.
+                long nameserverKilledNs = System.nanoTime();
                 nameservers.get(controller).kill();
                 String survivor = nameservers.keySet().stream().filter(a -> !a.equals(controller)).findFirst()
                         .orElseThrow();
-                Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
+                Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
                         .untilAsserted(() -> {
                             ClusterDescription c = admin.describeCluster();
                             assertThat(c.controller()).isEqualTo("nameserver@" + survivor);
                             assertThat(c.controllerEpoch()).isGreaterThan(first.controllerEpoch());
                         });
+                long takeoverMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - nameserverKilledNs);
 
                 // 2. A broker leading partitions dies; the new controller moves them to in-sync replicas.
                 List<PartitionDescription> before = admin.describeTopic(TOPIC).partitions();
@@ -118,8 +120,9 @@ class ControllerFailoverTest {
                         isrBefore.put(p.partition(), p.isr());
                     }
                 }
+                long brokerKilledNs = System.nanoTime();
                 brokers.get(victim).kill();
-                Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
+                Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
                         .untilAsserted(() -> {
                             for (PartitionDescription p : admin.describeTopic(TOPIC).partitions()) {
                                 assertThat(p.leader()).as("leader of partition %d", p.partition())
@@ -133,6 +136,7 @@ class ControllerFailoverTest {
                                     .doesNotContain(victim);
                             assertThat(c.offline()).isEmpty();
                         });
+                long leadersMovedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - brokerKilledNs);
                 ClusterDescription after = admin.describeCluster();
                 Map<String, Double> metrics = ServerJvms.scrape(nameserverMetrics.get(survivor));
                 assertThat(ServerJvms.sample(metrics, "sluice_controller_active", null)).hasValue(1.0);
@@ -144,6 +148,9 @@ class ControllerFailoverTest {
 
                 // 3. acks=all writes go on with two in-sync replicas.
                 send(producer, next, acked);
+                System.out.printf("ControllerFailoverTest: controller takeover seen after %d ms, leaderships of"
+                        + " broker %d moved after %d ms (session timeout 3 s, polled every 200 ms)%n", takeoverMs,
+                        victim, leadersMovedMs);
             }
             for (int p = 0; p < PARTITIONS; p++) {
                 Set<Long> missing = new HashSet<>(acked.getOrDefault(p, Set.of()));

@@ -59,12 +59,12 @@ class ReplicationMetricsTest {
         for (int id = 1; id <= 3; id++) {
             // A long session keeps the frozen follower registered: only the leader's lag rule acts on it.
             brokers.put(id, ServerJvms.broker(dir, nameserver.zookeeperAddress(), id,
-                    "sluice.replica.lag.time.max.ms=2000", "sluice.registry.session.timeout.ms=30000"));
+                    "sluice.replica.lag.time.max.ms=2000", "sluice.registry.session.timeout.ms=60000"));
         }
         for (Map.Entry<Integer, ForkedJvm> b : brokers.entrySet()) {
-            metrics.put(b.getKey(), ServerJvms.metricsUrl(b.getValue().awaitReady(60, TimeUnit.SECONDS)));
+            metrics.put(b.getKey(), ServerJvms.metricsUrl(b.getValue().awaitReady(120, TimeUnit.SECONDS)));
         }
-        Awaitility.await().atMost(Duration.ofSeconds(20))
+        Awaitility.await().atMost(Duration.ofSeconds(60))
                 .until(() -> nameserver.nameserver().routes().brokers().size() == 3);
         PartitionDescription p;
         try (Admin admin = Admin.create(new AdminConfig().nameservers(nameserver.nameservers()))) {
@@ -77,7 +77,7 @@ class ReplicationMetricsTest {
         String leaderMetrics = metrics.get(leader);
 
         // In sync: every follower has everything; lag in seconds is small but present.
-        Awaitility.await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+        Awaitility.await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
             Map<String, Double> m = ServerJvms.scrape(leaderMetrics);
             assertThat(value(m, "sluice_replica_under_replicated_partitions", null)).isZero();
             assertThat(value(m, "sluice_replica_isr_shrinks_total", null)).isNotNegative();
@@ -100,14 +100,14 @@ class ReplicationMetricsTest {
         int frozen = followers[1];
         signal(brokers.get(frozen), "STOP");
         try {
-            Awaitility.await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(200))
+            Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
                     .untilAsserted(() -> {
                         Map<String, Double> m = ServerJvms.scrape(leaderMetrics);
                         assertThat(value(m, "sluice_replica_under_replicated_partitions", null)).isEqualTo(1.0);
                         assertThat(value(m, "sluice_replica_isr_shrinks_total", null)).isGreaterThan(shrinks);
                     });
             produce(50); // acks=all goes on with the leader and the other follower
-            Awaitility.await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+            Awaitility.await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
                 Map<String, Double> m = ServerJvms.scrape(leaderMetrics);
                 assertThat(value(m, "sluice_replica_follower_lag_records", follower(frozen)))
                         .isGreaterThanOrEqualTo(50.0);
@@ -123,7 +123,7 @@ class ReplicationMetricsTest {
         }
 
         // It resumes, catches up and is put back.
-        Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).untilAsserted(() -> {
+        Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).untilAsserted(() -> {
             Map<String, Double> m = ServerJvms.scrape(leaderMetrics);
             assertThat(value(m, "sluice_replica_isr_expands_total", null)).isGreaterThan(expands);
             assertThat(value(m, "sluice_replica_under_replicated_partitions", null)).isZero();
