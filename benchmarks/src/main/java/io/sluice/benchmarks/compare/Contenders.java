@@ -95,19 +95,23 @@ final class Contenders {
         return new MessagingContender("sluice", (data, logDir) -> {
             List<ManagedProcess> started = new ArrayList<>();
             try {
+                // every JVM starts at once (ZooKeeper on a port chosen here): the others wait for it to listen
+                String registry = "127.0.0.1:" + KafkaBroker.freePort();
+                String waitForZooKeeper = "sluice.registry.connection.timeout.ms=120000";
                 ManagedProcess zk = sluiceServer(started, "sluice-zookeeper", CLUSTER_TOOL_HEAP, data, logDir,
-                        ZOOKEEPER_READY, List.of("zookeeper", "--port", "0", "--data-dir",
-                                data.resolve("zookeeper").toString()));
-                String registry = zk.awaitReady(Duration.ofMinutes(2)).group(1);
+                        ZOOKEEPER_READY, List.of("zookeeper", "--port", registry.substring(registry.indexOf(':') + 1),
+                                "--data-dir", data.resolve("zookeeper").toString()));
                 ManagedProcess ns = sluiceServer(started, "sluice-nameserver", CLUSTER_TOOL_HEAP, data, logDir,
                         NAMESERVER_READY, List.of("nameserver", "--registry", registry, "--port", "0",
-                                "--metrics-port", "-1"));
+                                "--metrics-port", "-1", "--set", waitForZooKeeper));
                 List<ManagedProcess> brokers = new ArrayList<>();
                 for (int id = 1; id <= 3; id++) {
                     brokers.add(sluiceServer(started, "sluice-broker-" + id, List.of(), data, logDir, BROKER_READY,
                             List.of("broker", "--registry", registry, "--id", Integer.toString(id), "--port", "0",
-                                    "--metrics-port", "-1", "--data-dir", data.resolve("broker-" + id).toString())));
+                                    "--metrics-port", "-1", "--data-dir", data.resolve("broker-" + id).toString(),
+                                    "--set", waitForZooKeeper)));
                 }
+                zk.awaitReady(Duration.ofMinutes(2));
                 String nameserver = ns.awaitReady(Duration.ofMinutes(2)).group(1);
                 for (ManagedProcess b : brokers) {
                     b.awaitReady(Duration.ofMinutes(2));
