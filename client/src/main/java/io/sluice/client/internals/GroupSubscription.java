@@ -69,6 +69,8 @@ final class GroupSubscription {
     private long nextAutoCommitNs;
     private List<String> topics = List.of();
     private Pattern pattern;
+    /** The last match of the pattern acted on (the watcher returns the same instance until it changes). */
+    private Set<String> lastMatched;
     private ConsumerRebalanceListener listener = ConsumerRebalanceListener.NOOP;
     /** A cooperative join running on the joiner thread, or null. */
     private CompletableFuture<List<TopicPartition>> pendingJoin;
@@ -128,6 +130,7 @@ final class GroupSubscription {
         Objects.requireNonNull(topicPattern, "pattern");
         checkNotAssignedByHand();
         this.pattern = topicPattern;
+        this.lastMatched = null;
         this.listener = rebalanceListener == null ? ConsumerRebalanceListener.NOOP : rebalanceListener;
         topicWatcher.requestNow();
     }
@@ -191,9 +194,12 @@ final class GroupSubscription {
     boolean maybeRejoinAndCommit(long nowNs) {
         if (pattern != null) {
             Set<String> matched = topicWatcher.matching(pattern, nowNs);
-            if (matched != null && !matched.equals(new TreeSet<>(topics))) {
-                LOG.info("{}: pattern {} now matches {}", clientId, pattern, matched);
-                changeTopics(matched);
+            if (matched != null && matched != lastMatched) {
+                lastMatched = matched;
+                if (!matched.equals(new TreeSet<>(topics))) {
+                    LOG.info("{}: pattern {} now matches {}", clientId, pattern, matched);
+                    changeTopics(matched);
+                }
             }
         }
         if (topics.isEmpty()) {

@@ -10,6 +10,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
@@ -29,6 +30,9 @@ final class TopicPatternWatcher {
     private final long intervalNs;
     private final Runnable wakeup;
     private Set<String> topics;
+    private Pattern matchedPattern;
+    private Set<String> matchedTopics;
+    private Set<String> matched;
     private boolean inFlight;
     private long nextNs = System.nanoTime();
     private int failures;
@@ -47,7 +51,7 @@ final class TopicPatternWatcher {
 
     /**
      * The topics matching {@code pattern} (whole name) as of the latest answer, or null before the first answer;
-     * starts a refresh when one is due.
+     * starts a refresh when one is due. Returns the same instance until the topics or the pattern change.
      */
     synchronized Set<String> matching(Pattern pattern, long nowNs) {
         if (!inFlight && nowNs - nextNs >= 0) {
@@ -59,13 +63,18 @@ final class TopicPatternWatcher {
         if (topics == null) {
             return null;
         }
-        Set<String> out = new TreeSet<>();
-        for (String t : topics) {
-            if (!t.startsWith("__") && pattern.matcher(t).matches()) {
-                out.add(t);
+        if (topics != matchedTopics || pattern != matchedPattern) {
+            Set<String> out = new TreeSet<>();
+            for (String t : topics) {
+                if (!t.startsWith("__") && pattern.matcher(t).matches()) {
+                    out.add(t);
+                }
             }
+            matched = Collections.unmodifiableSet(out);
+            matchedTopics = topics;
+            matchedPattern = pattern;
         }
-        return out;
+        return matched;
     }
 
     private void onAnswer(Response response, Throwable error) {
