@@ -31,6 +31,12 @@ import java.util.concurrent.locks.LockSupport;
  * batches. Not thread-safe except {@link #wakeup()} and the answer callbacks.
  */
 final class Fetcher<K, V> {
+    /**
+     * Prefetched bytes per consumer (held plus in flight) within which partitions may hold more than the guaranteed
+     * fetches: deep enough that a consumer reading fast does not wait on fetch round trips, small next to the heap.
+     */
+    static final long BUFFER_BUDGET_BYTES = 32L << 20;
+
     private final RemotingClient client;
     private final RouteCache routes;
     private final OffsetLookup offsets;
@@ -43,6 +49,8 @@ final class Fetcher<K, V> {
     private final int fetchMinBytes;
     private final long requestTimeoutMs;
     private final boolean checkCrcs;
+    /** Bytes of prefetched data (held and in flight) past which only the guaranteed fetches per partition go out. */
+    private final long bufferBudgetBytes;
     private final ConcurrentLinkedQueue<Event> events = new ConcurrentLinkedQueue<>();
     private volatile Thread waiter;
     private volatile boolean closed;
@@ -62,6 +70,7 @@ final class Fetcher<K, V> {
         this.fetchMinBytes = config.fetchMinBytes();
         this.requestTimeoutMs = config.requestTimeoutMs();
         this.checkCrcs = config.checkCrcs();
+        this.bufferBudgetBytes = Math.max(BUFFER_BUDGET_BYTES, 2L * fetchMaxBytes);
     }
 
     /** Gives partitions without a position a pending reset per {@code auto.offset.reset} (or an error for NONE). */
@@ -94,10 +103,18 @@ final class Fetcher<K, V> {
         }
     }
 
-    /** Sends a fetch for every partition that has a position, a known leader and room for more data. */
+    /**
+     * Sends a fetch for every partition that has a position, a known leader and room for more data. Past the
+     * guaranteed fetches per partition, a fetch goes out only while the data held plus every fetch in flight (counted
+     * at {@code fetch.max.bytes}) stays within the consumer's buffer budget, so prefetching is bounded per consumer.
+     */
     void sendFetches(List<PartitionFetchState> states, long nowNs) {
+        long committed = 0;
         for (PartitionFetchState s : states) {
-            if (!s.canFetch(nowNs)) {
+            committed += s.bufferedBytes() + (long) s.fetchesInFlight * fetchMaxBytes;
+        }
+        for (PartitionFetchState s : states) {
+            if (!s.canFetch(nowNs, committed + fetchMaxBytes <= bufferBudgetBytes)) {
                 continue;
             }
             InetSocketAddress leader = leader(s);
@@ -116,6 +133,7 @@ final class Fetcher<K, V> {
             request.replicaLogEndOffset = -1;
             request.leaderEpoch = topicRoutes.leaderEpoch(s.tp.partition());
             s.fetchesInFlight++;
+            committed += fetchMaxBytes;
             s.liveFetchEpoch = s.epoch;
             int epoch = s.epoch;
             long startNs = System.nanoTime();
@@ -293,10 +311,15 @@ final class Fetcher<K, V> {
                 }
                 List<ConsumerRecord<K, V>> decoded = (List<ConsumerRecord<K, V>>) s.decoded;
                 int count = Math.min(max - total, decoded.size() - s.decodedIndex);
-                if (taken == null) {
-                    taken = new ArrayList<>(count);
+                if (taken == null && s.decodedIndex == 0 && count == decoded.size()) {
+                    taken = decoded; // the whole batch: hand its list over rather than copy it
+                    s.decoded = null;
+                } else {
+                    if (taken == null) {
+                        taken = new ArrayList<>(count);
+                    }
+                    taken.addAll(decoded.subList(s.decodedIndex, s.decodedIndex + count));
                 }
-                taken.addAll(decoded.subList(s.decodedIndex, s.decodedIndex + count));
                 s.decodedIndex += count;
                 s.position = decoded.get(s.decodedIndex - 1).offset() + 1;
                 total += count;
@@ -331,11 +354,14 @@ final class Fetcher<K, V> {
                 }
                 throw e;
             }
+            if (fetch.isExhausted()) {
+                // release the payload at once (records are copies), so the next fetch may go out in this poll
+                s.buffered.pollFirst().close();
+            }
             if (records != null) {
                 s.decoded = records;
                 return true;
             }
-            s.buffered.pollFirst().close();
         }
         return false;
     }

@@ -12,13 +12,17 @@ import java.util.List;
  * What a consumer knows about one assigned partition: the position (next offset for the application), a pending
  * reset, fetched data waiting to be returned, fetches in flight, and backoff after errors.
  *
- * <p>Fetched data is bounded: at most two completed fetches are held (the one being returned and the next), and a
- * new fetch goes out only while fewer are held. Every seek or reset bumps {@link #epoch}; answers to requests sent
- * under an older epoch are dropped. Not thread-safe: used by the consumer's thread only (answers reach it through
- * an event queue).
+ * <p>Fetched data is bounded: one fetch in flight at a time (the next offset is known only from its answer), and
+ * completed fetches held up to {@link #GUARANTEED_FETCHES} always, up to {@link #MAX_BUFFERED_FETCHES} while the
+ * consumer's buffer budget allows (see {@link Fetcher}). A fetch is released as soon as its last batch is decoded.
+ * Every seek or reset bumps {@link #epoch}; answers to requests sent under an older epoch are dropped. Not
+ * thread-safe: used by the consumer's thread only (answers reach it through an event queue).
  */
 final class PartitionFetchState {
-    static final int MAX_BUFFERED_FETCHES = 2;
+    /** Completed fetches a partition may always hold (the one being returned and the next). */
+    static final int GUARANTEED_FETCHES = 2;
+    /** Completed fetches a partition may hold while the consumer-wide buffer budget has room. */
+    static final int MAX_BUFFERED_FETCHES = 4;
 
     final TopicPartition tp;
     /** Next offset to return to the application; -1 while unknown. */
@@ -87,15 +91,27 @@ final class PartitionFetchState {
         return hasDecoded() || !buffered.isEmpty();
     }
 
-    /** True if a fetch may be sent now (the leader aside). */
-    boolean canFetch(long nowNs) {
+    /**
+     * True if a fetch may be sent now (the leader aside): always below {@link #GUARANTEED_FETCHES} held, and below
+     * {@link #MAX_BUFFERED_FETCHES} when {@code budgetLeft} (the consumer's buffer budget) allows.
+     */
+    boolean canFetch(long nowNs, boolean budgetLeft) {
         if (!assigned || paused || !hasPosition() || error != null || nowNs - backoffUntilNs < 0) {
             return false;
         }
-        if (fetchesInFlight > 0 && liveFetchEpoch == epoch || fetchesInFlight >= MAX_BUFFERED_FETCHES) {
+        if (fetchesInFlight > 0 && liveFetchEpoch == epoch || fetchesInFlight >= GUARANTEED_FETCHES) {
             return false;
         }
-        return buffered.size() < MAX_BUFFERED_FETCHES;
+        return buffered.size() < GUARANTEED_FETCHES || budgetLeft && buffered.size() < MAX_BUFFERED_FETCHES;
+    }
+
+    /** Payload bytes of the completed fetches held. */
+    long bufferedBytes() {
+        long bytes = 0;
+        for (CompletedFetch f : buffered) {
+            bytes += f.sizeInBytes();
+        }
+        return bytes;
     }
 
     void backoff(long nowNs, Backoff policy) {

@@ -153,4 +153,59 @@ class CompletedFetchTest {
         assertThat(offsets(fetch.nextRecords(4, decoder))).as("seeking past it goes on").containsExactly(4L);
         fetch.close();
     }
+
+    /** The same records whether the payload is one direct buffer (read in place) or in pieces (copied per batch). */
+    @ParameterizedTest(name = "copy batches: {0}")
+    @ValueSource(booleans = {true, false})
+    void directAndCompositePayloadsDecodeAlike(boolean copy) {
+        ByteBuf heap = Unpooled.buffer();
+        batch(heap, 0, 4);
+        batch(heap, 4, 4);
+        ByteBuf direct = Unpooled.directBuffer(heap.readableBytes()).writeBytes(heap, 0, heap.readableBytes());
+        int half = heap.readableBytes() / 2 + 3; // splits the second batch across two components
+        ByteBuf pieces = Unpooled.compositeBuffer().addComponents(true, heap.retainedSlice(0, half),
+                heap.retainedSlice(half, heap.readableBytes() - half));
+        for (ByteBuf payload : List.of(direct, pieces)) {
+            CompletedFetch fetch = new CompletedFetch(TP, new Response(null, payload), true, copy);
+            List<ConsumerRecord<String, String>> all = new ArrayList<>(fetch.nextRecords(1, strings));
+            all.addAll(fetch.nextRecords(4, strings));
+            assertThat(offsets(all)).containsExactly(1L, 2L, 3L, 4L, 5L, 6L, 7L);
+            assertThat(all.get(6).headers()).containsExactly(new Header("trace", new byte[] {42}));
+            assertThat(all.get(5).value()).isEqualTo("v6");
+            assertThat(all.get(5).key()).isEqualTo("k6");
+            assertThat(fetch.isExhausted()).isTrue();
+            fetch.close();
+            assertThat(payload.refCnt()).isZero();
+        }
+        heap.release();
+    }
+
+    @ParameterizedTest(name = "copy batches: {0}")
+    @ValueSource(booleans = {true, false})
+    void aFetchIsExhaustedOnceItsLastWholeBatchIsDecoded(boolean copy) {
+        ByteBuf whole = Unpooled.buffer();
+        batch(whole, 0, 2);
+        batch(whole, 2, 2);
+        ByteBuf payload = whole.slice(0, whole.readableBytes() - 5); // the second batch is cut off
+        CompletedFetch fetch = new CompletedFetch(TP, new Response(null, payload), true, copy);
+        assertThat(fetch.sizeInBytes()).isEqualTo(payload.readableBytes());
+        assertThat(fetch.isExhausted()).isFalse();
+        assertThat(offsets(fetch.nextRecords(0, strings))).containsExactly(0L, 1L);
+        assertThat(fetch.isExhausted()).as("only a partial batch is left").isTrue();
+        fetch.close();
+        assertThat(fetch.sizeInBytes()).isZero();
+    }
+
+    @ParameterizedTest(name = "copy batches: {0}")
+    @ValueSource(booleans = {true, false})
+    void aNegativeValueLengthOtherThanNullIsCorrupt(boolean copy) {
+        ByteBuf payload = Unpooled.buffer();
+        batch(payload, 0, 1);
+        // record 0: length(4) attributes(1) timestampDelta(4) offsetDelta(4) keyLength(4) "k0" valueLength(4)
+        payload.setInt(RecordBatch.RECORDS_OFFSET + 17 + 2, -7);
+        CompletedFetch fetch = new CompletedFetch(TP, new Response(null, payload), false, copy);
+        assertThatThrownBy(() -> fetch.nextRecords(0, strings)).isInstanceOfSatisfying(SluiceException.class,
+                e -> assertThat(e.code()).isEqualTo(ErrorCode.CORRUPT_RECORD));
+        fetch.close();
+    }
 }
