@@ -22,6 +22,8 @@ import java.util.List;
  * in reverse order.
  */
 public final class Standalone implements AutoCloseable {
+    /** Longest wait at start for the nameserver to route every broker. */
+    static final long ROUTES_WAIT_MS = 10_000;
     private final Stack started = new Stack();
     private EmbeddedZooKeeper zookeeper;
     private NameServer nameserver;
@@ -60,11 +62,23 @@ public final class Standalone implements AutoCloseable {
                 st.started.add(broker);
                 st.brokers.add(broker);
             }
+            st.awaitBrokersRouted(s.brokers());
         } catch (RuntimeException e) {
             st.close();
             throw e;
         }
         return st;
+    }
+
+    /**
+     * Waits (up to {@link #ROUTES_WAIT_MS}) until the nameserver's routes list every broker, so that a topic with a
+     * replication factor up to the broker count can be created as soon as start returns.
+     */
+    private void awaitBrokersRouted(int count) {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(ROUTES_WAIT_MS);
+        while (nameserver.routes().brokers().size() < count && System.nanoTime() - deadline < 0) {
+            java.util.concurrent.locks.LockSupport.parkNanos(10_000_000L);
+        }
     }
 
     public String zookeeperAddress() {

@@ -64,6 +64,8 @@ class ClusterCommandTest {
     @Test
     void showsBrokersControllerReplicaLogEndsAndUnderReplicatedPartitions() throws Exception {
         cluster = Standalone.start(StandaloneSettings.forTests(dir, 3));
+        Awaitility.await().atMost(Duration.ofSeconds(30))
+                .until(() -> cluster.nameserver().routes().brokers().size() == 3);
         Result created = run("topic", "create", "--topic", TOPIC, "--partitions", "2", "--replication-factor", "3",
                 "--min-insync-replicas", "2");
         assertThat(created.code()).as(created.err()).isZero();
