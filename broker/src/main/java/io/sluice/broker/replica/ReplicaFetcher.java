@@ -217,22 +217,50 @@ final class ReplicaFetcher {
         request.leaderEpoch = task.epoch;
         long timeout = config.fetchMaxWaitMs() + 10_000L;
         connection.request(ApiKey.FETCH, request, null, timeout).whenComplete((response, error) -> {
+            boolean next = false;
             try {
                 if (error != null) {
                     failed(task, error);
                 } else if (!task.removed) {
                     appended(task, request.offset, response);
+                    next = true;
                 }
             } catch (RuntimeException e) {
                 failed(task, e);
+                next = false;
             } finally {
                 if (response != null) {
                     response.close();
                 }
                 task.inFlight.set(false);
+            }
+            if (next) {
+                fetchNext(connection, task);
+            } else {
                 wake.run();
             }
         });
+    }
+
+    /**
+     * Sends the partition's next fetch at once from the response's own I/O thread, so that a follower that keeps up
+     * costs no hand-off to the agent thread (and back) per round trip: the leader learns the new log end, and can
+     * advance the high watermark, as soon as the previous batch is appended. Falls back to the agent when the
+     * partition moved on or the connection went away.
+     */
+    private void fetchNext(Connection connection, Task task) {
+        if (task.removed || tasks.get(task.partition) != task || !connection.isActive()
+                || !task.inFlight.compareAndSet(false, true)) {
+            wake.run();
+            return;
+        }
+        try {
+            fetch(connection, task);
+        } catch (RuntimeException e) {
+            failed(task, e);
+            task.inFlight.set(false);
+            wake.run();
+        }
     }
 
     private void appended(Task task, long fetchedAt, Response response) {

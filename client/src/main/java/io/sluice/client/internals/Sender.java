@@ -209,6 +209,8 @@ final class Sender implements Runnable {
                 return;
             }
             accumulator.inFlightDone(batch);
+            // the partition's next batch may go now: let the sender drain it while this thread completes futures
+            wakeup();
             long baseOffset = -1;
             if (response != null) {
                 ProduceResponse answer = response.message();
@@ -221,11 +223,14 @@ final class Sender implements Runnable {
             }
         } catch (RuntimeException e) {
             LOG.error("Failed to complete {}", batch, e);
+            wakeup();
         } finally {
             if (response != null) {
                 response.close();
             }
-            wakeup();
+            if (!running) {
+                wakeup(); // a closing sender exits once nothing is incomplete
+            }
         }
     }
 
