@@ -52,13 +52,15 @@ class ControllerFailoverTest {
     private final Map<String, ForkedJvm> nameservers = new HashMap<>();
     private final Map<String, String> nameserverMetrics = new HashMap<>();
     private final Map<Integer, ForkedJvm> brokers = new HashMap<>();
+    /** Every nameserver JVM started, ready or not, so that each is stopped. */
+    private final List<ForkedJvm> nameserverJvms = new ArrayList<>();
 
     @AfterEach
     void stop() throws Exception {
         for (ForkedJvm b : brokers.values()) {
             b.close();
         }
-        for (ForkedJvm n : nameservers.values()) {
+        for (ForkedJvm n : nameserverJvms) {
             n.close();
         }
         if (zookeeper != null) {
@@ -70,12 +72,12 @@ class ControllerFailoverTest {
     void theOtherNameserverTakesOverAndStillHandlesABrokerDeath() throws Exception {
         zookeeper = EmbeddedZooKeeper.start(dir.resolve("zookeeper"), "127.0.0.1", 0);
         String zk = zookeeper.connectString();
-        List<ForkedJvm> nsJvms = List.of(ServerJvms.nameserver(dir, zk, "nameserver-1", SESSION),
-                ServerJvms.nameserver(dir, zk, "nameserver-2", SESSION));
+        nameserverJvms.add(ServerJvms.nameserver(dir, zk, "nameserver-1", SESSION));
+        nameserverJvms.add(ServerJvms.nameserver(dir, zk, "nameserver-2", SESSION));
         for (int id = 1; id <= 3; id++) {
             brokers.put(id, ServerJvms.broker(dir, zk, id, SESSION));
         }
-        for (ForkedJvm ns : nsJvms) {
+        for (ForkedJvm ns : nameserverJvms) {
             String ready = ns.awaitReady(120, TimeUnit.SECONDS);
             nameservers.put(ServerJvms.nameserverAddress(ready), ns);
             nameserverMetrics.put(ServerJvms.nameserverAddress(ready), ServerJvms.metricsUrl(ready));
