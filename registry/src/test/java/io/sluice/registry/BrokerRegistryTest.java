@@ -114,6 +114,39 @@ class BrokerRegistryTest {
     }
 
     @Test
+    void aRestartedBrokerOnANewPortWaitsForItsPredecessorsSessionToEnd() throws Exception {
+        RegistryConfig config = ZkTests.config(zk);
+        byte[] stored;
+        try (RegistryClient before = RegistryClient.connect(config)) {
+            before.brokers().register(ZkTests.broker(4, 9914));
+            stored = before.curator().getData().forPath(ZkPaths.broker(4));
+        }
+        // the crashed predecessor listened on 9914; its session ends a second after the restart begins
+        ZooKeeper crashed = ZkTests.rawSession(config);
+        crashed.create(config.root() + ZkPaths.broker(4), stored, ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.EPHEMERAL);
+        Thread expiry = new Thread(() -> {
+            try {
+                Thread.sleep(1_000);
+                crashed.close();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        try (RegistryClient restarted = RegistryClient.connect(ZkTests.sameRoot(config))) {
+            expiry.start();
+            restarted.brokers().register(ZkTests.broker(4, 9924));
+            Stat stat = restarted.curator().checkExists().forPath(ZkPaths.broker(4));
+            assertThat(stat.getEphemeralOwner())
+                    .isEqualTo(restarted.curator().getZookeeperClient().getZooKeeper().getSessionId());
+            await().until(() -> restarted.brokers().liveBrokers().size() == 1
+                    && restarted.brokers().liveBrokers().get(0).port == 9924);
+        } finally {
+            expiry.join();
+            crashed.close();
+        }
+    }
+
+    @Test
     void registrationsAreReadFromZooKeeperWithTheSessionOfEachIncarnation() throws Exception {
         RegistryConfig config = ZkTests.config(zk);
         try (RegistryClient observer = RegistryClient.connect(config);

@@ -10,6 +10,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.apache.curator.framework.recipes.cache.ChildData;
 import org.apache.curator.framework.recipes.cache.CuratorCache;
@@ -50,15 +51,40 @@ public final class ZkBrokerRegistry implements BrokerRegistry, AutoCloseable {
             return;
         }
         String address = broker.host + ":" + broker.port;
-        node = new EphemeralNode(ctx, ZkPaths.broker(broker.id), data, existing -> {
-            BrokerInfo other = Codec.decode(existing, BrokerInfo.class, ZkPaths.broker(broker.id));
-            String otherAddress = other.host + ":" + other.port;
-            if (!otherAddress.equals(address)) {
-                throw new SluiceException(ErrorCode.INVALID_CONFIG, "broker id " + broker.id
-                        + " is already registered by " + otherAddress + "; give each broker a unique id");
+        // A node held by another session at another address is either a second broker with this id (refused) or
+        // this broker's crashed predecessor that listened elsewhere and whose session has not expired yet: wait
+        // about one session timeout for it to go before refusing.
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(ctx.config().sessionTimeoutMs() + 2_000L);
+        boolean waitLogged = false;
+        while (true) {
+            node = new EphemeralNode(ctx, ZkPaths.broker(broker.id), data, existing -> {
+                BrokerInfo other = Codec.decode(existing, BrokerInfo.class, ZkPaths.broker(broker.id));
+                String otherAddress = other.host + ":" + other.port;
+                if (!otherAddress.equals(address)) {
+                    throw new SluiceException(ErrorCode.INVALID_CONFIG, "broker id " + broker.id
+                            + " is already registered by " + otherAddress + "; give each broker a unique id");
+                }
+            });
+            try {
+                node.create();
+                break;
+            } catch (SluiceException e) {
+                if (e.code() != ErrorCode.INVALID_CONFIG || System.nanoTime() - deadline > 0) {
+                    throw e;
+                }
+                if (!waitLogged) {
+                    LOG.warn("{}; waiting up to {} ms in case it is a crashed predecessor whose session has not"
+                            + " expired yet", e.getMessage(), ctx.config().sessionTimeoutMs() + 2_000L);
+                    waitLogged = true;
+                }
+                try {
+                    Thread.sleep(250);
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
             }
-        });
-        node.create();
+        }
         registered.put(broker.id, node);
         LOG.info("registered broker {} at {}", broker.id, address);
     }
