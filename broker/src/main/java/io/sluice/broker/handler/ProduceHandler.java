@@ -19,7 +19,9 @@ import io.sluice.remoting.transport.RequestHandler;
  * leader has appended; acks=all (-1) is refused with NOT_ENOUGH_REPLICAS while fewer than min.insync.replicas are
  * in sync, and otherwise answered once the high watermark passes the batch (every in-sync replica has it). Until
  * then the request parks on the partition; it fails with REQUEST_TIMED_OUT when its timeout passes first and with
- * NOT_LEADER if this broker stops leading meanwhile (the batch may or may not survive: the producer retries).
+ * NOT_LEADER if this broker stops leading meanwhile (the batch may or may not survive: the producer retries), and
+ * with NOT_ENOUGH_REPLICAS_AFTER_APPEND when the high watermark passed it only because the in-sync set shrank below
+ * min.insync.replicas.
  * A leader whose registry connection dropped refuses acks=all with NOT_LEADER before appending, and fails those
  * already waiting the same way, until the registry confirms it still leads (see
  * {@link io.sluice.broker.replica.LeaderIsolationGuard}).
@@ -81,7 +83,18 @@ public final class ProduceHandler implements RequestHandler {
             ProduceResponse response, long waitMs) {
         HighWatermarkWait.await(partition, lastOffset, epoch, ctx.executor(), waitMs, outcome -> {
             switch (outcome) {
-                case REPLICATED -> ctx.respond(response);
+                case REPLICATED -> {
+                    // the high watermark may have passed only because the in-sync set shrank below the minimum:
+                    // the batch is in the log but not as durable as acks=all promises (the client retries)
+                    if (partition.isr().size() < partition.minInsyncReplicas()) {
+                        ctx.fail(ErrorCode.NOT_ENOUGH_REPLICAS_AFTER_APPEND, "the batch at offset " + lastOffset
+                                + " of " + partition + " was appended, but the in-sync set shrank to "
+                                + partition.isr() + ", fewer than min.insync.replicas="
+                                + partition.minInsyncReplicas() + ", before it was replicated");
+                    } else {
+                        ctx.respond(response);
+                    }
+                }
                 case DEPOSED -> ctx.fail(ErrorCode.NOT_LEADER, "this broker stopped leading " + partition
                         + " (or lost its registry connection) before the batch was replicated; refresh routes and"
                         + " retry");
