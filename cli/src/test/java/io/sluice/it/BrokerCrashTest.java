@@ -12,6 +12,7 @@ import io.sluice.client.PartitionDescription;
 import io.sluice.client.Producer;
 import io.sluice.client.ProducerConfig;
 import io.sluice.client.ProducerRecord;
+import io.sluice.client.RecordMetadata;
 import io.sluice.client.Serdes;
 import io.sluice.client.TopicDescription;
 import io.sluice.client.TopicPartition;
@@ -26,6 +27,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -81,12 +83,24 @@ class BrokerCrashTest {
                 .maxBlockMs(5000);
         Producer<String, String> producer = Producer.create(config, Serdes.string(), Serdes.string());
         try {
-            // the broker learns of the new topic through the registry: wait until it takes writes
-            producer.send(new ProducerRecord<>(TOPIC, 0, null, "seq-" + sent.getAndIncrement()))
-                    .thenAccept(md -> {
-                        ackedOffsetBySeq.put(0L, md.offset());
-                        ackedPartitionBySeq.put(0L, md.partition());
-                    }).get(30, TimeUnit.SECONDS);
+            // the broker learns of the new topic through the registry: wait until it takes writes (on a loaded
+            // machine that can outlast one delivery timeout, so a first probe that fails is sent again, bounded)
+            long probeDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (true) {
+                long seq = sent.getAndIncrement();
+                try {
+                    RecordMetadata md = producer.send(
+                            new ProducerRecord<>(TOPIC, (int) (seq % PARTITIONS), null, "seq-" + seq))
+                            .get(30, TimeUnit.SECONDS);
+                    ackedOffsetBySeq.put(seq, md.offset());
+                    ackedPartitionBySeq.put(seq, md.partition());
+                    break;
+                } catch (ExecutionException e) {
+                    if (System.nanoTime() > probeDeadline) {
+                        throw e;
+                    }
+                }
+            }
             long killAfterAcks = 30_000;
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
             boolean killed = false;
