@@ -59,10 +59,8 @@ class BrokerCrashTest {
     }
 
     private ForkedJvm startBroker() throws Exception {
-        ForkedJvm jvm = ForkedJvm.start(dir.resolve("broker.log"), "Broker ready", "io.sluice.cli.SluiceCli",
-                "broker", "--registry", cluster.zookeeperAddress(), "--id", "0", "--port", "0",
-                "--metrics-port", "-1", "--data-dir", dir.resolve("broker-0").toString(),
-                "--set", "sluice.registry.session.timeout.ms=3000");
+        ForkedJvm jvm = ServerJvms.broker(dir, cluster.zookeeperAddress(), 0,
+                "sluice.registry.session.timeout.ms=3000");
         jvm.awaitReady(60, TimeUnit.SECONDS);
         return jvm;
     }

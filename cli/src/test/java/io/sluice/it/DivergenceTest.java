@@ -79,11 +79,8 @@ class DivergenceTest {
     private ForkedJvm startBroker(int id) throws Exception {
         // a 6 s session leaves a wide margin over the ~1 s the followers are frozen; a 100 ms follower fetch wait
         // makes the fetches parked at the leader when they freeze end (answered empty) before the divergent writes
-        return ForkedJvm.start(dir.resolve("broker-" + id + ".log"), "Broker ready", "io.sluice.cli.SluiceCli",
-                "broker", "--registry", cluster.zookeeperAddress(), "--id", String.valueOf(id), "--port", "0",
-                "--metrics-port", "-1", "--data-dir", dataDir(id).toString(),
-                "--set", "sluice.registry.session.timeout.ms=6000",
-                "--set", "sluice.replica.fetch.max.wait.ms=100");
+        return ServerJvms.broker(dir, cluster.zookeeperAddress(), id, "sluice.registry.session.timeout.ms=6000",
+                "sluice.replica.fetch.max.wait.ms=100");
     }
 
     private Path dataDir(int id) {

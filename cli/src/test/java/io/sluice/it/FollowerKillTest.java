@@ -55,10 +55,8 @@ class FollowerKillTest {
     }
 
     private ForkedJvm startBroker(int id) throws Exception {
-        return ForkedJvm.start(dir.resolve("broker-" + id + ".log"), "Broker ready", "io.sluice.cli.SluiceCli",
-                "broker", "--registry", cluster.zookeeperAddress(), "--id", String.valueOf(id), "--port", "0",
-                "--metrics-port", "-1", "--data-dir", dir.resolve("broker-" + id).toString(),
-                "--set", "sluice.registry.session.timeout.ms=3000", "--set", "sluice.replica.lag.time.max.ms=3000");
+        return ServerJvms.broker(dir, cluster.zookeeperAddress(), id, "sluice.registry.session.timeout.ms=3000",
+                "sluice.replica.lag.time.max.ms=3000");
     }
 
     private PartitionRoute route() {

@@ -74,15 +74,7 @@ class GroupCoordinatorFailoverTest {
     }
 
     private ForkedJvm startBroker(int id, String... settings) throws Exception {
-        List<String> args = new ArrayList<>(List.of("broker", "--registry", cluster.zookeeperAddress(), "--id",
-                String.valueOf(id), "--port", "0", "--metrics-port", "-1", "--data-dir",
-                dir.resolve("broker-" + id).toString()));
-        for (String s : settings) {
-            args.add("--set");
-            args.add(s);
-        }
-        return ForkedJvm.start(dir.resolve("broker-" + id + ".log"), "Broker ready", "io.sluice.cli.SluiceCli",
-                args.toArray(String[]::new));
+        return ServerJvms.broker(dir, cluster.zookeeperAddress(), id, settings);
     }
 
     private void startCluster(String... settings) throws Exception {

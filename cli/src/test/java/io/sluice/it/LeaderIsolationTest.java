@@ -89,10 +89,7 @@ class LeaderIsolationTest {
     }
 
     private ForkedJvm startBroker(int id) throws Exception {
-        return ForkedJvm.start(dir.resolve("broker-" + id + ".log"), "Broker ready", "io.sluice.cli.SluiceCli",
-                "broker", "--registry", proxies.get(id).address(), "--id", String.valueOf(id), "--port", "0",
-                "--metrics-port", "-1", "--data-dir", dir.resolve("broker-" + id).toString(),
-                "--set", "sluice.registry.session.timeout.ms=3000");
+        return ServerJvms.broker(dir, proxies.get(id).address(), id, "sluice.registry.session.timeout.ms=3000");
     }
 
     private PartitionRoute route() {

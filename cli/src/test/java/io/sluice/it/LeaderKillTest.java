@@ -59,9 +59,7 @@ class LeaderKillTest {
     }
 
     private ForkedJvm startBroker(int id) throws Exception {
-        return ForkedJvm.start(dir.resolve("broker-" + id + ".log"), "Broker ready", "io.sluice.cli.SluiceCli",
-                "broker", "--registry", cluster.zookeeperAddress(), "--id", String.valueOf(id), "--port", "0",
-                "--metrics-port", "-1", "--data-dir", dir.resolve("broker-" + id).toString());
+        return ServerJvms.broker(dir, cluster.zookeeperAddress(), id);
     }
 
     @Test
