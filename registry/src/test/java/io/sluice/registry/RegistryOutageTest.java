@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.curator.framework.state.ConnectionState;
+import org.apache.zookeeper.data.Stat;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -95,8 +96,9 @@ class RegistryOutageTest {
             await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> {
                 long now = broker.curator().getZookeeperClient().getZooKeeper().getSessionId();
                 assertThat(now).isNotEqualTo(before);
-                assertThat(broker.curator().checkExists().forPath(ZkPaths.broker(4)).getEphemeralOwner())
-                        .isEqualTo(now);
+                Stat node = broker.curator().checkExists().forPath(ZkPaths.broker(4));
+                assertThat(node).as("registration re-created").isNotNull();
+                assertThat(node.getEphemeralOwner()).isEqualTo(now);
             });
             assertThat(broker.brokers().liveBrokers()).extracting(b -> b.id).containsExactly(4);
         } finally {
