@@ -1,5 +1,6 @@
 package io.sluice.benchmarks.compare;
 
+import io.sluice.benchmarks.ManagedProcess;
 import io.sluice.benchmarks.load.ServerMain;
 
 import java.io.IOException;

@@ -1,5 +1,7 @@
 package io.sluice.benchmarks.compare;
 
+import io.sluice.benchmarks.ManagedProcess;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;

@@ -1,5 +1,6 @@
 package io.sluice.benchmarks.failover;
 
+import io.sluice.benchmarks.ManagedProcess;
 import io.sluice.client.Admin;
 import io.sluice.client.AdminConfig;
 import io.sluice.client.NewTopic;
@@ -59,7 +60,7 @@ public final class FailoverMain {
     private final List<String> overrides;
     private final Path out;
     private final Map<Integer, Integer> brokerPorts = new HashMap<>();
-    private final Map<Integer, ServerJvm> brokers = new HashMap<>();
+    private final Map<Integer, ManagedProcess> brokers = new HashMap<>();
     private final List<String> report = new ArrayList<>();
     private final List<String> perPartition = new ArrayList<>();
     private String zookeeper;
@@ -155,21 +156,21 @@ public final class FailoverMain {
                 partitions, rate, overrides.isEmpty() ? "none (defaults)" : String.join(" ", overrides),
                 Runtime.getRuntime().availableProcessors()));
         say("");
-        try (ServerJvm zk = ServerJvm.start("zookeeper", "256m", out.resolve("zookeeper.log"),
+        try (ManagedProcess zk = ServerJvm.start("zookeeper", "256m", out.resolve("zookeeper.log"),
                 Pattern.compile("ZooKeeper ready: (\\S+)"), List.of("zookeeper", "--port", "0", "--data-dir",
                         out.resolve("zookeeper").toString()))) {
             zookeeper = zk.awaitReady(Duration.ofSeconds(60)).group(1);
             List<String> nsArgs = new ArrayList<>(List.of("nameserver", "--registry", zookeeper, "--port", "0",
                     "--metrics-port", "-1"));
             nsArgs.addAll(setArgs());
-            try (ServerJvm ns = ServerJvm.start("nameserver", "256m", out.resolve("nameserver.log"),
+            try (ManagedProcess ns = ServerJvm.start("nameserver", "256m", out.resolve("nameserver.log"),
                     Pattern.compile("Nameserver ready: (\\S+)"), nsArgs)) {
                 String nameserver = ns.awaitReady(Duration.ofSeconds(60)).group(1);
                 for (int id = 1; id <= 3; id++) {
                     brokerPorts.put(id, freePort());
                     startBroker(id);
                 }
-                for (ServerJvm b : brokers.values()) {
+                for (ManagedProcess b : brokers.values()) {
                     b.awaitReady(Duration.ofSeconds(90));
                 }
                 try (Admin admin = Admin.create(new AdminConfig().nameservers(nameserver))) {
@@ -198,7 +199,7 @@ public final class FailoverMain {
                     }
                 }
             } finally {
-                brokers.values().forEach(ServerJvm::close);
+                brokers.values().forEach(ManagedProcess::close);
             }
         }
         say("");

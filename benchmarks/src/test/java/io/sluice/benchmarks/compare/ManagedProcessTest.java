@@ -1,5 +1,7 @@
 package io.sluice.benchmarks.compare;
 
+import io.sluice.benchmarks.ManagedProcess;
+
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -1,4 +1,4 @@
-package io.sluice.benchmarks.compare;
+package io.sluice.benchmarks;
 
 import io.sluice.benchmarks.load.LoadResult;
 
@@ -28,7 +28,7 @@ import java.util.regex.Pattern;
  * pid (SIGTERM, then SIGKILL after a grace period) together with any process it started; a JVM shutdown hook stops
  * whatever is still running when the harness itself ends, also on failure or Ctrl-C. Thread-safe.
  */
-final class ManagedProcess implements AutoCloseable {
+public final class ManagedProcess implements AutoCloseable {
     private static final Set<ManagedProcess> LIVE = ConcurrentHashMap.newKeySet();
     private static final int TAIL_LINES = 20;
 
@@ -58,10 +58,12 @@ final class ManagedProcess implements AutoCloseable {
     }
 
     /** Starts {@code command} in {@code workDir}; {@code readyPattern} may be null for a process that just runs. */
-    static ManagedProcess start(String name, List<String> command, Path workDir, Path log, Pattern readyPattern)
+    public static ManagedProcess start(String name, List<String> command, Path workDir, Path log, Pattern readyPattern)
             throws IOException {
         Files.createDirectories(log.getParent());
-        Files.writeString(log, String.join(" ", command) + System.lineSeparator(), StandardCharsets.UTF_8);
+        // appended: a process restarted under the same name (a killed broker) continues its log
+        Files.writeString(log, String.join(" ", command) + System.lineSeparator(), StandardCharsets.UTF_8,
+                java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
         Process process = new ProcessBuilder(command).directory(workDir.toFile()).redirectErrorStream(true).start();
         ManagedProcess p = new ManagedProcess(name, process, log, readyPattern);
         LIVE.add(p);
@@ -101,7 +103,7 @@ final class ManagedProcess implements AutoCloseable {
     }
 
     /** Waits for the ready line; returns its match. Fails (and stops the process) on exit or timeout. */
-    Matcher awaitReady(Duration timeout) throws Exception {
+    public Matcher awaitReady(Duration timeout) throws Exception {
         try {
             return ready.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
@@ -114,7 +116,7 @@ final class ManagedProcess implements AutoCloseable {
     }
 
     /** Waits for the process to end; returns its exit code. On timeout stops it and fails. */
-    int awaitExit(Duration timeout) throws Exception {
+    public int awaitExit(Duration timeout) throws Exception {
         if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
             close();
             throw new TimeoutException(name + " still running after " + timeout.toSeconds() + " s; stopped"
@@ -125,25 +127,32 @@ final class ManagedProcess implements AutoCloseable {
         return process.exitValue();
     }
 
-    synchronized List<String> resultLines() {
+    public synchronized List<String> resultLines() {
         return List.copyOf(results);
     }
 
-    long pid() {
+    public long pid() {
         return process.pid();
     }
 
-    String name() {
+    public String name() {
         return name;
     }
 
-    Path log() {
+    public Path log() {
         return log;
     }
 
     /** The last lines of output and where the whole log is, for error messages. */
-    synchronized String failureHint() {
+    public synchronized String failureHint() {
         return "; last output:\n    " + String.join("\n    ", tail) + "\n  (log: " + log + ")";
+    }
+
+    /** SIGKILL, no grace: the process gets no chance to close its sockets or sessions itself. */
+    public void kill() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor(10, TimeUnit.SECONDS);
+        LIVE.remove(this);
     }
 
     @Override
