@@ -249,9 +249,7 @@ final class BrokerDeathDetector implements AutoCloseable {
                 return;
             }
             closed = true;
-            watches.values().forEach(this::stop);
-            watches.clear();
-            dead.clear();
+            clear();
         }
         timer.shutdownNow();
         client.close();

@@ -327,18 +327,14 @@ public final class GroupCoordinator implements AutoCloseable {
             cache.commitDone(r.groupId);
             switch (outcome) {
                 case REPLICATED -> {
-                    if (p.isr().size() < p.minInsyncReplicas()) {
-                        // the in-sync set shrank below the minimum before the commit reached it (Kafka's
-                        // NOT_ENOUGH_REPLICAS_AFTER_APPEND): not durable enough to acknowledge; the member retries
-                        ctx.fail(ErrorCode.COORDINATOR_NOT_AVAILABLE, "the commit of group " + r.groupId + " reached"
-                                + " only " + p.isr() + " of " + p + ", fewer than min.insync.replicas="
-                                + p.minInsyncReplicas() + "; retry");
-                        return;
-                    }
                     cache.applyReplicated(r.groupId, offsets, nowMs, lastLogOffset);
                     metrics.onCommit(System.nanoTime() - start);
                     ctx.respond(new Empty());
                 }
+                // not durable enough to acknowledge; the member retries
+                case UNDER_REPLICATED -> ctx.fail(ErrorCode.COORDINATOR_NOT_AVAILABLE, "the commit of group "
+                        + r.groupId + " reached only " + p.isr() + " of " + p + ", fewer than min.insync.replicas="
+                        + p.minInsyncReplicas() + "; retry");
                 case DEPOSED -> ctx.fail(ErrorCode.NOT_COORDINATOR, "broker " + brokerId + " stopped leading " + p
                         + " before the commit of group " + r.groupId + " reached the in-sync replicas; find the"
                         + " coordinator again and retry");

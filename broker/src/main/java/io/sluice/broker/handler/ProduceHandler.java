@@ -83,18 +83,11 @@ public final class ProduceHandler implements RequestHandler {
             ProduceResponse response, long waitMs) {
         HighWatermarkWait.await(partition, lastOffset, epoch, ctx.executor(), waitMs, outcome -> {
             switch (outcome) {
-                case REPLICATED -> {
-                    // the high watermark may have passed only because the in-sync set shrank below the minimum:
-                    // the batch is in the log but not as durable as acks=all promises (the client retries)
-                    if (partition.isr().size() < partition.minInsyncReplicas()) {
-                        ctx.fail(ErrorCode.NOT_ENOUGH_REPLICAS_AFTER_APPEND, "the batch at offset " + lastOffset
-                                + " of " + partition + " was appended, but the in-sync set shrank to "
-                                + partition.isr() + ", fewer than min.insync.replicas="
-                                + partition.minInsyncReplicas() + ", before it was replicated");
-                    } else {
-                        ctx.respond(response);
-                    }
-                }
+                case REPLICATED -> ctx.respond(response);
+                case UNDER_REPLICATED -> ctx.fail(ErrorCode.NOT_ENOUGH_REPLICAS_AFTER_APPEND, "the batch at offset "
+                        + lastOffset + " of " + partition + " was appended, but the in-sync set shrank to "
+                        + partition.isr() + ", fewer than min.insync.replicas=" + partition.minInsyncReplicas()
+                        + ", before it was replicated");
                 case DEPOSED -> ctx.fail(ErrorCode.NOT_LEADER, "this broker stopped leading " + partition
                         + " (or lost its registry connection) before the batch was replicated; refresh routes and"
                         + " retry");

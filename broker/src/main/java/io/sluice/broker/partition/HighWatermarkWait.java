@@ -10,7 +10,9 @@ import java.util.function.Consumer;
 /**
  * Waits, without blocking a thread, until a leader's append is replicated to every in-sync replica: until the high
  * watermark passes its last offset. The waiter parks on the partition and re-checks when the high watermark moves
- * or the role changes; it ends exactly once, as {@link Outcome#REPLICATED}, {@link Outcome#DEPOSED} (this broker
+ * or the role changes; it ends exactly once, as {@link Outcome#REPLICATED}, {@link Outcome#UNDER_REPLICATED} (the
+ * high watermark passed it only because the in-sync set shrank below min.insync.replicas: in the log, but not as
+ * durable as promised, like Kafka's NOT_ENOUGH_REPLICAS_AFTER_APPEND), {@link Outcome#DEPOSED} (this broker
  * stopped leading, a new epoch began, or the leadership became unconfirmed because the broker lost its registry
  * connection, before that) or {@link Outcome#TIMED_OUT}. Used by acks=all produces and by
  * offset commits.
@@ -18,7 +20,7 @@ import java.util.function.Consumer;
 public final class HighWatermarkWait {
     /** How a wait ended. */
     public enum Outcome {
-        REPLICATED, DEPOSED, TIMED_OUT
+        REPLICATED, UNDER_REPLICATED, DEPOSED, TIMED_OUT
     }
 
     private HighWatermarkWait() {
@@ -32,7 +34,7 @@ public final class HighWatermarkWait {
     public static void await(Partition partition, long lastOffset, int epoch, EventExecutor timers, long waitMs,
                              Consumer<Outcome> done) {
         if (partition.log().highWatermark() > lastOffset) {
-            done.accept(Outcome.REPLICATED);
+            done.accept(replicated(partition));
             return;
         }
         AtomicBoolean finished = new AtomicBoolean();
@@ -59,7 +61,7 @@ public final class HighWatermarkWait {
                     if (timer[0] != null) {
                         timer[0].cancel(false);
                     }
-                    done.accept(replicated ? Outcome.REPLICATED : Outcome.DEPOSED);
+                    done.accept(replicated ? replicated(partition) : Outcome.DEPOSED);
                 }
             }
         };
@@ -70,5 +72,9 @@ public final class HighWatermarkWait {
             }
         }, waitMs, TimeUnit.MILLISECONDS);
         check.run();
+    }
+
+    private static Outcome replicated(Partition partition) {
+        return partition.isr().size() < partition.minInsyncReplicas() ? Outcome.UNDER_REPLICATED : Outcome.REPLICATED;
     }
 }
