@@ -18,6 +18,7 @@ import io.sluice.client.TopicDescription;
 import io.sluice.client.TopicPartition;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
@@ -38,6 +39,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * data directory every acknowledged record is there at its acknowledged offset, offsets are dense, and nothing
  * is in the log that the producer did not send, nor anything twice.
  */
+@Timeout(value = 10, unit = TimeUnit.MINUTES) // several server JVMs on a loaded machine: twice the default
 class BrokerCrashTest {
     private static final String TOPIC = "crash";
     private static final int PARTITIONS = 4;

@@ -18,6 +18,7 @@ import io.sluice.registry.EmbeddedZooKeeper;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
@@ -39,6 +40,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * broker leading partitions of a topic with replication factor 3 is SIGKILLed: the new controller moves its
  * leaderships to in-sync replicas, acks=all writes go on, and every acknowledged record is read back.
  */
+@Timeout(value = 10, unit = TimeUnit.MINUTES) // several server JVMs on a loaded machine: twice the default
 class ControllerFailoverTest {
     private static final String TOPIC = "controlled";
     private static final int PARTITIONS = 3;

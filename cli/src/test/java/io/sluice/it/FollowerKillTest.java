@@ -27,6 +27,7 @@ import java.util.concurrent.TimeUnit;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -35,6 +36,7 @@ import org.junit.jupiter.api.io.TempDir;
  * NOT_ENOUGH_REPLICAS. Both come back: they catch up, rejoin the in-sync set, and every acknowledged record is
  * there, in order.
  */
+@Timeout(value = 10, unit = TimeUnit.MINUTES) // several server JVMs on a loaded machine: twice the default
 class FollowerKillTest {
     private static final String TOPIC = "followers";
 

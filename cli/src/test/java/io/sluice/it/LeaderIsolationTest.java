@@ -45,6 +45,7 @@ import java.util.concurrent.TimeUnit;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -55,6 +56,7 @@ import org.junit.jupiter.api.io.TempDir;
  * acks=all writes. Once the proxy is restored the old leader rejoins as a follower of the new one and every
  * acknowledged record is readable, in order.
  */
+@Timeout(value = 10, unit = TimeUnit.MINUTES) // several server JVMs on a loaded machine: twice the default
 class LeaderIsolationTest {
     private static final String TOPIC = "isolation";
 

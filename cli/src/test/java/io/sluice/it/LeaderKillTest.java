@@ -29,6 +29,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -38,6 +39,7 @@ import org.junit.jupiter.api.io.TempDir;
  * reports how many). Default settings (a 10 s registry session): the controller finds the killed process by its
  * refused connections, not by waiting for the session to expire.
  */
+@Timeout(value = 10, unit = TimeUnit.MINUTES) // several server JVMs on a loaded machine: twice the default
 class LeaderKillTest {
     private static final String TOPIC = "failover";
     private static final int PARTITIONS = 2;

@@ -16,6 +16,7 @@ import io.sluice.registry.RegistryConfig;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
@@ -32,6 +33,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * a follower is frozen with SIGSTOP, the leader takes it out of the in-sync set (shrink, under-replicated, lag in
  * records and seconds), then it is resumed with SIGCONT, catches up and is put back (expand, no lag).
  */
+@Timeout(value = 10, unit = TimeUnit.MINUTES) // several server JVMs on a loaded machine: twice the default
 class ReplicationMetricsTest {
     private static final String TOPIC = "metered";
 
