@@ -16,6 +16,7 @@ import io.sluice.client.Serdes;
 import io.sluice.client.TopicPartition;
 import io.sluice.remoting.ErrorCode;
 import io.sluice.remoting.SluiceException;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -132,14 +133,9 @@ class CooperativeRebalanceTest {
         }
     }
 
-    private static void await(String what, long timeoutMs, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + timeoutMs * 1_000_000L;
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() - deadline > 0) {
-                throw new AssertionError("timed out waiting for " + what);
-            }
-            Thread.sleep(10);
-        }
+    private static void await(String what, long timeoutMs, BooleanSupplier condition) {
+        Awaitility.await(what).atMost(Duration.ofMillis(timeoutMs)).pollInterval(Duration.ofMillis(10))
+                .until(condition::getAsBoolean);
     }
 
     @Test
@@ -171,7 +167,9 @@ class CooperativeRebalanceTest {
             await("the fourth member with three partitions", 60_000, () -> fourth.assignment.get().size() == 3
                     && members.stream().allMatch(m -> m.assignment.get().size() == 3));
             long windowEnd = System.nanoTime();
-            Thread.sleep(300);
+            await("the fourth member receiving records of every partition it took", 60_000,
+                    () -> fourth.arrivals.keySet().containsAll(fourth.assignment.get()));
+            long movedReceivingAt = System.nanoTime();
 
             Set<TopicPartition> moved = new HashSet<>();
             for (Member m : members.subList(0, 3)) {
@@ -206,7 +204,7 @@ class CooperativeRebalanceTest {
             assertThat(fourth.assignment.get()).isEqualTo(moved);
             for (TopicPartition tp : moved) {
                 System.out.printf("MEASURE cooperative rebalance: moved %s: longest gap %d ms%n", tp,
-                        fourth.longestGapMs(tp, windowStart, windowEnd + 300_000_000L));
+                        fourth.longestGapMs(tp, windowStart, movedReceivingAt));
             }
             producer.interrupt();
             producer.join(10_000);
@@ -248,11 +246,14 @@ class CooperativeRebalanceTest {
         return seen;
     }
 
-    /** Sends one record to every partition every 5 ms (at most 60 s), until interrupted; waits for each round. */
+    /**
+     * Sends one record to every partition every 5 ms until interrupted (at most for the 5 minutes a test may run, so
+     * that a slow machine's long set-up does not outlast the stream); waits for each round.
+     */
     private void produceUntilInterrupted() {
         try (Producer<String, String> producer = Producer.create(new ProducerConfig()
                 .nameservers(standalone.nameservers()), Serdes.string(), Serdes.string())) {
-            long end = System.nanoTime() + 60_000_000_000L;
+            long end = System.nanoTime() + java.util.concurrent.TimeUnit.MINUTES.toNanos(5);
             for (int i = 0; !Thread.currentThread().isInterrupted() && System.nanoTime() < end; i++) {
                 List<java.util.concurrent.CompletableFuture<?>> sent = new ArrayList<>();
                 for (int p = 0; p < PARTITIONS; p++) {
@@ -262,7 +263,7 @@ class CooperativeRebalanceTest {
                 for (java.util.concurrent.CompletableFuture<?> f : sent) {
                     f.join();
                 }
-                Thread.sleep(5);
+                Thread.sleep(5); // pacing, not waiting: a steady stream through the rebalance
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

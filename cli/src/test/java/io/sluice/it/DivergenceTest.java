@@ -38,6 +38,7 @@ import java.util.stream.Stream;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -48,6 +49,7 @@ import org.junit.jupiter.api.io.TempDir;
  * after a clean stop, every replica's log holds the same records at the same offsets (key, value, leader epoch),
  * checked record by record, and the divergent records are in none of them.
  */
+@Timeout(value = 10, unit = TimeUnit.MINUTES) // several server JVMs on a loaded machine: twice the default
 class DivergenceTest {
     private static final String TOPIC = "divergence";
     private static final int COMMITTED = 200;
@@ -165,8 +167,11 @@ class DivergenceTest {
                 brokers.get(id).pause();
             }
             try {
-                // let the fetches the followers had parked at the leader run out (answered empty, unread)
-                Thread.sleep(500);
+                // let the fetches the followers had parked at the leader run out (answered empty, unread). Not a
+                // sleep-then-assert: the leader's 100 ms fetch timers have no outside sign, so time is given, 10x
+                // their wait, still far below the 6 s session and the 10 s replica lag time a loaded machine
+                // could stretch it towards
+                Thread.sleep(1_000);
                 divergentOffsets = send(acksOne, "divergent", DIVERGENT);
                 brokers.get(oldLeader).kill();
             } finally {

@@ -11,6 +11,7 @@ import io.sluice.client.Producer;
 import io.sluice.client.ProducerConfig;
 import io.sluice.client.ProducerRecord;
 import io.sluice.client.Serdes;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -18,6 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -102,7 +104,7 @@ class GroupCliTest {
         assertThat(sum(describe, 2)).as("committed offsets after 12 records\n%s", describe.out()).isEqualTo(12);
 
         Result rest = run("consume", "--topic", "letters", "--group", "readers", "--from-beginning",
-                "--max-messages", "18", "--timeout-ms", "10000");
+                "--max-messages", "18", "--timeout-ms", "60000");
         assertThat(rest.code()).as(rest.err()).isZero();
         Set<String> all = new HashSet<>(first.lines());
         all.addAll(rest.lines());
@@ -118,10 +120,8 @@ class GroupCliTest {
 
         try (GroupConsumer member = new GroupConsumer(new ConsumerConfig().nameservers(standalone.nameservers())
                 .groupId("readers"), "letters")) {
-            long deadline = System.nanoTime() + 20_000_000_000L;
-            while (member.assignment.get().size() != 3 && System.nanoTime() < deadline) {
-                Thread.sleep(20);
-            }
+            Awaitility.await("the member owning the three partitions").atMost(Duration.ofSeconds(60))
+                    .until(() -> member.assignment.get().size() == 3);
             Result active = run("group", "describe", "--group", "readers");
             assertThat(active.out()).contains("STABLE").contains("1 members");
             Result refused = run("group", "reset-offsets", "--group", "readers", "--topic", "letters",

@@ -49,7 +49,7 @@ final class GroupConsumer implements AutoCloseable {
         try {
             while (!stop) {
                 if (paused) {
-                    Thread.sleep(20);
+                    Thread.sleep(20); // not a wait: a paused member idles without polling, as a stuck one would
                     continue;
                 }
                 for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(100))) {

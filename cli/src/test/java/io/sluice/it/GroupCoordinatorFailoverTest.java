@@ -34,6 +34,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -44,6 +45,7 @@ import org.junit.jupiter.api.io.TempDir;
  * the last acknowledged commit of its partition) and every record is consumed. And while the other replicas of the
  * group's offsets partition are frozen (SIGSTOP), a commit is not acknowledged nor visible until they are back.
  */
+@Timeout(value = 10, unit = TimeUnit.MINUTES) // several server JVMs on a loaded machine: twice the default
 class GroupCoordinatorFailoverTest {
     private static final String TOPIC = "orders";
     private static final String GROUP = "billing";
@@ -128,7 +130,10 @@ class GroupCoordinatorFailoverTest {
             java.util.concurrent.CompletableFuture<Void> commit = java.util.concurrent.CompletableFuture.runAsync(
                     () -> committer.commitSync(Map.of(tp, 20L)));
             try {
-                Thread.sleep(4_000); // past the followers' lag time: the in-sync set shrinks below min.insync
+                // past the followers' lag time the in-sync set shrinks below min.insync: the coordinator's broker
+                // alone has the commit, which must stay unacknowledged and invisible
+                Awaitility.await("the in-sync set shrinking to the coordinator's broker").atMost(Duration.ofSeconds(60))
+                        .until(() -> coordinatorRoute().isr.equals(List.of(leader)));
                 assertThat(commit).as("a commit only the coordinator's broker has").isNotDone();
                 assertThat(reader.committed(tps)).as("offsets the in-sync replicas do not have are not visible")
                         .isEqualTo(Map.of(tp, 10L));
@@ -203,7 +208,7 @@ class GroupCoordinatorFailoverTest {
                 } catch (SluiceException e) {
                     ledger.commitFailures.incrementAndGet(); // e.g. UNKNOWN_MEMBER at the new coordinator: re-join
                 }
-                Thread.sleep(5); // a paced consumer, so that the kill lands mid-stream
+                Thread.sleep(5); // pacing, not waiting: a paced consumer, so that the kill lands mid-stream
             }
         } catch (Throwable t) {
             failure.compareAndSet(null, t);

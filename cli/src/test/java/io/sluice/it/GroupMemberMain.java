@@ -77,7 +77,7 @@ public final class GroupMemberMain {
                 next.forEach((tp, o) -> commits.append("C ").append(tp.partition()).append(' ').append(o).append('\n'));
                 out.write(commits.toString());
                 out.flush();
-                Thread.sleep(20);
+                Thread.sleep(20); // pacing, not waiting: a slow consumer, so that a kill lands between commits
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -6,11 +6,14 @@ import io.sluice.remoting.ErrorCode;
 import io.sluice.remoting.SluiceException;
 import org.junit.jupiter.api.Test;
 
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 class BufferPoolTest {
     private static final long SECOND = TimeUnit.SECONDS.toNanos(1);
@@ -36,19 +39,20 @@ class BufferPoolTest {
 
     @Test
     void waitersAreServedInArrivalOrder() throws Exception {
-        int[] waits = {0};
-        BufferPool pool = new BufferPool(10_000, PooledByteBufAllocator.DEFAULT, () -> waits[0]++);
+        AtomicInteger waits = new AtomicInteger();
+        BufferPool pool = new BufferPool(10_000, PooledByteBufAllocator.DEFAULT, waits::incrementAndGet);
         ByteBuf all = pool.allocate(10_000, 0);
-        CompletableFuture<ByteBuf> big = CompletableFuture.supplyAsync(() -> pool.allocate(8_000, 10 * SECOND));
-        waitForWaiters(pool);
-        CompletableFuture<ByteBuf> small = CompletableFuture.supplyAsync(() -> pool.allocate(1_000, 10 * SECOND));
-        Thread.sleep(100);
+        CompletableFuture<ByteBuf> big = CompletableFuture.supplyAsync(() -> pool.allocate(8_000, 60 * SECOND));
+        await().atMost(Duration.ofSeconds(30)).until(() -> waits.get() == 1);
+        CompletableFuture<ByteBuf> small = CompletableFuture.supplyAsync(() -> pool.allocate(1_000, 60 * SECOND));
+        // the pool calls onWait once a request is queued behind the others: both now wait, in arrival order
+        await().atMost(Duration.ofSeconds(30)).until(() -> waits.get() == 2);
         assertThat(big).isNotDone();
         assertThat(small).as("a later small request does not overtake the first waiter").isNotDone();
         pool.deallocate(all, 10_000);
-        ByteBuf b = big.get(5, TimeUnit.SECONDS);
-        ByteBuf s = small.get(5, TimeUnit.SECONDS);
-        assertThat(waits[0]).isEqualTo(2);
+        ByteBuf b = big.get(30, TimeUnit.SECONDS);
+        ByteBuf s = small.get(30, TimeUnit.SECONDS);
+        assertThat(waits).hasValue(2);
         pool.deallocate(b, 8_000);
         pool.deallocate(s, 1_000);
         assertThat(pool.availableBytes()).isEqualTo(10_000);
@@ -58,19 +62,11 @@ class BufferPoolTest {
     void closingFailsWaitersWithClientClosed() throws Exception {
         BufferPool pool = new BufferPool(1_000, PooledByteBufAllocator.DEFAULT, null);
         ByteBuf all = pool.allocate(1_000, 0);
-        CompletableFuture<ByteBuf> waiter = CompletableFuture.supplyAsync(() -> pool.allocate(500, 10 * SECOND));
-        waitForWaiters(pool);
+        CompletableFuture<ByteBuf> waiter = CompletableFuture.supplyAsync(() -> pool.allocate(500, 60 * SECOND));
+        await().atMost(Duration.ofSeconds(30)).until(pool::hasWaiters);
         pool.close();
-        assertThatThrownBy(() -> waiter.get(5, TimeUnit.SECONDS)).hasCauseInstanceOf(SluiceException.class)
+        assertThatThrownBy(() -> waiter.get(30, TimeUnit.SECONDS)).hasCauseInstanceOf(SluiceException.class)
                 .cause().satisfies(e -> assertThat(((SluiceException) e).code()).isEqualTo(ErrorCode.CLIENT_CLOSED));
         pool.deallocate(all, 1_000);
-    }
-
-    private static void waitForWaiters(BufferPool pool) throws InterruptedException {
-        long deadline = System.nanoTime() + 5 * SECOND;
-        while (!pool.hasWaiters() && System.nanoTime() < deadline) {
-            Thread.sleep(5);
-        }
-        assertThat(pool.hasWaiters()).isTrue();
     }
 }

@@ -12,6 +12,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -20,6 +21,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 class RecordAccumulatorTest {
     private static final long LINGER_MS = 5;
@@ -162,9 +164,9 @@ class RecordAccumulatorTest {
         append(1, "a", "b", 0);
         CompletableFuture<CompletableFuture<RecordMetadata>> blocked =
                 CompletableFuture.supplyAsync(() -> append(2, "a", "b", 10_000));
-        Thread.sleep(100);
+        // the appender has queued for buffer memory (it registers as a waiter before it blocks, under the pool's lock)
+        await().atMost(Duration.ofSeconds(30)).until(pool::hasWaiters);
         assertThat(blocked).isNotDone();
-        assertThat(pool.hasWaiters()).isTrue();
         List<ProducerBatch> ready = new ArrayList<>();
         accumulator.drain(System.nanoTime(), routes, false, ready, new ArrayList<>(),
                 new RecordAccumulator.DrainState());
