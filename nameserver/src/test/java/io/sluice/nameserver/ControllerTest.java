@@ -136,7 +136,9 @@ class ControllerTest {
         PartitionState dirty = awaitState(admin, "dirty", 0, s -> s.leader() == 2);
         assertThat(dirty.leaderEpoch()).isEqualTo(1);
         assertThat(dirty.isr()).containsExactly(2);
-        Thread.sleep(500); // the same pass handled "clean": it must not have changed
+        // the same pass handled "clean": it must not have changed (a negative, watched for half a second)
+        await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(30))
+                .until(() -> admin.topics().get("clean").orElseThrow().partitionState(0).leaderEpoch() == 0);
         PartitionState clean = admin.topics().get("clean").orElseThrow().partitionState(0);
         assertThat(clean.leader()).isEqualTo(1);
         assertThat(clean.leaderEpoch()).isZero();
@@ -185,7 +187,9 @@ class ControllerTest {
         b.close(); // ... and leaves too: nobody controls now
 
         b1.close();
-        Thread.sleep(1_000);
+        // a negative: watched for a second, nobody moves the leadership
+        await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(30))
+                .until(() -> admin.topics().get("t").orElseThrow().partitionState(0).leaderEpoch() == 0);
         PartitionState p0 = admin.topics().get("t").orElseThrow().partitionState(0);
         assertThat(p0.leader()).isEqualTo(1);
         assertThat(p0.leaderEpoch()).isZero();

@@ -126,7 +126,7 @@ class BrokerRegistryTest {
         crashed.create(config.root() + ZkPaths.broker(4), stored, ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.EPHEMERAL);
         Thread expiry = new Thread(() -> {
             try {
-                Thread.sleep(1_000);
+                Thread.sleep(1_000); // not a wait: stages the old session ending while the new broker registers
                 crashed.close();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();

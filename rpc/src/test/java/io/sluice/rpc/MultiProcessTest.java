@@ -1,7 +1,6 @@
 package io.sluice.rpc;
 
 import io.sluice.registry.EmbeddedZooKeeper;
-import io.sluice.registry.RegistryClient;
 import io.sluice.registry.RegistryConfig;
 import io.sluice.remoting.transport.TransportConfig;
 import io.sluice.rpc.testing.ProviderProcess;
@@ -9,43 +8,32 @@ import io.sluice.rpc.testing.RpcTests;
 import io.sluice.rpc.testing.TestService;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.MethodOrderer;
-import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
  * Three providers in separate JVMs (weights 100, 200, 300) and a consumer in this one: each balancer's
- * distribution matches its expectation, and a provider killed with SIGKILL during calls fails no call under
- * failover and leaves the provider list.
+ * distribution matches its expectation. The providers are shared by the tests, which only call them (in any order);
+ * the tests that kill or freeze a provider have JVMs of their own in {@link ProviderFailureTest}.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 @Timeout(value = 10, unit = TimeUnit.MINUTES) // several server JVMs on a loaded machine: twice the default
 class MultiProcessTest {
     private static final int CALLS = 1_200;
     private static final int SESSION_TIMEOUT_MS = 2_000;
-    private static final String KEY = TestService.class.getName() + ":1.0";
 
     @TempDir
     static Path dir;
@@ -60,9 +48,10 @@ class MultiProcessTest {
         registry = RpcTests.registry(zk);
         int[] weights = {100, 200, 300};
         for (int i = 0; i < 3; i++) {
-            // w300's lagged() takes 5 ms, the others' answer at once
+            // w300's lagged() takes 50 ms, the others' answer at once (a gap that scheduling delays on a loaded
+            // machine, a few ms, cannot close)
             providers.add(ProviderProcess.start(zk.connectString(), registry.root(), "w" + weights[i], weights[i],
-                    SESSION_TIMEOUT_MS, weights[i] == 300 ? 5 : 0));
+                    SESSION_TIMEOUT_MS, weights[i] == 300 ? 50 : 0));
         }
         for (ProviderProcess p : providers) {
             p.port();
@@ -102,7 +91,6 @@ class MultiProcessTest {
     }
 
     @Test
-    @Order(1)
     void weightedRandomFollowsTheWeights() {
         Map<String, Integer> spread = spread(stub("random"), CALLS);
         // expected 200 / 400 / 600 of 1200; sigma <= 18, bound +-100 (over 5 sigma)
@@ -112,7 +100,6 @@ class MultiProcessTest {
     }
 
     @Test
-    @Order(2)
     void smoothRoundRobinGivesExactShares() {
         Map<String, Integer> spread = spread(stub("round-robin"), CALLS);
         // one thread, a stable list: every cycle of 6 calls gives 1, 2, 3 to the weights 100, 200, 300
@@ -120,7 +107,6 @@ class MultiProcessTest {
     }
 
     @Test
-    @Order(3)
     void leastActiveWithSequentialCallsBreaksEveryTieByWeight() {
         Map<String, Integer> spread = spread(stub("least-active"), CALLS);
         // one call at a time: every pick is a tie at zero in flight, broken by weighted random (bounds as above)
@@ -130,7 +116,6 @@ class MultiProcessTest {
     }
 
     @Test
-    @Order(4)
     void consistentHashPinsEachKeyToOneProvider() {
         TestService stub = stub("consistent-hash");
         Map<String, String> owner = new HashMap<>();
@@ -150,7 +135,6 @@ class MultiProcessTest {
     }
 
     @Test
-    @Order(5)
     void latencyAwareSteersAwayFromTheSlowProvider() {
         TestService stub = stub("latency-aware");
         Map<String, Integer> spread = new HashMap<>();
@@ -158,94 +142,12 @@ class MultiProcessTest {
             spread.merge(stub.lagged(), 1, Integer::sum);
         }
         System.out.println("latency-aware spread: " + spread);
-        // w300 answers lagged() in 5 ms, the others in well under 1 ms: it wins a head-to-head only after its
+        // w300 answers lagged() in 50 ms, the others in about 1 ms: it wins a head-to-head only after its
         // estimate decayed (1 s time constant) while idle, so it gets a small share despite the largest weight;
         // between the fast two, cost divides by weight, so w200 wins their pairs and w100 gets at least the pairs
         // it meets w300 in. Bounds: w300 under 15% (fair share by weight: 50%), w100 over 15%, w200 over 30%.
         assertThat(spread.getOrDefault("w300", 0)).isLessThan(90);
         assertThat(spread.getOrDefault("w100", 0)).isGreaterThan(90);
         assertThat(spread.getOrDefault("w200", 0)).isGreaterThan(180);
-    }
-
-    @Test
-    @Order(6)
-    void aProviderKilledWithSigkillDuringCallsFailsNoCallUnderFailover() throws Exception {
-        TestService stub = client.stub(TestService.class, o -> o.version("1.0").loadBalancer("round-robin")
-                .cluster("failover").retries(2).timeout(Duration.ofSeconds(5)));
-        await().atMost(10, TimeUnit.SECONDS).until(() -> client.providers(TestService.class.getName(), "1.0", "")
-                .size() == 3);
-        AtomicBoolean done = new AtomicBoolean();
-        AtomicLong ok = new AtomicLong();
-        ConcurrentLinkedQueue<Throwable> failures = new ConcurrentLinkedQueue<>();
-        Map<String, AtomicLong> answeredBy = new ConcurrentHashMap<>();
-        List<Thread> threads = new ArrayList<>();
-        for (int t = 0; t < 3; t++) {
-            Thread thread = new Thread(() -> {
-                for (int i = 0; i < 100_000 && !done.get(); i++) {
-                    try {
-                        answeredBy.computeIfAbsent(stub.whoami(), k -> new AtomicLong()).incrementAndGet();
-                        ok.incrementAndGet();
-                    } catch (Throwable e) {
-                        failures.add(e);
-                    }
-                }
-            }, "caller-" + t);
-            thread.start();
-            threads.add(thread);
-        }
-        await().atMost(10, TimeUnit.SECONDS).until(() -> ok.get() > 500);
-        ProviderProcess victim = providers.get(2);
-        victim.kill();
-        assertThat(victim.isAlive()).isFalse();
-        long afterKill = ok.get();
-        await().atMost(10, TimeUnit.SECONDS).until(() -> ok.get() > afterKill + 1_000);
-
-        // the consumer stopped using it at once (its connection died); the registry drops it after the session
-        assertThat(client.providers(TestService.class.getName(), "1.0", ""))
-                .filteredOn(p -> !p.contains("unusable")).hasSize(2);
-        long servedByVictim = answeredBy.get("w300").get();
-        Thread.sleep(200);
-        assertThat(answeredBy.get("w300").get()).as("nothing answered by the dead provider").isEqualTo(servedByVictim);
-        try (RegistryClient admin = RegistryClient.connect(RpcTests.registry(zk.connectString(), registry.root()))) {
-            await().atMost(15, TimeUnit.SECONDS).until(() -> admin.services().providers(KEY).size() == 2);
-        }
-        await().atMost(10, TimeUnit.SECONDS).until(() -> client.providers(TestService.class.getName(), "1.0", "")
-                .size() == 2);
-        done.set(true);
-        for (Thread thread : threads) {
-            thread.join(10_000);
-        }
-        assertThat(failures).as("failed calls").isEmpty();
-        Set<String> alive = new HashSet<>(List.of("w100", "w200"));
-        assertThat(spread(stub, 30).keySet()).isEqualTo(alive);
-    }
-
-    @Test
-    @Order(7)
-    void aHungProviderLeavesThePoolOnMissedHeartbeatsBeforeTheRegistryNotices() throws Exception {
-        ProviderProcess hung = ProviderProcess.start(zk.connectString(), registry.root(), "hung", 100, 30_000);
-        providers.add(hung);
-        hung.port();
-        TestService stub = client.stub(TestService.class, o -> o.version("1.0").loadBalancer("round-robin")
-                .cluster("failover").retries(2).timeout(Duration.ofSeconds(5)));
-        await().atMost(10, TimeUnit.SECONDS).until(() -> client.providers(TestService.class.getName(), "1.0", "")
-                .stream().filter(p -> !p.contains("unusable")).count() == 3);
-        assertThat(spread(stub, 30)).containsKey("hung");
-
-        hung.freeze();
-        long frozenAt = System.nanoTime();
-        Map<String, Integer> during = new HashMap<>();
-        while (System.nanoTime() - frozenAt < TimeUnit.SECONDS.toNanos(3)) {
-            during.merge(stub.whoami(), 1, Integer::sum); // no call may fail: failover retries elsewhere
-        }
-        assertThat(during).doesNotContainKey("hung");
-        // the consumer has dropped it from its usable providers (heartbeats), the registry still lists it
-        assertThat(client.providers(TestService.class.getName(), "1.0", ""))
-                .filteredOn(p -> p.contains("unusable")).anySatisfy(p -> assertThat(p).contains(
-                        "127.0.0.1:" + hung.port()));
-        try (RegistryClient admin = RegistryClient.connect(RpcTests.registry(zk.connectString(), registry.root()))) {
-            assertThat(admin.services().providers(KEY)).extracting(i -> i.port()).contains(hung.port());
-        }
-        hung.kill();
     }
 }

@@ -99,7 +99,7 @@ class RegistryDiscoveryTest {
         for (int i = 0; i < 20; i++) {
             assertThat(spread(stub, 10)).as("calls during the outage use the cached providers")
                     .containsOnlyKeys("p1", "p2");
-            sleep(100);
+            sleep(100); // pacing, not waiting: the calls are spread over the outage
         }
 
         zk = EmbeddedZooKeeper.start(dir.resolve("zk"), "127.0.0.1", zkPort);

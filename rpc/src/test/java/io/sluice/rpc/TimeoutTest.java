@@ -82,7 +82,7 @@ class TimeoutTest {
         await().atMost(5, TimeUnit.SECONDS).until(() -> impl.gatedEntered.get() == 1);
         assertThatThrownBy(() -> hurried.echo("queued")).isInstanceOfSatisfying(SluiceException.class,
                 e -> assertThat(e.code()).isEqualTo(ErrorCode.REQUEST_TIMED_OUT));
-        Thread.sleep(300); // the queued call has now waited well past its 200 ms deadline
+        Thread.sleep(300); // time itself is the condition: the queued call has waited past its 200 ms deadline
         impl.openGate();
         assertThat(first.get(5, TimeUnit.SECONDS)).isEqualTo("slow:first");
         assertThat(blocking.echo("after")).isEqualTo("after");

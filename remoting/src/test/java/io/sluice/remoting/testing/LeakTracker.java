@@ -59,7 +59,7 @@ public final class LeakTracker {
         for (int i = 0; i < 3; i++) {
             System.gc();
             try {
-                Thread.sleep(20);
+                Thread.sleep(20); // not a wait for a condition: lets the GC's reference handler enqueue
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 break;

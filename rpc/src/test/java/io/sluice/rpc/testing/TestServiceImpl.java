@@ -65,7 +65,7 @@ public class TestServiceImpl implements TestService {
         calls.incrementAndGet();
         if (lagMs > 0) {
             try {
-                Thread.sleep(lagMs);
+                Thread.sleep(lagMs); // not a wait: a provider that is slow to answer
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
