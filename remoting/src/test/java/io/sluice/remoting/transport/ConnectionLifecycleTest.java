@@ -139,9 +139,9 @@ class ConnectionLifecycleTest {
         RemotingServer server = parkingServer(config);
         Connection connection = fixture.connect(fixture.client(config), server);
         connection.request(ApiKey.RPC_INVOKE, new RpcRequest(), null, 5_000).get(5, TimeUnit.SECONDS).close();
-        Thread.sleep(1_000); // twenty intervals without a request
-        assertThat(connection.isActive()).isTrue();
-        assertThat(server.connectionCount()).isEqualTo(1);
+        // twenty intervals without a request, watched throughout (a negative: no event to wait for)
+        await().during(1, TimeUnit.SECONDS).atMost(30, TimeUnit.SECONDS)
+                .until(() -> connection.isActive() && server.connectionCount() == 1);
         try (Response response = connection.request(ApiKey.RPC_INVOKE, new RpcRequest(), bytes("alive"), 5_000)
                 .get(5, TimeUnit.SECONDS)) {
             assertThat(text(response.payload())).isEqualTo("alive");
