@@ -30,11 +30,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * thread, so it needs no locks. Thread-safe.
  *
  * <p>Liveness (with {@link HeartbeatHandler}): a request that is merely slow waits for its answer up to its own
- * timeout, and the connection is not closed for silence while any request awaits an answer. When a request times out
- * with not a byte heard since it was written, and the peer's silence is fatal by the connection's detector, the
- * connection is <i>retired</i>: it stops taking requests (they fail at once with NETWORK_ERROR, unsent, and the pool
- * opens a new connection as {@link #isActive()} turns false), and it closes once the requests still awaiting an
- * answer have been answered or timed out. Nothing awaited is failed by a liveness close.
+ * timeout, and the connection is not closed for silence while any request awaits an answer. When the peer's silence
+ * is fatal by the connection's detector while answers are awaited, the connection is <i>retired</i>: it stops taking
+ * requests (they fail at once with NETWORK_ERROR, unsent, and the pool opens a new connection as {@link #isActive()}
+ * turns false), and it closes once the requests still awaiting an answer have been answered or timed out. Nothing
+ * awaited is failed by a liveness close.
  */
 final class ClientConnection implements Connection {
     private static final Logger LOG = LoggerFactory.getLogger(ClientConnection.class);
@@ -64,6 +64,9 @@ final class ClientConnection implements Connection {
         this.metrics = metrics;
         this.activity = channel.pipeline().get(ReadActivity.class);
         this.liveness = channel.pipeline().get(HeartbeatHandler.class);
+        if (liveness != null) {
+            liveness.onSuspicion(this::retire);
+        }
     }
 
     @Override
@@ -131,10 +134,6 @@ final class ClientConnection implements Connection {
             return;
         }
         boolean silent = activity.reads() == request.readsAtSend;
-        if (silent && retired == null && liveness.peerDead(liveness.now())) {
-            retired = request.apiKey + " request " + request.requestId + " timed out after " + request.timeoutMs
-                    + " ms with nothing heard since it was sent; " + liveness.explain(liveness.now());
-        }
         remove(request);
         complete(request, new SluiceException(ErrorCode.REQUEST_TIMED_OUT, "no answer to " + request.apiKey
                 + " request " + request.requestId + " from " + remoteAddress + " within " + request.timeoutMs
@@ -142,11 +141,24 @@ final class ClientConnection implements Connection {
         closeIfRetiredAndDone();
     }
 
+    /** Takes no more requests, and closes once nothing is awaited (see the class comment). On the I/O thread. */
+    private void retire(String why) {
+        if (retired != null || closed) {
+            return;
+        }
+        retired = why;
+        if (!pending.isEmpty()) {
+            liveness.log("retiring", HeartbeatHandler.SILENT, why + "; it takes no new requests and closes once "
+                    + pending.size() + " awaited answer(s) came or timed out");
+        }
+        closeIfRetiredAndDone();
+    }
+
     /** A retired connection closes once it awaits no more answers. On the I/O thread. */
     private void closeIfRetiredAndDone() {
         String why = retired;
         if (why != null && !closed && pending.isEmpty()) {
-            liveness.close(HeartbeatHandler.REQUEST_TIMEOUT, why);
+            liveness.close(HeartbeatHandler.SILENT, why);
         }
     }
 

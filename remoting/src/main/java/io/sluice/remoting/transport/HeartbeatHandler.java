@@ -12,6 +12,7 @@ import org.slf4j.LoggerFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import java.util.function.IntSupplier;
 
 /**
@@ -25,8 +26,8 @@ import java.util.function.IntSupplier;
  *   <li>A server answers every heartbeat request itself, ahead of the dispatcher and its in-flight limit.</li>
  *   <li>A client closes a connection ({@value #SILENT}) only while it awaits no answers on it and its
  *       {@link FailureDetector} (timeout or phi accrual, {@link TransportConfig#livenessDetector()}) finds the
- *       silence fatal. With answers awaited, each request's own timeout rules; {@link ClientConnection} retires the
- *       connection when a request times out without a byte heard since it was sent ({@value #REQUEST_TIMEOUT}).</li>
+ *       silence fatal. With answers awaited, each request's own timeout rules: a fatal silence only <i>retires</i>
+ *       the connection (see {@link ClientConnection}: no new requests, closed once nothing is awaited).</li>
  *   <li>A server closes a connection ({@value #IDLE}) only while it owes no answers on it (no request in flight:
  *       parked fetches, slow admin calls keep it) and has heard nothing for
  *       {@link TransportConfig#connectionsMaxIdleMs()}.</li>
@@ -43,8 +44,6 @@ final class HeartbeatHandler extends ChannelInboundHandlerAdapter implements Run
     static final long PING_REQUEST_ID = 0;
     /** Close reason: a client heard nothing for too long (by its detector) while awaiting no answers. */
     static final String SILENT = "silent";
-    /** Close reason: a client's request timed out with nothing heard since it was sent, and the peer is silent. */
-    static final String REQUEST_TIMEOUT = "request_timeout";
     /** Close reason: a server heard nothing for connections.max.idle.ms while owing no answers. */
     static final String IDLE = "idle";
 
@@ -61,11 +60,13 @@ final class HeartbeatHandler extends ChannelInboundHandlerAdapter implements Run
     private final IntSupplier owed;
     private final TransportMetrics metrics;
     private ChannelHandlerContext ctx;
+    private Consumer<String> onSuspicion;
     private FailureDetector detector;
     private ScheduledFuture<?> check;
     private long checkDueNs;
     private long fedReadNs;
     private long noVerdictBeforeNs;
+    private boolean suspected;
     private boolean closing;
 
     /**
@@ -80,6 +81,14 @@ final class HeartbeatHandler extends ChannelInboundHandlerAdapter implements Run
         this.activity = activity;
         this.owed = owed;
         this.metrics = metrics;
+    }
+
+    /**
+     * Told (once, on the I/O thread, with the reason) when a client's detector finds the silence fatal while answers
+     * are still awaited: the connection is not closed then, the listener may stop giving it new work.
+     */
+    void onSuspicion(Consumer<String> listener) {
+        this.onSuspicion = listener;
     }
 
     @Override
@@ -169,9 +178,19 @@ final class HeartbeatHandler extends ChannelInboundHandlerAdapter implements Run
             schedule(now, intervalNs - silenceNs);
             return;
         }
-        if (owed.getAsInt() == 0 && peerDead(now)) {
-            close(client ? SILENT : IDLE, detector.explain(now) + ", no answers " + (client ? "awaited" : "owed"));
-            return;
+        if (peerDead(now)) {
+            int answers = owed.getAsInt();
+            if (answers == 0) {
+                close(client ? SILENT : IDLE, detector.explain(now) + ", no answers " + (client ? "awaited" : "owed"));
+                return;
+            }
+            if (!suspected && onSuspicion != null) {
+                suspected = true;
+                onSuspicion.accept(detector.explain(now) + ", " + answers + " answer(s) still awaited");
+                if (closing) {
+                    return;
+                }
+            }
         }
         if (client) {
             ctx.writeAndFlush(PING, ctx.voidPromise());
@@ -212,11 +231,12 @@ final class HeartbeatHandler extends ChannelInboundHandlerAdapter implements Run
         closing = true;
         stop();
         metrics.onLivenessClose(reason);
-        logClose(reason, why);
+        log("closing", reason, why);
         ctx.close();
     }
 
-    private void logClose(String reason, String why) {
+    /** One line, at most one a second across all connections (the others are counted in the next line). */
+    void log(String action, String reason, String why) {
         long now = System.nanoTime();
         long next = NEXT_LOG_NS.get();
         if (next != Long.MIN_VALUE && now - next < 0 || !NEXT_LOG_NS.compareAndSet(next, now + LOG_INTERVAL_NS)) {
@@ -224,7 +244,7 @@ final class HeartbeatHandler extends ChannelInboundHandlerAdapter implements Run
             return;
         }
         int unlogged = UNLOGGED.getAndSet(0);
-        LOG.warn("closing connection {} {} ({}): {}{}", client ? "to" : "from", ctx.channel().remoteAddress(),
-                reason, why, unlogged == 0 ? "" : " [" + unlogged + " more such closes not logged]");
+        LOG.warn("{} connection {} {} ({}): {}{}", action, client ? "to" : "from", ctx.channel().remoteAddress(),
+                reason, why, unlogged == 0 ? "" : " [" + unlogged + " more liveness events not logged]");
     }
 }

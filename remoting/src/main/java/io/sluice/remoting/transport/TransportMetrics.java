@@ -74,11 +74,8 @@ class TransportMetrics {
                 .register(registry));
         keep(Gauge.builder("sluice.transport.connections", connections).tags(tags)
                 .description("open connections").register(registry));
-        List<String> reasons = side.equals("server") ? List.of(HeartbeatHandler.IDLE)
-                : List.of(HeartbeatHandler.SILENT, HeartbeatHandler.REQUEST_TIMEOUT);
-        for (String reason : reasons) {
-            livenessCloses.put(reason, livenessCounter(reason));
-        }
+        String reason = side.equals("server") ? HeartbeatHandler.IDLE : HeartbeatHandler.SILENT;
+        livenessCloses.put(reason, livenessCounter(reason));
     }
 
     private Counter livenessCounter(String reason) {

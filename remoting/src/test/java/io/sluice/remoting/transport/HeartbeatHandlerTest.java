@@ -11,6 +11,8 @@ import io.sluice.remoting.protocol.ApiKey;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -29,6 +31,7 @@ class HeartbeatHandlerTest {
 
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     private final AtomicInteger owed = new AtomicInteger();
+    private final List<String> suspicions = new ArrayList<>();
     private EmbeddedChannel channel;
     private int pings;
 
@@ -51,7 +54,9 @@ class HeartbeatHandlerTest {
         channel = new EmbeddedChannel();
         channel.freezeTime();
         ReadActivity activity = new ReadActivity();
-        channel.pipeline().addLast(activity, new HeartbeatHandler(client, config, activity, owed::get, metrics));
+        HeartbeatHandler heartbeat = new HeartbeatHandler(client, config, activity, owed::get, metrics);
+        heartbeat.onSuspicion(suspicions::add);
+        channel.pipeline().addLast(activity, heartbeat);
         return channel;
     }
 
@@ -122,13 +127,17 @@ class HeartbeatHandlerTest {
     }
 
     @Test
-    void aClientAwaitingAnswersKeepsASilentConnection() {
+    void aClientAwaitingAnswersKeepsASilentConnectionAndOnlyReportsItsSuspicionOnce() {
         open(true, config());
         owed.set(1);
+        advance(TIMEOUT_MS - 20);
+        assertThat(suspicions).isEmpty();
         advance(10_000); // 33 liveness timeouts of silence: the request's own timeout rules, not the silence
         assertThat(channel.isOpen()).isTrue();
         assertThat(pings).as("still pinging").isGreaterThan(100);
         assertThat(closed("client", HeartbeatHandler.SILENT)).isZero();
+        assertThat(suspicions).singleElement().asString().contains("nothing heard for")
+                .contains("1 answer(s) still awaited");
 
         owed.set(0);
         advance(INTERVAL_MS + 5);
