@@ -130,11 +130,10 @@ final class ClientConnection implements Connection {
     /** The request's timeout fired; on the I/O thread. */
     void onTimeout(PendingRequest request) {
         request.timeout = null;
-        if (pending.get(request.requestId) != request) {
+        if (!remove(request)) {
             return;
         }
         boolean silent = activity.reads() == request.readsAtSend;
-        remove(request);
         complete(request, new SluiceException(ErrorCode.REQUEST_TIMED_OUT, "no answer to " + request.apiKey
                 + " request " + request.requestId + " from " + remoteAddress + " within " + request.timeoutMs
                 + " ms" + (silent ? " (nothing heard from it meanwhile)" : "")));

@@ -199,25 +199,19 @@ final class HeartbeatHandler extends ChannelInboundHandlerAdapter implements Run
     }
 
     /** True if the peer's silence is fatal by this connection's detector at {@code now} (ticker time). */
-    boolean peerDead(long now) {
+    private boolean peerDead(long now) {
         observe();
-        return detector != null && now - noVerdictBeforeNs >= 0 && detector.isDead(now);
-    }
-
-    /** What the detector makes of the silence at {@code now}, for a log line. */
-    String explain(long now) {
-        observe();
-        return detector == null ? "not started" : detector.explain(now);
+        return now - noVerdictBeforeNs >= 0 && detector.isDead(now);
     }
 
     /** The current time on the channel's ticker, which {@link ReadActivity} uses too. */
-    long now() {
+    private long now() {
         return ctx.executor().ticker().nanoTime();
     }
 
     private void observe() {
         long lastRead = activity.lastReadNs();
-        if (detector != null && lastRead != fedReadNs) {
+        if (lastRead != fedReadNs) {
             fedReadNs = lastRead;
             detector.heartbeat(lastRead);
         }
