@@ -134,13 +134,14 @@ class ConnectionLifecycleTest {
 
     @Test
     void heartbeatsKeepAnIdleConnectionAlive() throws Exception {
-        // pings every 50 ms keep both ends hearing each other well within their limits
-        TransportConfig config = TransportFixture.config().heartbeatIntervalMs(50).livenessTimeoutMs(1_000)
-                .connectionsMaxIdleMs(1_000);
+        // pings every 50 ms keep both ends hearing each other well within their limits (2 s: a busy machine may
+        // stall a thread for a good part of a second)
+        TransportConfig config = TransportFixture.config().heartbeatIntervalMs(50).livenessTimeoutMs(2_000)
+                .connectionsMaxIdleMs(2_000);
         RemotingServer server = parkingServer(config);
         Connection connection = fixture.connect(fixture.client(config), server);
         connection.request(ApiKey.RPC_INVOKE, new RpcRequest(), null, 5_000).get(5, TimeUnit.SECONDS).close();
-        await().during(3, TimeUnit.SECONDS).atMost(10, TimeUnit.SECONDS)
+        await().during(5, TimeUnit.SECONDS).atMost(15, TimeUnit.SECONDS)
                 .until(() -> connection.isActive() && server.connectionCount() == 1);
         try (Response response = connection.request(ApiKey.RPC_INVOKE, new RpcRequest(), bytes("alive"), 5_000)
                 .get(5, TimeUnit.SECONDS)) {
