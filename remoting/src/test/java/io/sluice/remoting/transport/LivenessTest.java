@@ -160,8 +160,8 @@ class LivenessTest {
 
     @Test
     void aServerWhoseIoThreadStallsStillAnswersAndKeepsItsConnection() throws Exception {
-        // a stall of 30 heartbeat intervals (the old rule gave up after 5), under the liveness timeout: slow, not dead
-        TransportConfig config = config().livenessTimeoutMs(10 * LIMIT_MS);
+        // a stall of 30 heartbeat intervals (the old rule gave up after 5) with the default limits: slow, not dead
+        TransportConfig config = TransportFixture.config().heartbeatIntervalMs(INTERVAL_MS);
         RemotingServer server = keep(new RemotingServer("stalling", config, registry)
                 .handle(ApiKey.RPC_INVOKE, (ctx, request, payload) -> {
                     ByteBuf echo = payload.retainedDuplicate();
