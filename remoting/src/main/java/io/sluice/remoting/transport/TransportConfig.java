@@ -11,10 +11,10 @@ import java.util.Locale;
  * {@link #conclude()} validates once at start-up and names the offending key.
  *
  * <p>Liveness (see {@link HeartbeatHandler}): a client pings a connection it has heard nothing from for
- * {@link #heartbeatIntervalMs()}; it gives up on a peer only while it is owed no answers and its
- * {@link #livenessDetector()} finds the silence too long ({@link #livenessTimeoutMs()}, or a phi accrual verdict),
- * or when a request times out with nothing at all heard since it was sent. A server closes a connection only while
- * it owes no answers on it and has heard nothing for {@link #connectionsMaxIdleMs()}.
+ * {@link #heartbeatIntervalMs()}; it gives up on a peer whose silence its {@link #livenessDetector()} finds too long
+ * ({@link #livenessTimeoutMs()}, or a phi accrual verdict), closing the connection at once if it awaits no answers on
+ * it, else retiring it until they came or timed out. A server closes a connection only while it owes no answers on it
+ * and has heard nothing for {@link #connectionsMaxIdleMs()}.
  */
 public final class TransportConfig {
     public static final String MAX_FRAME_BYTES = "sluice.transport.max.frame.bytes";
