@@ -3,6 +3,7 @@ package io.sluice.client;
 import io.sluice.remoting.ErrorCode;
 import io.sluice.remoting.SluiceException;
 import io.sluice.remoting.config.ConfigSource;
+import io.sluice.remoting.transport.TransportConfig;
 import org.junit.jupiter.api.Test;
 
 import java.util.Map;
@@ -79,11 +80,15 @@ class ConfigValidationTest {
                 ProducerConfig.BATCH_SIZE, "16_384",
                 ProducerConfig.PARTITIONER, "round-robin",
                 "sluice.transport.io.threads", "2",
+                "sluice.transport.liveness.detector", "phi",
+                "sluice.transport.liveness.timeout.ms", "45000",
                 "sluice.broker.port", "9911"))).conclude();
         assertThat(p.acks()).isEqualTo(-1);
         assertThat(p.lingerMs()).isZero();
         assertThat(p.batchSize()).isEqualTo(16384);
         assertThat(p.transport().ioThreads()).isEqualTo(2);
+        assertThat(p.transport().livenessDetector()).isEqualTo(TransportConfig.Detector.PHI);
+        assertThat(p.transport().livenessTimeoutMs()).isEqualTo(45_000);
         assertThat(ProducerConfig.from(source(Map.of())).transport().ioThreads())
                 .as("clients keep one I/O thread unless told").isEqualTo(1);
         ConsumerConfig c = ConsumerConfig.from(source(Map.of(ConsumerConfig.AUTO_OFFSET_RESET, "latest",

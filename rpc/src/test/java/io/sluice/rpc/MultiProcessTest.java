@@ -56,9 +56,9 @@ class MultiProcessTest {
         for (ProviderProcess p : providers) {
             p.port();
         }
-        // heartbeats every 200 ms, a provider silent for 3 of them is dead to this consumer
+        // heartbeats every 200 ms, a provider silent for 600 ms (and owed no answers) is dead to this consumer
         client = RpcClient.builder().registry(RpcTests.registry(zk.connectString(), registry.root()))
-                .transport(new TransportConfig().heartbeatIntervalMs(200).heartbeatMisses(3)).build();
+                .transport(new TransportConfig().heartbeatIntervalMs(200).livenessTimeoutMs(600)).build();
     }
 
     @AfterAll

@@ -83,9 +83,7 @@ public final class ConfigSupport {
         if (source.contains(TransportConfig.HEARTBEAT_INTERVAL_MS)) {
             t.heartbeatIntervalMs(source.getLong(TransportConfig.HEARTBEAT_INTERVAL_MS, t.heartbeatIntervalMs()));
         }
-        if (source.contains(TransportConfig.HEARTBEAT_MISSES)) {
-            t.heartbeatMisses(source.getInt(TransportConfig.HEARTBEAT_MISSES, t.heartbeatMisses()));
-        }
+        t.livenessFrom(source);
         if (source.contains(TransportConfig.IO_THREADS)) {
             t.ioThreads(source.getInt(TransportConfig.IO_THREADS, t.ioThreads()));
         }

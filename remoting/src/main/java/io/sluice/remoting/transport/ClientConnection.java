@@ -28,6 +28,13 @@ import java.util.concurrent.atomic.AtomicLong;
  * are bounded by the in-flight limit on the caller's thread (fail fast); the table of pending requests and their
  * timeouts (scheduled on the channel's event loop, cancelled on answer) is touched only on the channel's I/O
  * thread, so it needs no locks. Thread-safe.
+ *
+ * <p>Liveness (with {@link HeartbeatHandler}): a request that is merely slow waits for its answer up to its own
+ * timeout, and the connection is not closed for silence while any request awaits an answer. When the peer's silence
+ * is fatal by the connection's detector while answers are awaited, the connection is <i>retired</i>: it stops taking
+ * requests (they fail at once with NETWORK_ERROR, unsent, and the pool opens a new connection as {@link #isActive()}
+ * turns false), and it closes once the requests still awaiting an answer have been answered or timed out. Nothing
+ * awaited is failed by a liveness close.
  */
 final class ClientConnection implements Connection {
     private static final Logger LOG = LoggerFactory.getLogger(ClientConnection.class);
@@ -42,7 +49,11 @@ final class ClientConnection implements Connection {
     private final AtomicInteger inFlight = new AtomicInteger();
     private final LongObjectHashMap<PendingRequest> pending = new LongObjectHashMap<>();
     private final CompletableFuture<Void> closeFuture = new CompletableFuture<>();
+    private final ReadActivity activity;
+    private final HeartbeatHandler liveness;
     private boolean closed;
+    /** Why the connection was retired (see the class comment); null while it takes requests. */
+    private volatile String retired;
 
     ClientConnection(Channel channel, InetSocketAddress remoteAddress, TransportConfig config,
                      TransportMetrics metrics) {
@@ -51,6 +62,11 @@ final class ClientConnection implements Connection {
         this.remoteAddress = remoteAddress;
         this.config = config;
         this.metrics = metrics;
+        this.activity = channel.pipeline().get(ReadActivity.class);
+        this.liveness = channel.pipeline().get(HeartbeatHandler.class);
+        if (liveness != null) {
+            liveness.onSuspicion(this::retire);
+        }
     }
 
     @Override
@@ -83,12 +99,13 @@ final class ClientConnection implements Connection {
 
     /** Registers and writes a request; on the I/O thread. */
     void dispatch(PendingRequest request) {
-        if (closed) {
+        if (closed || retired != null) {
             inFlight.decrementAndGet();
             release(request.takePayload());
             request.completeExceptionally(closedError());
             return;
         }
+        request.readsAtSend = activity.reads();
         pending.put(request.requestId, request);
         request.timeout = loop.schedule(request, request.timeoutMs, TimeUnit.MILLISECONDS);
         OutboundFrame frame = new OutboundFrame(0, request.apiKey.id(), request.requestId, request.takeMessage(),
@@ -107,15 +124,40 @@ final class ClientConnection implements Connection {
                     + remoteAddress + ": " + cause, cause);
         }
         complete(request, error);
+        closeIfRetiredAndDone();
     }
 
     /** The request's timeout fired; on the I/O thread. */
     void onTimeout(PendingRequest request) {
         request.timeout = null;
-        if (remove(request)) {
-            complete(request, new SluiceException(ErrorCode.REQUEST_TIMED_OUT, "no answer to " + request.apiKey
-                    + " request " + request.requestId + " from " + remoteAddress + " within " + request.timeoutMs
-                    + " ms"));
+        if (!remove(request)) {
+            return;
+        }
+        boolean silent = activity.reads() == request.readsAtSend;
+        complete(request, new SluiceException(ErrorCode.REQUEST_TIMED_OUT, "no answer to " + request.apiKey
+                + " request " + request.requestId + " from " + remoteAddress + " within " + request.timeoutMs
+                + " ms" + (silent ? " (nothing heard from it meanwhile)" : "")));
+        closeIfRetiredAndDone();
+    }
+
+    /** Takes no more requests, and closes once nothing is awaited (see the class comment). On the I/O thread. */
+    private void retire(String why) {
+        if (retired != null || closed) {
+            return;
+        }
+        retired = why;
+        if (!pending.isEmpty()) {
+            liveness.log("retiring", HeartbeatHandler.SILENT, why + "; it takes no new requests and closes once "
+                    + pending.size() + " awaited answer(s) came or timed out");
+        }
+        closeIfRetiredAndDone();
+    }
+
+    /** A retired connection closes once it awaits no more answers. On the I/O thread. */
+    private void closeIfRetiredAndDone() {
+        String why = retired;
+        if (why != null && !closed && pending.isEmpty()) {
+            liveness.close(HeartbeatHandler.SILENT, why);
         }
     }
 
@@ -127,6 +169,14 @@ final class ClientConnection implements Connection {
             frame.release();
             return;
         }
+        try {
+            completeAnswered(request, frame);
+        } finally {
+            closeIfRetiredAndDone();
+        }
+    }
+
+    private void completeAnswered(PendingRequest request, InboundFrame frame) {
         if (frame.isError()) {
             ErrorResponse error = frame.message();
             frame.release();
@@ -174,6 +224,11 @@ final class ClientConnection implements Connection {
     }
 
     private SluiceException closedError() {
+        String why = retired;
+        if (why != null && !closed) {
+            return new SluiceException(ErrorCode.NETWORK_ERROR, "not sent: the connection to " + remoteAddress
+                    + " is retired (" + why + ")");
+        }
         return new SluiceException(ErrorCode.NETWORK_ERROR, "connection to " + remoteAddress + " closed");
     }
 
@@ -184,7 +239,7 @@ final class ClientConnection implements Connection {
         OutboundFrame frame = new OutboundFrame(FrameLayout.FLAG_ONEWAY, apiKey.id(), requestIds.getAndIncrement(),
                 message, payload);
         Runnable write = () -> {
-            if (closed) {
+            if (closed || retired != null) {
                 release(payload);
                 written.completeExceptionally(closedError());
                 return;
@@ -218,9 +273,10 @@ final class ClientConnection implements Connection {
         return remoteAddress;
     }
 
+    /** False once closed or retired (see the class comment). */
     @Override
     public boolean isActive() {
-        return channel.isActive();
+        return retired == null && channel.isActive();
     }
 
     @Override
@@ -249,7 +305,8 @@ final class ClientConnection implements Connection {
 
     @Override
     public String toString() {
-        return "Connection{" + channel.localAddress() + " -> " + remoteAddress + ", inFlight=" + inFlight() + "}";
+        return "Connection{" + channel.localAddress() + " -> " + remoteAddress + ", inFlight=" + inFlight()
+                + (retired != null ? ", retired" : "") + "}";
     }
 
     private static void release(ByteBuf payload) {

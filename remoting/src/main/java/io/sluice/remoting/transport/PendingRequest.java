@@ -23,6 +23,8 @@ final class PendingRequest extends CompletableFuture<Response> implements Runnab
     private Object message;
     private ByteBuf payload;
     private boolean sent;
+    /** {@link ReadActivity#reads()} when it was written: unchanged at its timeout means nothing was heard since. */
+    long readsAtSend;
     ScheduledFuture<?> timeout;
 
     PendingRequest(ClientConnection connection, long requestId, ApiKey apiKey, Object message, ByteBuf payload,

@@ -21,6 +21,12 @@ final class ResponseHandler extends ChannelInboundHandlerAdapter {
         this.connection = owner;
     }
 
+    /** Answers the client awaits on this connection (for the liveness rule); 0 before the connection attaches. */
+    int awaited() {
+        ClientConnection owner = connection;
+        return owner == null ? 0 : owner.inFlight();
+    }
+
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (!(msg instanceof InboundFrame frame)) {

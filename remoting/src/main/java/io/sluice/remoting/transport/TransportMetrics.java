@@ -11,6 +11,8 @@ import io.sluice.remoting.protocol.ApiKey;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.Supplier;
@@ -19,8 +21,10 @@ import java.util.function.Supplier;
  * Micrometer meters of one server or client, all tagged {@code side} (server/client) and {@code name}:
  * {@code sluice.transport.connections} (gauge), {@code sluice.transport.requests} (counter, tag {@code api}),
  * {@code sluice.transport.request.latency} (timer, tag {@code api}), {@code sluice.transport.errors} (counter,
- * tag {@code code}), {@code sluice.transport.bytes.in} / {@code .out} (counters). Meters of each api are created
- * up front so the request path only looks up an array; error counters are created on first use.
+ * tag {@code code}), {@code sluice.transport.bytes.in} / {@code .out} (counters),
+ * {@code sluice.transport.connections.closed} (counter, tag {@code reason}: connections closed by the liveness rules
+ * of {@link HeartbeatHandler}, created up front with the reasons of the side). Meters of each api are created up
+ * front so the request path only looks up an array; error counters are created on first use.
  * {@link #NOOP} records nothing. Thread-safe.
  */
 class TransportMetrics {
@@ -33,6 +37,7 @@ class TransportMetrics {
     private final AtomicReferenceArray<Counter> errors;
     private final Counter bytesIn;
     private final Counter bytesOut;
+    private final Map<String, Counter> livenessCloses = new ConcurrentHashMap<>();
     private final List<Meter> meters = new ArrayList<>();
 
     private TransportMetrics() {
@@ -69,6 +74,13 @@ class TransportMetrics {
                 .register(registry));
         keep(Gauge.builder("sluice.transport.connections", connections).tags(tags)
                 .description("open connections").register(registry));
+        String reason = side.equals("server") ? HeartbeatHandler.IDLE : HeartbeatHandler.SILENT;
+        livenessCloses.put(reason, livenessCounter(reason));
+    }
+
+    private Counter livenessCounter(String reason) {
+        return keep(Counter.builder("sluice.transport.connections.closed").tags(tags.and("reason", reason))
+                .description("connections closed by the transport's liveness rules, by reason").register(registry));
     }
 
     /** Meters in {@code registry}, or {@link #NOOP} when it is null. */
@@ -108,6 +120,13 @@ class TransportMetrics {
             errors.set(code.ordinal(), counter);
         }
         counter.increment();
+    }
+
+    /** A connection was closed by a liveness rule, for {@code reason}. */
+    void onLivenessClose(String reason) {
+        if (registry != null) {
+            livenessCloses.computeIfAbsent(reason, this::livenessCounter).increment();
+        }
     }
 
     void onBytesIn(int bytes) {

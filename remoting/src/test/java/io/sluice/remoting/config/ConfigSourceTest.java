@@ -127,4 +127,32 @@ class ConfigSourceTest {
         ConfigSource bad = ConfigSource.fromMap(Map.of(TransportConfig.MAX_IN_FLIGHT, "0"), "test");
         assertInvalid(() -> TransportConfig.from(bad).conclude(), TransportConfig.MAX_IN_FLIGHT + "=0");
     }
+
+    @Test
+    void livenessKeysAreReadValidatedAndTheRemovedMissesKeyIsRefused() {
+        ConfigSource source = ConfigSource.fromMap(Map.of("sluice", Map.of("transport", Map.of(
+                "liveness.detector", "PHI", "liveness.timeout.ms", 20_000, "liveness.phi.threshold", 10.5,
+                "liveness.phi.acceptable.pause.ms", 5_000, "liveness.phi.min.std.deviation.ms", 300,
+                "connections.max.idle.ms", 60_000))), "test");
+        TransportConfig config = TransportConfig.from(source).conclude();
+        assertThat(config.livenessDetector()).isEqualTo(TransportConfig.Detector.PHI);
+        assertThat(config.livenessTimeoutMs()).isEqualTo(20_000);
+        assertThat(config.phiThreshold()).isEqualTo(10.5);
+        assertThat(config.phiAcceptablePauseMs()).isEqualTo(5_000);
+        assertThat(config.phiMinStdDeviationMs()).isEqualTo(300);
+        assertThat(config.connectionsMaxIdleMs()).isEqualTo(60_000);
+        TransportConfig defaults = TransportConfig.from(ConfigSource.empty()).conclude();
+        assertThat(defaults.livenessDetector()).isEqualTo(TransportConfig.Detector.TIMEOUT);
+        assertThat(defaults.livenessTimeoutMs()).isEqualTo(defaults.requestTimeoutMs()).isEqualTo(30_000);
+
+        ConfigSource unknown = ConfigSource.fromMap(Map.of(TransportConfig.LIVENESS_DETECTOR, "gossip"), "test");
+        assertInvalid(() -> TransportConfig.from(unknown), TransportConfig.LIVENESS_DETECTOR + "=gossip",
+                "timeout, phi");
+        ConfigSource removed = ConfigSource.fromMap(Map.of("sluice.transport.heartbeat.misses", 5), "old.yaml");
+        assertInvalid(() -> TransportConfig.from(removed), "sluice.transport.heartbeat.misses", "old.yaml",
+                TransportConfig.LIVENESS_TIMEOUT_MS);
+        ConfigSource tooShort = ConfigSource.fromMap(Map.of(TransportConfig.LIVENESS_TIMEOUT_MS, 1_000), "test");
+        assertInvalid(() -> TransportConfig.from(tooShort).conclude(), TransportConfig.LIVENESS_TIMEOUT_MS + "=1000",
+                TransportConfig.HEARTBEAT_INTERVAL_MS);
+    }
 }

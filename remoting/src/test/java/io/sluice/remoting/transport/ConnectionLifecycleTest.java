@@ -134,13 +134,14 @@ class ConnectionLifecycleTest {
 
     @Test
     void heartbeatsKeepAnIdleConnectionAlive() throws Exception {
-        // generous misses: the machine running the tests may stall a thread for a few intervals
-        TransportConfig config = TransportFixture.config().heartbeatIntervalMs(50).heartbeatMisses(8);
+        // pings every 50 ms keep both ends hearing each other well within their limits (2 s: a busy machine may
+        // stall a thread for a good part of a second)
+        TransportConfig config = TransportFixture.config().heartbeatIntervalMs(50).livenessTimeoutMs(2_000)
+                .connectionsMaxIdleMs(2_000);
         RemotingServer server = parkingServer(config);
         Connection connection = fixture.connect(fixture.client(config), server);
         connection.request(ApiKey.RPC_INVOKE, new RpcRequest(), null, 5_000).get(5, TimeUnit.SECONDS).close();
-        // twenty intervals without a request, watched throughout (a negative: no event to wait for)
-        await().during(1, TimeUnit.SECONDS).atMost(30, TimeUnit.SECONDS)
+        await().during(5, TimeUnit.SECONDS).atMost(30, TimeUnit.SECONDS)
                 .until(() -> connection.isActive() && server.connectionCount() == 1);
         try (Response response = connection.request(ApiKey.RPC_INVOKE, new RpcRequest(), bytes("alive"), 5_000)
                 .get(5, TimeUnit.SECONDS)) {
@@ -149,17 +150,14 @@ class ConnectionLifecycleTest {
     }
 
     @Test
-    void clientDetectsASilentServer() throws Exception {
-        TransportConfig config = TransportFixture.config().heartbeatIntervalMs(50).heartbeatMisses(3);
+    void clientGivesUpOnASilentServerItAwaitsNothingFrom() throws Exception {
+        TransportConfig config = TransportFixture.config().heartbeatIntervalMs(50).livenessTimeoutMs(300);
         try (ServerSocket silent = new ServerSocket(0, 10, java.net.InetAddress.getByName(TransportFixture.HOST))) {
             RemotingClient client = fixture.client(config);
             Connection connection = client.connect(new InetSocketAddress(TransportFixture.HOST,
                     silent.getLocalPort())).get(5, TimeUnit.SECONDS);
             try (Socket accepted = silent.accept()) {
-                CompletableFuture<Response> pending = connection.request(ApiKey.FETCH, new FetchRequest(), null,
-                        10_000);
                 connection.closeFuture().get(5, TimeUnit.SECONDS);
-                assertThat(failure(pending).code()).isEqualTo(ErrorCode.NETWORK_ERROR);
                 assertThat(accepted.getInputStream().read()).isGreaterThanOrEqualTo(0); // it did ping
             }
         }
@@ -167,7 +165,8 @@ class ConnectionLifecycleTest {
 
     @Test
     void serverClosesASilentClient() throws Exception {
-        RemotingServer server = parkingServer(TransportFixture.config().heartbeatIntervalMs(50).heartbeatMisses(3));
+        RemotingServer server = parkingServer(TransportFixture.config().heartbeatIntervalMs(50)
+                .connectionsMaxIdleMs(300));
         try (RawSocket silent = new RawSocket(server.localAddress())) {
             assertThat(silent.closedByPeer(5_000)).isTrue();
             await().atMost(5, TimeUnit.SECONDS).until(() -> server.connectionCount() == 0);

@@ -142,7 +142,7 @@ public final class ProviderChannel {
      */
     private void verify(CompletableFuture<Connection> attempt, Connection connection) {
         TransportConfig transport = client.config();
-        long timeoutMs = Math.max(100, transport.heartbeatIntervalMs() * transport.heartbeatMisses());
+        long timeoutMs = Math.max(100, Math.min(transport.livenessTimeoutMs(), transport.requestTimeoutMs()));
         connection.request(ApiKey.HEARTBEAT, new Empty(), null, timeoutMs).whenComplete((response, error) -> {
             if (response != null) {
                 response.close();
