@@ -71,8 +71,8 @@ public final class NameServer implements AutoCloseable {
                             ctx.respond(ClusterDescriber.describe(routes, controller)));
             server.start(config.host(), config.port());
             if (config.controllerEnabled()) {
-                controller = new Controller(registry, "nameserver@" + config.host() + ":" + address().getPort(),
-                        metrics, config.probeBrokers()).start();
+                controller = new Controller(registry, Controller.participantId(config.host(), address().getPort()),
+                        metrics, config.probeBrokers(), config.probeController()).start();
             }
             Gauge.builder("sluice.nameserver.route.version", this, n -> n.routes.version())
                     .description("version of the route table").register(metrics);
