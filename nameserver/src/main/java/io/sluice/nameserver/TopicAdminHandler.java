@@ -102,13 +102,7 @@ final class TopicAdminHandler {
                     "partitions must be between 1 and " + MAX_PARTITIONS + ", not " + request.partitions);
         }
         int replicationFactor = request.replicationFactor == 0 ? 1 : request.replicationFactor;
-        TopicConfigValidator.validate(request.configs);
-        String minIsr = request.configs == null ? null : request.configs.get("min.insync.replicas");
-        if (minIsr != null && Integer.parseInt(minIsr.trim()) > replicationFactor) {
-            throw new SluiceException(ErrorCode.INVALID_CONFIG, "min.insync.replicas=" + minIsr.trim()
-                    + " is larger than the replication factor " + replicationFactor
-                    + ": acks=all writes could never succeed");
-        }
+        TopicConfigValidator.validate(request.configs, replicationFactor);
         List<BrokerInfo> live = routes.get().brokers();
         List<List<Integer>> assignment = ReplicaAssigner.assign(live, partitions, replicationFactor,
                 ThreadLocalRandom.current().nextInt(Math.max(1, live.size())));
