@@ -152,7 +152,7 @@ public final class SluiceAdmin implements Admin {
     public ClusterDescription describeCluster() {
         long deadlineNs = deadline();
         DescribeClusterResponse answer;
-        try (Response response = retrying("describe cluster", deadlineNs, true,
+        try (Response response = retrying("describe cluster", deadlineNs,
                 () -> nameservers.request(ApiKey.DESCRIBE_CLUSTER, new Empty(), remainingMs(deadlineNs), true))) {
             answer = response.message();
         }
@@ -183,18 +183,14 @@ public final class SluiceAdmin implements Admin {
     private GetRoutesResponse routes(List<String> topics, long deadlineNs) {
         GetRoutesRequest request = new GetRoutesRequest();
         request.topics = new ArrayList<>(topics);
-        try (Response response = retrying("get routes", deadlineNs, true,
+        try (Response response = retrying("get routes", deadlineNs,
                 () -> nameservers.request(ApiKey.GET_ROUTES, request, remainingMs(deadlineNs), true))) {
             return response.message();
         }
     }
 
-    /**
-     * Runs {@code call} until it succeeds or the deadline; retries errors that are retriable and, unless
-     * {@code idempotent}, were answered by a server (never NETWORK_ERROR or REQUEST_TIMED_OUT after sending).
-     */
-    private Response retrying(String what, long deadlineNs, boolean idempotent,
-                              Supplier<CompletableFuture<Response>> call) {
+    /** Runs the read {@code call} until it succeeds or the deadline, retrying retriable errors. */
+    private Response retrying(String what, long deadlineNs, Supplier<CompletableFuture<Response>> call) {
         int attempt = 0;
         while (true) {
             SluiceException error;
@@ -211,10 +207,9 @@ public final class SluiceAdmin implements Admin {
                 Thread.currentThread().interrupt();
                 throw new SluiceException(ErrorCode.REQUEST_TIMED_OUT, what + ": interrupted");
             }
-            boolean ambiguous = error.code() == ErrorCode.NETWORK_ERROR || error.code() == ErrorCode.REQUEST_TIMED_OUT;
             long now = System.nanoTime();
             long pauseNs = backoff.delayNs(++attempt);
-            if (!error.code().retriable() || !idempotent && ambiguous || deadlineNs - now - pauseNs <= 0) {
+            if (!error.code().retriable() || deadlineNs - now - pauseNs <= 0) {
                 throw new SluiceException(error.code(), what + ": " + error.getMessage(), error);
             }
             LockSupport.parkNanos(pauseNs);
