@@ -1,7 +1,6 @@
 package io.sluice.nameserver;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -12,8 +11,6 @@ import io.sluice.registry.RegistryClient;
 import io.sluice.registry.RegistryConfig;
 import io.sluice.registry.TopicMetadata;
 import io.sluice.registry.zk.ZkPaths;
-import io.sluice.remoting.ErrorCode;
-import io.sluice.remoting.SluiceException;
 import io.sluice.remoting.protocol.BrokerInfo;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -25,6 +22,12 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.apache.zookeeper.CreateMode;
+import org.apache.zookeeper.Watcher;
+import org.apache.zookeeper.ZooDefs;
+import org.apache.zookeeper.ZooKeeper;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -35,7 +38,8 @@ import org.junit.jupiter.api.io.TempDir;
  * A standby controller takes over as soon as the active controller's process is gone, and handles a broker that
  * died at the same moment at once too. Every "process" here is a real listening socket on 127.0.0.1 plus a real
  * registry session; its death is the socket closing while the session (30 s) lives on, as after a SIGKILL before
- * ZooKeeper notices. The dead controller is a bare election participant whose id names its listening socket.
+ * ZooKeeper notices. The dead controller won the election under an id naming its listening socket; then its
+ * process died: its node is held by a session that lives on but never competes again (a raw ZooKeeper session).
  */
 class ControllerTakeoverTest {
     private static final long SESSION_MS = 30_000;
@@ -127,6 +131,30 @@ class ControllerTakeoverTest {
         return client.curator().getZookeeperClient().getZooKeeper().getSessionId();
     }
 
+    /**
+     * A controller that won epoch 1 as {@code participantId} and whose process then died: its controller node is
+     * held by the returned session, which lives on (30 s) but does nothing.
+     */
+    private ZooKeeper deadController(String root, String participantId) throws Exception {
+        RegistryClient winner = session(root);
+        LeaderElection election = winner.election(Controller.ELECTION, participantId);
+        election.start();
+        await().atMost(Duration.ofSeconds(10)).until(election::isLeader);
+        byte[] node = winner.curator().getData().forPath(ZkPaths.election(Controller.ELECTION));
+        election.close(); // only to hand the node to a session that will never compete again
+        CountDownLatch connected = new CountDownLatch(1);
+        ZooKeeper zombie = new ZooKeeper(zk.connectString(), (int) SESSION_MS, event -> {
+            if (event.getState() == Watcher.Event.KeeperState.SyncConnected) {
+                connected.countDown();
+            }
+        });
+        open.add(zombie);
+        assertThat(connected.await(10, TimeUnit.SECONDS)).isTrue();
+        zombie.create(root + ZkPaths.election(Controller.ELECTION), node, ZooDefs.Ids.OPEN_ACL_UNSAFE,
+                CreateMode.EPHEMERAL);
+        return zombie;
+    }
+
     @Test
     void theStandbyTakesOverAtOnceWhenTheControllerDiesTogetherWithALeader() throws Exception {
         String root = "/takeover-1";
@@ -139,11 +167,7 @@ class ControllerTakeoverTest {
         // the controller: a nameserver process (listening socket) that won the election
         Listener oldNameserver = new Listener();
         String oldId = Controller.participantId("127.0.0.1", oldNameserver.port());
-        RegistryClient oldSession = session(root);
-        LeaderElection old = oldSession.election(Controller.ELECTION, oldId);
-        old.start();
-        await().atMost(Duration.ofSeconds(10)).until(old::isLeader);
-        long oldEpoch = old.epoch();
+        ZooKeeper oldSession = deadController(root, oldId);
 
         Listener standbyNameserver = new Listener();
         RegistryClient standbySession = session(root);
@@ -154,7 +178,6 @@ class ControllerTakeoverTest {
         await().atMost(Duration.ofSeconds(10)).until(() -> standby.probingController(oldId)
                 && b1.accepted.size() >= 1);
         assertThat(standby.isActive()).isFalse();
-        long deadControllerSession = sessionOf(oldSession);
         long deadBrokerSession = admin.curator().checkExists().forPath(ZkPaths.broker(1)).getEphemeralOwner();
 
         // SIGKILL of both: their processes are gone, their sessions live on
@@ -168,22 +191,15 @@ class ControllerTakeoverTest {
         assertThat(p0.leader()).isIn(2, 3);
         assertThat(p0.isr()).doesNotContain(1);
         assertThat(standby.isActive()).isTrue();
-        assertThat(standby.epoch()).isGreaterThan(oldEpoch);
+        assertThat(standby.epoch()).as("a higher epoch fences the old controller").isEqualTo(2);
         // neither session has expired: the standby acted on the dead processes, not on ZooKeeper
         assertThat(admin.curator().checkExists().forPath(ZkPaths.broker(1)).getEphemeralOwner())
                 .isEqualTo(deadBrokerSession);
-        assertThat(sessionOf(oldSession)).isEqualTo(deadControllerSession);
+        assertThat(oldSession.getState().isAlive()).isTrue();
         assertThat(admin.curator().checkExists().forPath(ZkPaths.election(Controller.ELECTION)).getEphemeralOwner())
                 .isEqualTo(sessionOf(standbySession));
         assertThat(metrics.counter("sluice.controller.stale.evictions").count()).isEqualTo(1.0);
         assertThat(failoverMs).as("failover well inside the %d ms session", SESSION_MS).isLessThan(SESSION_MS / 2);
-
-        // the old controller, had it been alive after all, is fenced by the new epoch
-        await().atMost(Duration.ofSeconds(10)).until(() -> !old.isLeader());
-        PartitionState now = admin.topics().get("t").orElseThrow().partitionState(0);
-        assertThatThrownBy(() -> oldSession.topics().compareAndSetPartitionState("t", 0, now.withIsr(List.of(2, 3)),
-                now.version(), old)).isInstanceOfSatisfying(SluiceException.class,
-                e -> assertThat(e.code()).isEqualTo(ErrorCode.STALE_CONTROLLER_EPOCH));
         System.out.printf("ControllerTakeoverTest: controller and leader killed together, new leader after %d ms"
                 + " (registry session %d ms)%n", failoverMs, SESSION_MS);
     }
@@ -194,10 +210,7 @@ class ControllerTakeoverTest {
         broker(root, 1);
         Listener oldNameserver = new Listener();
         String oldId = Controller.participantId("127.0.0.1", oldNameserver.port());
-        RegistryClient oldSession = session(root);
-        LeaderElection old = oldSession.election(Controller.ELECTION, oldId);
-        old.start();
-        await().atMost(Duration.ofSeconds(10)).until(old::isLeader);
+        ZooKeeper oldSession = deadController(root, oldId);
 
         Controller standby = new Controller(session(root),
                 Controller.participantId("127.0.0.1", new Listener().port()), new SimpleMeterRegistry()).start();
@@ -209,7 +222,7 @@ class ControllerTakeoverTest {
             s.close();
         }
         await().atMost(Duration.ofSeconds(10)).until(() -> oldNameserver.accepted.size() >= 2);
-        assertThat(old.isLeader()).isTrue();
+        assertThat(oldSession.exists(root + ZkPaths.election(Controller.ELECTION), false)).isNotNull();
         assertThat(standby.isActive()).isFalse();
     }
 }
