@@ -7,15 +7,18 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
 import java.io.PrintWriter;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.stream.Collectors;
 
 /**
- * {@code sluice cluster}: live brokers, the active controller and its epoch, under-replicated and offline
- * partitions, as a nameserver sees them.
+ * {@code sluice cluster}: the nameserver's registry connection, live brokers, the active controller and its epoch,
+ * under-replicated and offline partitions, as a nameserver sees them. While the registry is unreachable it says so
+ * first, and why writes stall, since everything below is then as of the outage.
  */
 @Command(name = "cluster", mixinStandardHelpOptions = true,
-        description = "Show live brokers, the controller and its epoch, under-replicated and offline partitions.")
+        description = "Show the registry connection, live brokers, the controller and its epoch, under-replicated and"
+                + " offline partitions.")
 final class ClusterCommand implements Runnable {
     @Mixin
     NameserverOption ns;
@@ -29,8 +32,9 @@ final class ClusterCommand implements Runnable {
             d = admin.describeCluster();
         }
         PrintWriter out = spec.commandLine().getOut();
-        out.printf("Controller: %s  epoch %d%n", d.controller() == null ? "none" : d.controller(),
-                d.controllerEpoch());
+        boolean registryDown = registry(out, d.registry());
+        out.printf("Controller: %s  epoch %d%s%n", d.controller() == null ? "none" : d.controller(),
+                d.controllerEpoch(), registryDown ? "  (as last seen; no controller acts without the registry)" : "");
         out.printf("Brokers: %d live%n", d.brokers().size());
         out.printf("  %-6s %-22s %s%n", "Id", "Address", "Rack");
         for (ClusterDescription.Broker b : d.brokers()) {
@@ -39,6 +43,27 @@ final class ClusterCommand implements Runnable {
         partitions(out, "Under-replicated partitions", d.underReplicated());
         partitions(out, "Offline partitions", d.offline());
         out.flush();
+    }
+
+    /** Prints the registry line (and, while it is unreachable, what stalls); true if it is unreachable. */
+    private static boolean registry(PrintWriter out, ClusterDescription.Registry r) {
+        if (r == null) {
+            return false;
+        }
+        String since = r.since().truncatedTo(ChronoUnit.SECONDS) + " (" + r.forMs() / 1000 + " s)";
+        if (r.connected()) {
+            out.printf("Registry: connected to ZooKeeper at %s since %s%n", r.connectString(), since);
+            return false;
+        }
+        out.printf("Registry: %s since %s: this nameserver cannot reach ZooKeeper at %s%n", r.state(), since,
+                r.connectString());
+        out.println("  Writes stall until it is back:");
+        out.println("  - acks=all: leaders that cannot reach it either cannot confirm their leadership; they freeze"
+                + " their high watermarks and answer NOT_LEADER (producers retry), and consumers see nothing new");
+        out.println("  - topic create/delete fail at once with REGISTRY_UNAVAILABLE; leader elections and in-sync"
+                + " set changes wait for it (a broker that dies now keeps its partitions offline)");
+        out.println("  - brokers, controller and partitions below are as last seen before the outage");
+        return true;
     }
 
     private static void partitions(PrintWriter out, String title, List<PartitionInfo> partitions) {

@@ -35,6 +35,7 @@ final class ServerConfigs {
                 .metricsPort(cfg.getInt(NameServerConfig.METRICS_PORT, NameServerConfig.METRICS_PORT_DEFAULT))
                 .defaultPartitions(cfg.getInt(NameServerConfig.DEFAULT_PARTITIONS, 8))
                 .probeBrokers(cfg.getBoolean(NameServerConfig.PROBE_BROKERS, true))
+                .probeController(cfg.getBoolean(NameServerConfig.PROBE_CONTROLLER, true))
                 .transport(transport(cfg))
                 .conclude();
     }

@@ -4,6 +4,7 @@ import io.sluice.client.Admin;
 import io.sluice.client.AdminConfig;
 import io.sluice.client.NewTopic;
 import io.sluice.client.PartitionDescription;
+import io.sluice.client.TopicChange;
 import io.sluice.client.TopicDescription;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -30,6 +31,11 @@ final class TopicCommand implements Runnable {
         return Admin.create(new AdminConfig().nameservers(ns.nameservers));
     }
 
+    /** What happened, when it took more than one request to know (an answer was lost), on a line of its own. */
+    static String note(TopicChange change) {
+        return change.note() == null ? "" : System.lineSeparator() + "  (" + change.note() + ")";
+    }
+
     @Command(name = "create", mixinStandardHelpOptions = true, description = "Create a topic.")
     static final class Create implements Runnable {
         @Mixin
@@ -52,11 +58,12 @@ final class TopicCommand implements Runnable {
             if (minInsync != null) {
                 configs.put("min.insync.replicas", minInsync.toString());
             }
+            TopicChange change;
             try (Admin admin = admin(ns)) {
-                admin.createTopic(new NewTopic(topic, partitions, replicationFactor, configs));
+                change = admin.createTopic(new NewTopic(topic, partitions, replicationFactor, configs));
             }
             spec.commandLine().getOut().println("Created topic " + topic + " with " + partitions + " partitions"
-                    + " and replication factor " + replicationFactor + ".");
+                    + " and replication factor " + replicationFactor + "." + note(change));
         }
     }
 
@@ -140,10 +147,11 @@ final class TopicCommand implements Runnable {
 
         @Override
         public void run() {
+            TopicChange change;
             try (Admin admin = admin(ns)) {
-                admin.deleteTopic(topic);
+                change = admin.deleteTopic(topic);
             }
-            spec.commandLine().getOut().println("Deleted topic " + topic + ".");
+            spec.commandLine().getOut().println("Deleted topic " + topic + "." + note(change));
         }
     }
 }

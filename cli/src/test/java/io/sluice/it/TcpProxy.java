@@ -14,7 +14,9 @@ import java.util.List;
  * A TCP proxy on 127.0.0.1 that forwards every connection to one target, and that can be {@link #cut()}: every
  * forwarded connection is closed and new ones are accepted and closed at once, as if the network between the two
  * sides had failed; {@link #restore()} forwards again. Blocking sockets, two pump threads per connection; meant for
- * the few connections of a test (at most {@value #MAX_CONNECTIONS} at once).
+ * the few connections of a test (at most {@value #MAX_CONNECTIONS} at once). {@link #loseNextAnswer()} lets
+ * requests through but drops the next bytes the target sends back and closes that connection, as when a connection
+ * dies after a request was carried out but before its answer arrived.
  */
 final class TcpProxy implements AutoCloseable {
     private static final int MAX_CONNECTIONS = 16;
@@ -24,6 +26,7 @@ final class TcpProxy implements AutoCloseable {
     private final List<Socket> open = new ArrayList<>();
     private final Thread acceptor;
     private volatile boolean cut;
+    private final java.util.concurrent.atomic.AtomicBoolean loseNextAnswer = new java.util.concurrent.atomic.AtomicBoolean();
     private volatile boolean closed;
 
     private TcpProxy(InetSocketAddress target) throws IOException {
@@ -57,6 +60,11 @@ final class TcpProxy implements AutoCloseable {
         cut = false;
     }
 
+    /** The next bytes any target sends back are dropped and their connection closed; later ones pass again. */
+    void loseNextAnswer() {
+        loseNextAnswer.set(true);
+    }
+
     private void acceptLoop() {
         while (!closed) {
             Socket client;
@@ -82,8 +90,8 @@ final class TcpProxy implements AutoCloseable {
                 closeQuietly(upstream);
                 continue;
             }
-            pump(client, upstream);
-            pump(upstream, client);
+            pump(client, upstream, false);
+            pump(upstream, client, true);
         }
     }
 
@@ -96,12 +104,15 @@ final class TcpProxy implements AutoCloseable {
         return true;
     }
 
-    private void pump(Socket from, Socket to) {
+    private void pump(Socket from, Socket to, boolean answers) {
         Thread t = new Thread(() -> {
             byte[] buf = new byte[8192];
             try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
                 int n;
                 while ((n = in.read(buf)) >= 0) {
+                    if (answers && loseNextAnswer.compareAndSet(true, false)) {
+                        return; // dropped; finally closes both sides
+                    }
                     out.write(buf, 0, n);
                     out.flush();
                 }

@@ -22,12 +22,18 @@ public interface Admin extends AutoCloseable {
 
     /**
      * Creates a topic; returns once a nameserver has accepted it and serves its routes, so producers and consumers
-     * see it at once. Partition leaders may still be electing: producers wait for them.
+     * see it at once. Partition leaders may still be electing: producers wait for them. Retried at the next
+     * nameserver when an answer is lost; a retry that finds the topic checks that it is exactly the one asked for
+     * (the result's note says so) and fails with {@code TOPIC_ALREADY_EXISTS} naming the differences otherwise.
+     * Fails at once with {@code REGISTRY_UNAVAILABLE} while no nameserver can reach ZooKeeper.
      */
-    void createTopic(NewTopic topic);
+    TopicChange createTopic(NewTopic topic);
 
-    /** Deletes a topic and its data; {@code UNKNOWN_TOPIC} if it does not exist. Returns once routes drop it. */
-    void deleteTopic(String name);
+    /**
+     * Deletes a topic and its data; {@code UNKNOWN_TOPIC} if it does not exist. Returns once routes drop it. Retried
+     * like {@link #createTopic}: a retry that finds the topic gone after a lost answer reports it deleted.
+     */
+    TopicChange deleteTopic(String name);
 
     /** The names of all topics, sorted. */
     Set<String> listTopics();

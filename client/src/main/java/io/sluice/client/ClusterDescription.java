@@ -11,13 +11,41 @@ import java.util.List;
  * @param controllerEpoch   the controller's epoch; it goes up with every new controller (0 when none was seen)
  * @param underReplicated   partitions whose in-sync set is smaller than their replica set
  * @param offline           partitions without a live leader
+ * @param registry          the answering nameserver's connection to the registry (ZooKeeper); null from a
+ *                          nameserver that does not report it
  */
 public record ClusterDescription(List<Broker> brokers, String controller, long controllerEpoch,
-                                 List<PartitionInfo> underReplicated, List<PartitionInfo> offline) {
+                                 List<PartitionInfo> underReplicated, List<PartitionInfo> offline,
+                                 Registry registry) {
     public ClusterDescription {
         brokers = brokers == null ? List.of() : List.copyOf(brokers);
         underReplicated = underReplicated == null ? List.of() : List.copyOf(underReplicated);
         offline = offline == null ? List.of() : List.copyOf(offline);
+    }
+
+    /** The same without the registry's state (as from a nameserver that does not report it). */
+    public ClusterDescription(List<Broker> brokers, String controller, long controllerEpoch,
+                              List<PartitionInfo> underReplicated, List<PartitionInfo> offline) {
+        this(brokers, controller, controllerEpoch, underReplicated, offline, null);
+    }
+
+    /**
+     * The nameserver's connection to the registry. While it is not {@link #connected()}, everything else in the
+     * description is as of the last update before the outage, and the cluster cannot change: topics cannot be
+     * created or deleted ({@code REGISTRY_UNAVAILABLE}), no partition leader is elected, and leaders that lost the
+     * registry too cannot confirm their leadership, so they freeze their high watermarks and acks=all writes stall.
+     *
+     * @param state         {@code CONNECTED}, {@code SUSPENDED} (the connection dropped; its session may live on)
+     *                      or {@code LOST} (the session is gone; reconnecting with a new one)
+     * @param since         when the nameserver entered {@code state} (its clock)
+     * @param forMs         how long it had been in {@code state} when it answered
+     * @param connectString the ZooKeeper ensemble
+     */
+    public record Registry(String state, java.time.Instant since, long forMs, String connectString) {
+        /** True while the nameserver is connected to the registry. */
+        public boolean connected() {
+            return "CONNECTED".equals(state);
+        }
     }
 
     /**

@@ -3,84 +3,53 @@ package io.sluice.nameserver;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.sluice.registry.BrokerRegistration;
-import io.sluice.remoting.transport.Connection;
 import io.sluice.remoting.transport.RemotingClient;
 import io.sluice.remoting.transport.TransportConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.net.ConnectException;
 import java.net.InetSocketAddress;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Executors;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Notices that a broker's process is gone long before its registry session expires, so that the controller can move
  * leadership in a fraction of a second instead of after {@code sluice.registry.session.timeout.ms}.
  *
- * <p>The active controller keeps one idle remoting connection to every registered broker (the transport pings it
- * while idle). When that connection closes, the detector connects again at once:
- * <ul>
- *   <li><b>refused</b> ({@value #REFUSALS_TO_CONVICT} times in a row, {@value #REFUSED_RETRY_MS} ms apart): nothing
- *       listens on the broker's registered address any more. A broker listens from before it registers until after
- *       it unregisters, so its process is gone, and a dead process can acknowledge nothing. The registration (that
- *       broker id <i>and that session</i>) is declared dead and the controller is told; it moves leadership to
- *       in-sync replicas with a higher leader epoch and takes the broker out of in-sync sets.</li>
- *   <li><b>accepted</b>: the process is there (a full listen queue or a paused JVM still accepts): nothing happens.</li>
- *   <li><b>timed out or any other failure</b>: no proof either way (a slow, frozen or unreachable host): the detector
- *       keeps trying every {@value #UNSURE_RETRY_MS} ms and leaves the verdict to the session expiry.</li>
- * </ul>
- * Only a registration this detector has once reached at its address can be declared dead, so a wrong or
- * unreachable address, or a broker that died before this controller took over, falls back to the session expiry.
+ * <p>Every nameserver, the active controller and the standbys alike, keeps a {@link ProcessProbe} on every
+ * registered broker: an idle connection that, once it closes, is re-opened at once; {@value ProcessProbe#REFUSALS_TO_CONVICT}
+ * refusals in a row prove that nothing listens at the broker's registered address any more. A broker listens from
+ * before it registers until after it unregisters, so its process is gone, and a dead process can acknowledge
+ * nothing. The registration (that broker id <i>and that session</i>) is declared dead and the controller is told;
+ * while active it moves leadership to in-sync replicas with a higher leader epoch and takes the broker out of
+ * in-sync sets. Standbys probe too, so that a standby taking over after the controller died with a broker already
+ * knows the verdict (or reaches it within a fraction of a second), rather than having never reached the broker.
+ * Accepted, timed-out or otherwise failed attempts prove nothing (see {@link ProcessProbe}): a slow, frozen or
+ * unreachable broker is left to its session expiry, and so is a broker that died before this nameserver reached it.
  *
  * <p>Incarnations: a verdict belongs to one registration (broker id and the registry session holding it). A broker
  * restarted with the same id registers from a new session (taking over the stale node), which is a new registration
  * that is watched afresh and is live; verdicts about registrations that are gone are forgotten.
  *
- * <p>What it assumes: a refusal comes from the broker's host, as on loopback or a LAN without REJECT firewalls in
- * between, and the host does not refuse for a full listen queue ({@code net.ipv4.tcp_abort_on_overflow=0}, Linux's
- * default). Where that does not hold, turn it off ({@code sluice.nameserver.controller.probe.brokers=false}).
+ * <p>What it assumes: see {@link ProcessProbe}. Where that does not hold, turn it off
+ * ({@code sluice.nameserver.controller.probe.brokers=false}).
  *
- * <p>Thread-safe: {@link #track} and {@link #isDead} are called by the controller thread, connection events arrive
- * on I/O threads and retries run on the detector's timer; all state is guarded by this object.
+ * <p>Thread-safe: {@link #track} and {@link #isDead} are called by the controller thread, verdicts arrive on I/O
+ * and timer threads; all state is guarded by this object.
  */
 final class BrokerDeathDetector implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(BrokerDeathDetector.class);
-    static final int REFUSALS_TO_CONVICT = 2;
-    static final long REFUSED_RETRY_MS = 50;
-    static final long UNSURE_RETRY_MS = 1_000;
+    static final int REFUSALS_TO_CONVICT = ProcessProbe.REFUSALS_TO_CONVICT;
+    static final long REFUSED_RETRY_MS = ProcessProbe.REFUSED_RETRY_MS;
+    static final long UNSURE_RETRY_MS = ProcessProbe.UNSURE_RETRY_MS;
 
-    /** One registration and the idle connection that watches it. */
-    private final class Watch {
-        final BrokerRegistration registration;
-        final InetSocketAddress address;
-        boolean reached;
-        int refusals;
-        boolean stopped;
-        Connection connection;
-
-        Watch(BrokerRegistration registration) {
-            this.registration = registration;
-            this.address = new InetSocketAddress(registration.broker().host, registration.broker().port);
-        }
-
-        void connect() {
-            client.connect(address).whenComplete((c, error) -> onConnect(this, c, error));
-        }
-
-        @Override
-        public String toString() {
-            return "broker " + registration.id() + " at " + registration.address() + " (session 0x"
-                    + Long.toHexString(registration.session()) + ")";
-        }
+    /** One registration and the probe that watches it. */
+    private record Watch(BrokerRegistration registration, ProcessProbe probe) {
     }
 
     private final RemotingClient client;
@@ -119,25 +88,35 @@ final class BrokerDeathDetector implements AutoCloseable {
         for (BrokerRegistration r : registrations) {
             seen.add(r.id());
             Watch current = watches.get(r.id());
-            if (current != null && current.registration.session() == r.session()
-                    && current.registration.address().equals(r.address())) {
+            if (current != null && current.registration().session() == r.session()
+                    && current.registration().address().equals(r.address())) {
                 continue;
             }
             if (current != null) {
-                stop(current);
+                current.probe().stop();
             }
             dead.remove(r.id());
-            Watch watch = new Watch(r);
+            Watch watch = watch(r);
             watches.put(r.id(), watch);
-            watch.connect();
+            watch.probe().start();
         }
         for (Watch w : watches.values()) {
-            if (!seen.contains(w.registration.id())) {
-                stop(w);
+            if (!seen.contains(w.registration().id())) {
+                w.probe().stop();
             }
         }
         watches.keySet().retainAll(seen);
         dead.keySet().retainAll(seen);
+    }
+
+    private Watch watch(BrokerRegistration r) {
+        String what = "broker " + r.id() + " at " + r.address() + " (session 0x" + Long.toHexString(r.session())
+                + ")";
+        Watch[] self = new Watch[1];
+        ProcessProbe probe = new ProcessProbe(client, timer,
+                new InetSocketAddress(r.broker().host, r.broker().port), what, () -> onGone(self[0]));
+        self[0] = new Watch(r, probe);
+        return self[0];
     }
 
     /** True if {@code registration} (that broker id with that session) was found dead. */
@@ -146,100 +125,29 @@ final class BrokerDeathDetector implements AutoCloseable {
         return session != null && session == registration.session();
     }
 
-    /** Stops every watch and forgets every verdict (this nameserver is no longer the controller). */
+    /** Stops every watch and forgets every verdict. */
     synchronized void clear() {
-        watches.values().forEach(this::stop);
+        watches.values().forEach(w -> w.probe().stop());
         watches.clear();
         dead.clear();
     }
 
-    private void stop(Watch w) {
-        w.stopped = true;
-        if (w.connection != null) {
-            w.connection.close();
-        }
-    }
-
-    private void onConnect(Watch w, Connection connection, Throwable error) {
-        boolean convicted = false;
+    private void onGone(Watch w) {
         synchronized (this) {
-            if (closed || w.stopped) {
-                if (connection != null) {
-                    connection.close();
-                }
+            if (closed || watches.get(w.registration().id()) != w) {
                 return;
             }
-            if (error == null) {
-                if (w.refusals > 0 || !w.reached) {
-                    log.debug("Watching {}", w);
-                }
-                w.reached = true;
-                w.refusals = 0;
-                w.connection = connection;
-                connection.closeFuture().whenComplete((v, e) -> onClosed(w));
-                return;
-            }
-            boolean refused = refused(error);
-            if (refused && w.reached) {
-                w.refusals++;
-                if (w.refusals >= REFUSALS_TO_CONVICT) {
-                    convicted = true;
-                    dead.put(w.registration.id(), w.registration.session());
-                    w.stopped = true;
-                }
-            } else {
-                w.refusals = 0;
-            }
-            if (!convicted) {
-                retry(w, refused && w.reached ? REFUSED_RETRY_MS : UNSURE_RETRY_MS);
-            }
+            dead.put(w.registration().id(), w.registration().session());
         }
-        if (convicted) {
-            deaths.increment();
-            log.warn("{} is gone: its connection closed and {} reconnects were refused; its session has not "
-                    + "expired yet, but it is dead to the controller from now", w, REFUSALS_TO_CONVICT);
-            onDeath.run();
-        }
-    }
-
-    private void onClosed(Watch w) {
-        synchronized (this) {
-            if (closed || w.stopped) {
-                return;
-            }
-            w.connection = null;
-        }
-        log.debug("Connection to {} closed; checking whether it is still there", w);
-        w.connect();
-    }
-
-    private void retry(Watch w, long delayMs) {
-        try {
-            timer.schedule(() -> {
-                synchronized (this) {
-                    if (closed || w.stopped) {
-                        return;
-                    }
-                }
-                w.connect();
-            }, delayMs, TimeUnit.MILLISECONDS);
-        } catch (RejectedExecutionException e) {
-            // closing
-        }
+        deaths.increment();
+        log.warn("{} is gone: its connection closed and {} reconnects were refused; its session has not "
+                + "expired yet, but it is dead to the controller from now", w.probe(), REFUSALS_TO_CONVICT);
+        onDeath.run();
     }
 
     /** A connection refused by the peer's host: nothing listens there. Not a timeout or unreachable network. */
     static boolean refused(Throwable error) {
-        for (Throwable t = error; t != null; t = t.getCause()) {
-            if (t instanceof ConnectException && !(t instanceof io.netty.channel.ConnectTimeoutException)
-                    && t.getMessage() != null && t.getMessage().toLowerCase(Locale.ROOT).contains("refused")) {
-                return true;
-            }
-            if (t.getCause() == t) {
-                break;
-            }
-        }
-        return false;
+        return ProcessProbe.refused(error);
     }
 
     @Override

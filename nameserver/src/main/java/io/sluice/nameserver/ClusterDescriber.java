@@ -1,7 +1,9 @@
 package io.sluice.nameserver;
 
+import io.sluice.registry.RegistryStatus;
 import io.sluice.remoting.protocol.DescribeClusterResponse;
 import io.sluice.remoting.protocol.PartitionRoute;
+import io.sluice.remoting.protocol.RegistryState;
 import io.sluice.remoting.protocol.TopicRoute;
 
 import java.util.ArrayList;
@@ -35,6 +37,16 @@ final class ClusterDescriber {
         response.underReplicated = select(topics, p -> size(p.isr) < size(p.replicas));
         response.offline = select(topics, p -> p.leader < 0);
         return response;
+    }
+
+    /** The registry connection as {@code status} reports it, for the answer's {@code registry} field. */
+    static RegistryState registry(RegistryStatus status, long nowMs) {
+        RegistryState state = new RegistryState();
+        state.state = status.state().name();
+        state.sinceMs = status.sinceMs();
+        state.forMs = status.forMs(nowMs);
+        state.connectString = status.connectString();
+        return state;
     }
 
     /** The partitions matching {@code filter}, grouped under their topics (topics without one are left out). */

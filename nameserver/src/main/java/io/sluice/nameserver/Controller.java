@@ -47,8 +47,13 @@ import java.util.concurrent.atomic.AtomicInteger;
  * is refused, that registration (broker id and session) is dead at once. That takes failover from the session
  * timeout (10 s by default) to a fraction of a second after a broker process dies, while a broker that is merely
  * slow or unreachable (timeouts, no refusal) is still given its whole session. A restarted broker registers from a
- * new session and is live again. Disabled with {@code probeBrokers=false}
+ * new session and is live again. Standbys probe the brokers too, so a standby that takes over knows at once about a
+ * broker that died with (or just before) the old controller. Disabled with {@code probeBrokers=false}
  * ({@code sluice.nameserver.controller.probe.brokers}).
+ *
+ * <p>A standby also probes the active controller's nameserver ({@link ControllerProbe}): when that process is gone
+ * it removes the stale controller node, so the election proceeds at once rather than when the dead controller's
+ * session expires. Disabled with {@code probeController=false} ({@code sluice.nameserver.controller.probe.controller}).
  *
  * <p>Thread-safe: registry notifications only schedule work; all reconciliation runs on one controller thread, which
  * hands a pass's partition-state writes to a small pool and waits for them (partitions left without a leader first).
@@ -56,6 +61,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class Controller implements AutoCloseable, LeaderListener {
     private static final Logger log = LoggerFactory.getLogger(Controller.class);
     static final String ELECTION = "controller";
+    /** Controller participant ids are {@code nameserver@host:port}: the nameserver's client address. */
+    static final String PARTICIPANT_PREFIX = "nameserver@";
     static final long RETRY_DELAY_MS = 1_000;
     private static final int CAS_ATTEMPTS = 3;
     /** Partition-state writes in flight at once during a pass. */
@@ -71,7 +78,10 @@ public final class Controller implements AutoCloseable, LeaderListener {
     private final Counter uncleanElections;
     private final Counter isrShrinks;
     private final BrokerDeathDetector deaths;
+    private final boolean probeController;
+    private final MeterRegistry metrics;
     private LeaderElection election;
+    private ControllerProbe controllerProbe;
     private AutoCloseable brokerWatch;
     private AutoCloseable topicWatch;
     private volatile boolean closed;
@@ -82,7 +92,18 @@ public final class Controller implements AutoCloseable, LeaderListener {
 
     /** {@code probeBrokers}: whether to find dead broker processes before their sessions expire (see above). */
     public Controller(RegistryClient registry, String participantId, MeterRegistry metrics, boolean probeBrokers) {
+        this(registry, participantId, metrics, probeBrokers, true);
+    }
+
+    /**
+     * {@code probeBrokers}: whether to find dead broker processes before their sessions expire; {@code
+     * probeController}: whether a standby takes over as soon as the active controller's process is gone (see above).
+     */
+    public Controller(RegistryClient registry, String participantId, MeterRegistry metrics, boolean probeBrokers,
+                      boolean probeController) {
         this.registry = registry;
+        this.metrics = metrics;
+        this.probeController = probeController;
         this.participantId = participantId;
         this.executor = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "controller");
@@ -110,14 +131,29 @@ public final class Controller implements AutoCloseable, LeaderListener {
                 .description("partitions without a live leader (as of the last pass while active)").register(metrics);
     }
 
+    /** The participant id of the controller of the nameserver serving clients at {@code host:port}. */
+    static String participantId(String host, int port) {
+        return PARTICIPANT_PREFIX + host + ":" + port;
+    }
+
     /** Joins the election and follows brokers and topics; returns at once. */
     public Controller start() {
         election = registry.election(ELECTION, participantId);
         election.addListener(this);
+        if (probeController) {
+            controllerProbe = new ControllerProbe(election, metrics);
+            election.addListener(controllerProbe);
+        }
         brokerWatch = registry.brokers().watch(live -> schedule());
         topicWatch = registry.topics().watch(topics -> schedule());
         election.start();
+        schedule(); // a standby starts probing the brokers at once
         return this;
+    }
+
+    /** True while this standby probes the active controller {@code leaderId} and has reached it (for tests). */
+    boolean probingController(String leaderId) {
+        return controllerProbe != null && controllerProbe.watching(leaderId);
     }
 
     /** True while this nameserver is the active controller. */
@@ -144,9 +180,6 @@ public final class Controller implements AutoCloseable, LeaderListener {
     @Override
     public void onRevoked() {
         log.info("{} is no longer the controller", participantId);
-        if (deaths != null) {
-            deaths.clear();
-        }
     }
 
     private void schedule() {
@@ -165,7 +198,11 @@ public final class Controller implements AutoCloseable, LeaderListener {
 
     private void runPass() {
         pending.set(false);
-        if (closed || !isActive()) {
+        if (closed) {
+            return;
+        }
+        if (!isActive()) {
+            trackBrokers();
             return;
         }
         try {
@@ -308,6 +345,19 @@ public final class Controller implements AutoCloseable, LeaderListener {
         }
     }
 
+    /** While standing by: keeps probing every registered broker, so that a takeover knows which are gone. */
+    private void trackBrokers() {
+        if (deaths == null) {
+            return;
+        }
+        try {
+            deaths.track(registry.brokers().registrations());
+        } catch (RuntimeException e) {
+            log.debug("Standby {} could not list the brokers to probe ({}); trying again on the next change",
+                    participantId, e.getMessage());
+        }
+    }
+
     /** Registered brokers (read from ZooKeeper) less those the death detector found gone. */
     private Set<Integer> liveBrokerIds() {
         List<BrokerRegistration> registered = registry.brokers().registrations();
@@ -331,6 +381,7 @@ public final class Controller implements AutoCloseable, LeaderListener {
         if (election != null) {
             election.close();
         }
+        closeQuietly(controllerProbe);
         executor.shutdownNow();
         writers.shutdownNow();
         if (deaths != null) {

@@ -6,6 +6,7 @@ import io.sluice.registry.RegistryClient;
 import io.sluice.registry.TopicMetadata;
 import io.sluice.remoting.protocol.ApiKey;
 import io.sluice.remoting.protocol.BrokerInfo;
+import io.sluice.remoting.protocol.DescribeClusterResponse;
 import io.sluice.remoting.protocol.GetRoutesRequest;
 import io.sluice.remoting.transport.RemotingServer;
 import org.slf4j.Logger;
@@ -60,19 +61,22 @@ public final class NameServer implements AutoCloseable {
             onTopics(registry.topics().snapshot());
             brokerWatch = registry.brokers().watch(this::onBrokers);
             topicWatch = registry.topics().watch(this::onTopics);
-            TopicAdminHandler topicAdmin = new TopicAdminHandler(registry.topics(), () -> routes, admin,
-                    config.defaultPartitions());
+            TopicAdminHandler topicAdmin = new TopicAdminHandler(registry.topics(), registry::status, () -> routes,
+                    admin, config.defaultPartitions());
             server = new RemotingServer("nameserver", config.transport(), metrics)
                     .handle(ApiKey.GET_ROUTES, (ctx, message, payload) ->
                             ctx.respond(routes.answer(((GetRoutesRequest) message).topics)))
                     .handle(ApiKey.CREATE_TOPIC, topicAdmin.create())
                     .handle(ApiKey.DELETE_TOPIC, topicAdmin.delete())
-                    .handle(ApiKey.DESCRIBE_CLUSTER, (ctx, message, payload) ->
-                            ctx.respond(ClusterDescriber.describe(routes, controller)));
+                    .handle(ApiKey.DESCRIBE_CLUSTER, (ctx, message, payload) -> {
+                        DescribeClusterResponse cluster = ClusterDescriber.describe(routes, controller);
+                        cluster.registry = ClusterDescriber.registry(registry.status(), System.currentTimeMillis());
+                        ctx.respond(cluster);
+                    });
             server.start(config.host(), config.port());
             if (config.controllerEnabled()) {
-                controller = new Controller(registry, "nameserver@" + config.host() + ":" + address().getPort(),
-                        metrics, config.probeBrokers()).start();
+                controller = new Controller(registry, Controller.participantId(config.host(), address().getPort()),
+                        metrics, config.probeBrokers(), config.probeController()).start();
             }
             Gauge.builder("sluice.nameserver.route.version", this, n -> n.routes.version())
                     .description("version of the route table").register(metrics);
@@ -80,6 +84,9 @@ public final class NameServer implements AutoCloseable {
                     .description("live brokers").register(metrics);
             Gauge.builder("sluice.nameserver.topics", this, n -> n.routes.topicNames().size())
                     .description("topics").register(metrics);
+            Gauge.builder("sluice.nameserver.registry.connected", registry, r -> r.status().connected() ? 1 : 0)
+                    .description("1 while this nameserver is connected to the registry (ZooKeeper); while 0, routes are"
+                            + " as of the outage and topics cannot be created or deleted").register(metrics);
             Gauge.builder("sluice.nameserver.under.replicated.partitions", this,
                     n -> ClusterDescriber.count(ClusterDescriber.describe(n.routes, null).underReplicated))
                     .description("partitions of the cluster whose in-sync set is smaller than their replica set")

@@ -15,6 +15,7 @@ public final class NameServerConfig {
     public static final String DEFAULT_PARTITIONS = "sluice.nameserver.default.partitions";
     public static final String CONTROLLER_ENABLED = "sluice.nameserver.controller.enabled";
     public static final String PROBE_BROKERS = "sluice.nameserver.controller.probe.brokers";
+    public static final String PROBE_CONTROLLER = "sluice.nameserver.controller.probe.controller";
 
     private String host = "127.0.0.1";
     private int port = PORT_DEFAULT;
@@ -23,6 +24,7 @@ public final class NameServerConfig {
     private int defaultPartitions = 8;
     private boolean controllerEnabled = true;
     private boolean probeBrokers = true;
+    private boolean probeController = true;
     private TransportConfig transport = new TransportConfig();
 
     public String host() {
@@ -88,9 +90,9 @@ public final class NameServerConfig {
     }
 
     /**
-     * Whether the active controller finds dead broker processes before their registry sessions expire: it keeps an
-     * idle connection to each broker, and a broker whose connection closes and whose address then refuses
-     * connections is dead at once (see {@link BrokerDeathDetector}). Default true; turn it off where a refusal may
+     * Whether the controller finds dead broker processes before their registry sessions expire: every nameserver
+     * (standbys too) keeps an idle connection to each broker, and a broker whose connection closes and whose address
+     * then refuses connections is dead at once (see {@link BrokerDeathDetector}). Default true; turn it off where a refusal may
      * not come from the broker's own host (e.g. a firewall that rejects), and brokers are dead when their sessions
      * expire.
      */
@@ -100,6 +102,21 @@ public final class NameServerConfig {
 
     public NameServerConfig probeBrokers(boolean value) {
         this.probeBrokers = value;
+        return this;
+    }
+
+    /**
+     * Whether a standby takes over as soon as the active controller's nameserver process is gone: it keeps an idle
+     * connection to that nameserver, and when it closes and the address then refuses connections, the standby removes
+     * the stale controller node so that the election proceeds before the dead controller's session expires (see
+     * {@link ControllerProbe}). Default true; turn it off where a refusal may not come from the nameserver's own host.
+     */
+    public boolean probeController() {
+        return probeController;
+    }
+
+    public NameServerConfig probeController(boolean value) {
+        this.probeController = value;
         return this;
     }
 

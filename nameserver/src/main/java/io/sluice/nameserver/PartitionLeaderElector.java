@@ -1,6 +1,7 @@
 package io.sluice.nameserver;
 
 import io.sluice.registry.PartitionState;
+import io.sluice.registry.TopicConfigs;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -24,7 +25,7 @@ import java.util.Set;
  */
 final class PartitionLeaderElector {
     /** Topic config that allows electing a replica outside the in-sync set. Off by default. */
-    static final String UNCLEAN = "unclean.leader.election.enable";
+    static final String UNCLEAN = TopicConfigs.UNCLEAN_LEADER_ELECTION_ENABLE.name();
 
     private PartitionLeaderElector() {
     }

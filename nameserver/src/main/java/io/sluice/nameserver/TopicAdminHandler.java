@@ -1,5 +1,6 @@
 package io.sluice.nameserver;
 
+import io.sluice.registry.RegistryStatus;
 import io.sluice.registry.TopicMetadata;
 import io.sluice.registry.TopicStore;
 import io.sluice.remoting.ErrorCode;
@@ -12,6 +13,7 @@ import io.sluice.remoting.protocol.Empty;
 import io.sluice.remoting.transport.RequestContext;
 import io.sluice.remoting.transport.RequestHandler;
 
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
@@ -20,18 +22,23 @@ import java.util.function.Supplier;
 
 /**
  * Creates and deletes topics: validates the request, assigns replicas to live brokers, and writes the topic to the
- * registry, on an admin executor (registry writes block; I/O threads must not).
+ * registry, on an admin executor (registry writes block; I/O threads must not). While this nameserver is not
+ * connected to the registry it refuses at once with REGISTRY_UNAVAILABLE saying since when, rather than letting the
+ * request wait for the registry (and the client time out not knowing what happened).
  */
 final class TopicAdminHandler {
     static final int MAX_PARTITIONS = 10_000;
 
     private final TopicStore topics;
+    private final Supplier<RegistryStatus> registry;
     private final Supplier<RouteTable> routes;
     private final ExecutorService executor;
     private final int defaultPartitions;
 
-    TopicAdminHandler(TopicStore topics, Supplier<RouteTable> routes, ExecutorService executor, int defaultPartitions) {
+    TopicAdminHandler(TopicStore topics, Supplier<RegistryStatus> registry, Supplier<RouteTable> routes,
+                      ExecutorService executor, int defaultPartitions) {
         this.topics = topics;
+        this.registry = registry;
         this.routes = routes;
         this.executor = executor;
         this.defaultPartitions = defaultPartitions;
@@ -53,6 +60,7 @@ final class TopicAdminHandler {
             if (request.topic == null || request.topic.isBlank()) {
                 throw new SluiceException(ErrorCode.INVALID_TOPIC, "topic name is empty");
             }
+            requireRegistry("deleted", request.topic);
             topics.delete(request.topic);
             return new Empty();
         });
@@ -72,6 +80,18 @@ final class TopicAdminHandler {
         }
     }
 
+    /** REGISTRY_UNAVAILABLE (nothing was done) unless this nameserver is connected to the registry. */
+    private void requireRegistry(String change, String topic) {
+        RegistryStatus status = registry.get();
+        if (!status.connected()) {
+            throw new SluiceException(ErrorCode.REGISTRY_UNAVAILABLE, "topic '" + topic + "' was not " + change
+                    + ": this nameserver's connection to the registry (ZooKeeper at " + status.connectString()
+                    + ") is " + status.state() + " since " + Instant.ofEpochMilli(status.sinceMs()) + " ("
+                    + status.forMs(System.currentTimeMillis()) / 1000 + " s ago); topics can be " + change
+                    + " once it is back (`bin/sluice cluster` shows the registry state)");
+        }
+    }
+
     private TopicMetadata createTopic(CreateTopicRequest request) {
         if (request.topic == null || request.topic.isBlank()) {
             throw new SluiceException(ErrorCode.INVALID_TOPIC, "topic name is empty");
@@ -82,18 +102,13 @@ final class TopicAdminHandler {
                     "partitions must be between 1 and " + MAX_PARTITIONS + ", not " + request.partitions);
         }
         int replicationFactor = request.replicationFactor == 0 ? 1 : request.replicationFactor;
-        TopicConfigValidator.validate(request.configs);
-        String minIsr = request.configs == null ? null : request.configs.get("min.insync.replicas");
-        if (minIsr != null && Integer.parseInt(minIsr.trim()) > replicationFactor) {
-            throw new SluiceException(ErrorCode.INVALID_CONFIG, "min.insync.replicas=" + minIsr.trim()
-                    + " is larger than the replication factor " + replicationFactor
-                    + ": acks=all writes could never succeed");
-        }
+        TopicConfigValidator.validate(request.configs, replicationFactor);
         List<BrokerInfo> live = routes.get().brokers();
         List<List<Integer>> assignment = ReplicaAssigner.assign(live, partitions, replicationFactor,
                 ThreadLocalRandom.current().nextInt(Math.max(1, live.size())));
         TopicMetadata topic = TopicMetadata.withAssignment(request.topic, assignment,
                 request.configs == null ? new HashMap<>() : new HashMap<>(request.configs));
+        requireRegistry("created", request.topic);
         topics.create(topic);
         return topic;
     }

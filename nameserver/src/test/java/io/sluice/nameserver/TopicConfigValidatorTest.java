@@ -6,6 +6,7 @@ import org.junit.jupiter.api.Test;
 
 import java.util.Map;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -13,24 +14,41 @@ class TopicConfigValidatorTest {
     @Test
     void acceptsKnownKeysWithValidValues() {
         assertThatCode(() -> TopicConfigValidator.validate(Map.of("retention.ms", "-1", "segment.bytes", "1048576",
-                "min.insync.replicas", "2", "unclean.leader.election.enable", "false", "roll.cycle", "FAST_HOURLY")))
-                .doesNotThrowAnyException();
+                "min.insync.replicas", "2", "unclean.leader.election.enable", "false", "roll.cycle", "fast_daily",
+                "retention.bytes", "0"), 3)).doesNotThrowAnyException();
     }
 
     @Test
-    void namesAnUnknownKey() {
-        assertThatThrownBy(() -> TopicConfigValidator.validate(Map.of("retention.msec", "5")))
+    void namesAnUnknownKeyAndTheClosestKnownOne() {
+        assertThatThrownBy(() -> TopicConfigValidator.validate(Map.of("retention.msec", "5"), 1))
                 .isInstanceOfSatisfying(SluiceException.class, e -> {
-                    org.assertj.core.api.Assertions.assertThat(e.code()).isEqualTo(ErrorCode.INVALID_CONFIG);
-                    org.assertj.core.api.Assertions.assertThat(e.getMessage()).contains("retention.msec");
+                    assertThat(e.code()).isEqualTo(ErrorCode.INVALID_CONFIG);
+                    assertThat(e.getMessage()).contains("unknown topic config 'retention.msec'")
+                            .contains("did you mean 'retention.ms'?");
                 });
     }
 
     @Test
+    void refusesWhatNoBrokerCouldApply() {
+        assertThatThrownBy(() -> TopicConfigValidator.validate(Map.of("roll.cycle", "NOPE"), 1))
+                .isInstanceOfSatisfying(SluiceException.class, e -> {
+                    assertThat(e.code()).isEqualTo(ErrorCode.INVALID_CONFIG);
+                    assertThat(e.getMessage()).contains("roll.cycle=NOPE is invalid").contains("FAST_HOURLY");
+                });
+        // the broker's floor, which a "positive integer" check let through
+        assertThatThrownBy(() -> TopicConfigValidator.validate(Map.of("segment.bytes", "10"), 1))
+                .hasMessageContaining("segment.bytes=10 is invalid: must be an integer of at least 1024");
+        assertThatThrownBy(() -> TopicConfigValidator.validate(Map.of("max.message.bytes", "999999999"), 1))
+                .hasMessageContaining("max.message.bytes=999999999");
+    }
+
+    @Test
     void namesABadValue() {
-        assertThatThrownBy(() -> TopicConfigValidator.validate(Map.of("segment.bytes", "big")))
+        assertThatThrownBy(() -> TopicConfigValidator.validate(Map.of("segment.bytes", "big"), 1))
                 .hasMessageContaining("segment.bytes=big");
-        assertThatThrownBy(() -> TopicConfigValidator.validate(Map.of("retention.bytes", "0")))
-                .hasMessageContaining("retention.bytes=0");
+        assertThatThrownBy(() -> TopicConfigValidator.validate(Map.of("retention.bytes", "-2"), 1))
+                .hasMessageContaining("retention.bytes=-2");
+        assertThatThrownBy(() -> TopicConfigValidator.validate(Map.of("min.insync.replicas", "3"), 2))
+                .hasMessageContaining("larger than the replication factor 2");
     }
 }

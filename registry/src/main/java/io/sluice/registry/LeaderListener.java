@@ -11,4 +11,11 @@ public interface LeaderListener {
 
     /** This participant no longer leads (connection suspended, session lost, or closed). Stop acting as leader. */
     void onRevoked();
+
+    /**
+     * Another participant leads: {@code leader} is its term as this participant found it (told once per term, and
+     * again whenever a different term is found). Default: nothing.
+     */
+    default void onFollowing(LeaderTerm leader) {
+    }
 }

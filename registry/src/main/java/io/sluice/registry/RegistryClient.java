@@ -43,6 +43,7 @@ public final class RegistryClient implements AutoCloseable {
     private final ZkServiceRegistry services;
     private final Set<LeaderElection> elections = ConcurrentHashMap.newKeySet();
     private final ConnectionStateListener logListener;
+    private volatile RegistryStatus status;
     private boolean closed;
 
     private RegistryClient(RegistryConfig config, CuratorFramework curator) {
@@ -52,7 +53,12 @@ public final class RegistryClient implements AutoCloseable {
         this.brokers = new ZkBrokerRegistry(ctx);
         this.topics = new ZkTopicStore(ctx);
         this.services = new ZkServiceRegistry(ctx);
-        this.logListener = (c, state) -> logState(state);
+        this.status = new RegistryStatus(RegistryStatus.State.CONNECTED, System.currentTimeMillis(),
+                config.connectString());
+        this.logListener = (c, state) -> {
+            track(state);
+            logState(state);
+        };
         curator.getConnectionStateListenable().addListener(logListener);
     }
 
@@ -141,6 +147,14 @@ public final class RegistryClient implements AutoCloseable {
     }
 
     /**
+     * The connection's state and since when it holds (updated as Curator reports changes; a dropped connection is
+     * seen at once when the socket breaks, after two thirds of the session timeout of silence otherwise).
+     */
+    public RegistryStatus status() {
+        return status;
+    }
+
+    /**
      * Calls {@code listener} with true when the connection is (re-)established and false when it is suspended or
      * the session is lost; on the notification thread.
      */
@@ -193,6 +207,18 @@ public final class RegistryClient implements AutoCloseable {
             return curator.getZookeeperClient().getZooKeeper().getSessionId();
         } catch (Exception e) {
             return 0;
+        }
+    }
+
+    private void track(ConnectionState state) {
+        RegistryStatus.State next = switch (state) {
+            case CONNECTED, RECONNECTED -> RegistryStatus.State.CONNECTED;
+            case SUSPENDED, READ_ONLY -> RegistryStatus.State.SUSPENDED;
+            case LOST -> RegistryStatus.State.LOST;
+        };
+        RegistryStatus.State current = status.state();
+        if (next != current && !(current == RegistryStatus.State.LOST && next == RegistryStatus.State.SUSPENDED)) {
+            status = new RegistryStatus(next, System.currentTimeMillis(), config.connectString());
         }
     }
 

@@ -12,6 +12,9 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import org.apache.zookeeper.CreateMode;
+import org.apache.zookeeper.ZooDefs;
+import org.apache.zookeeper.ZooKeeper;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -138,6 +141,79 @@ class LeaderElectionTest {
                     p1.version(), a))
                     .isInstanceOfSatisfying(SluiceException.class,
                             e -> assertThat(e.code()).isEqualTo(ErrorCode.STALE_CONTROLLER_EPOCH));
+        }
+    }
+
+    /** The terms a participant's listener was told it follows. */
+    private static List<LeaderTerm> followed(LeaderElection election) {
+        List<LeaderTerm> terms = new CopyOnWriteArrayList<>();
+        election.addListener(new LeaderListener() {
+            @Override
+            public void onElected(long epoch) {
+            }
+
+            @Override
+            public void onRevoked() {
+            }
+
+            @Override
+            public void onFollowing(LeaderTerm leader) {
+                terms.add(leader);
+            }
+        });
+        return terms;
+    }
+
+    @Test
+    void aFollowerEvictsExactlyTheTermItSawAndTakesOverBeforeTheSessionExpires() throws Exception {
+        RegistryConfig config = ZkTests.config(zk).sessionTimeoutMs(30_000);
+        String leaderPath = config.root() + ZkPaths.election("controller");
+        String epochPath = config.root() + ZkPaths.electionEpoch("controller");
+        ZooKeeper zombie = ZkTests.rawSession(config);
+        try (RegistryClient ca = RegistryClient.connect(config);
+                RegistryClient cb = RegistryClient.connect(ZkTests.sameRoot(config))) {
+            // ns-a wins epoch 1; then its process dies while its session lives on: the zombie session holds ns-a's
+            // node (ns-a resigned here only to hand the node over)
+            LeaderElection a = ca.election("controller", "ns-a");
+            a.start();
+            await().until(a::isLeader);
+            byte[] node = ca.curator().getData().forPath(ZkPaths.election("controller"));
+            a.close();
+            zombie.create(leaderPath, node, ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.EPHEMERAL);
+
+            LeaderElection b = cb.election("controller", "ns-b");
+            List<LeaderTerm> seen = followed(b);
+            b.start();
+            await().until(() -> seen.size() == 1);
+            LeaderTerm first = seen.get(0);
+            assertThat(first.leaderId()).isEqualTo("ns-a");
+            assertThat(first.epoch()).isEqualTo(1);
+            assertThat(first.session()).isEqualTo(zombie.getSessionId());
+            assertThat(first.epochVersion()).isNotNegative();
+            assertThat(b.isLeader()).isFalse();
+
+            // a stale view never removes a later term: the epoch counter moved on (a win under way elsewhere) ...
+            zombie.setData(epochPath, zombie.getData(epochPath, false, null), -1);
+            assertThat(b.evict(first)).as("evicting a term whose epoch node moved on").isFalse();
+            // ... or the leader node changed (a re-claim by the same session)
+            zombie.setData(leaderPath, node, -1);
+            assertThat(b.evict(first)).as("evicting a term whose leader node changed").isFalse();
+            assertThat(zombie.exists(leaderPath, false)).isNotNull();
+            await().until(() -> seen.size() == 2);
+            LeaderTerm current = seen.get(1);
+            assertThat(current.leaderVersion()).isGreaterThan(first.leaderVersion());
+            assertThat(current.epochVersion()).isGreaterThan(first.epochVersion());
+
+            // the term b saw last: removed, and b leads at once with a higher epoch, long before the zombie session
+            // (30 s) would expire
+            assertThat(b.evict(current)).isTrue();
+            await().atMost(Duration.ofSeconds(5)).until(b::isLeader);
+            assertThat(b.epoch()).isEqualTo(2);
+            assertThat(zombie.getState().isAlive()).as("the evicted leader's session still lives").isTrue();
+            assertThat(b.evict(current)).as("evicting the same term again").isFalse();
+            assertThat(b.isLeader()).isTrue();
+        } finally {
+            zombie.close();
         }
     }
 

@@ -37,8 +37,14 @@ class RegistryOutageTest {
             consumer.services().subscribe(KEY, list -> sizes.add(list.size()));
             await().until(() -> sizes.contains(2) && consumer.brokers().liveBrokers().size() == 1);
 
+            assertThat(consumer.status().state()).isEqualTo(RegistryStatus.State.CONNECTED);
+            long stoppedAtMs = System.currentTimeMillis();
             zk.close();
             await().atMost(Duration.ofSeconds(10)).until(() -> !consumer.isConnected());
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> consumer.status().state() == RegistryStatus.State.SUSPENDED);
+            assertThat(consumer.status().sinceMs()).isGreaterThanOrEqualTo(stoppedAtMs);
+            assertThat(consumer.status().connectString()).isEqualTo(config.connectString());
             assertThat(consumer.brokers().liveBrokers()).hasSize(1);
             SluiceException down = assertTimeoutPreemptively(Duration.ofSeconds(10), () -> {
                 try {
@@ -54,6 +60,7 @@ class RegistryOutageTest {
 
             zk = EmbeddedZooKeeper.start(dir, "127.0.0.1", port);
             await().atMost(Duration.ofSeconds(15)).until(() -> provider.isConnected() && consumer.isConnected());
+            await().atMost(Duration.ofSeconds(15)).until(() -> consumer.status().connected());
             await().atMost(Duration.ofSeconds(15)).until(() ->
                     consumer.curator().checkExists().forPath(ZkPaths.broker(1)) != null
                             && consumer.services().providers(KEY).size() == 2);
@@ -91,6 +98,7 @@ class RegistryOutageTest {
 
             zk.close();
             await().atMost(Duration.ofSeconds(15)).untilTrue(lost);
+            await().atMost(Duration.ofSeconds(5)).until(() -> broker.status().state() == RegistryStatus.State.LOST);
             zk = EmbeddedZooKeeper.start(dir, "127.0.0.1", port);
 
             await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> {

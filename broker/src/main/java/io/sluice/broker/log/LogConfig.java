@@ -1,8 +1,8 @@
 package io.sluice.broker.log;
 
+import io.sluice.registry.TopicConfigs;
 import io.sluice.remoting.ErrorCode;
 import io.sluice.remoting.SluiceException;
-import io.sluice.remoting.record.RecordBatch;
 import net.openhft.chronicle.queue.RollCycle;
 import net.openhft.chronicle.queue.RollCycles;
 import net.openhft.chronicle.queue.rollcycles.LargeRollCycles;
@@ -15,7 +15,9 @@ import java.util.Map;
 /**
  * Settings of a partition log: segment rolling, retention, the largest batch accepted and the Chronicle roll cycle.
  * Broker-wide defaults use the full keys ({@code sluice.log.retention.ms}); per-topic overrides use the short name
- * after {@code sluice.log.} ({@code retention.ms}), see {@link #withOverrides(Map)}.
+ * after {@code sluice.log.} ({@code retention.ms}), see {@link #withOverrides(Map)}. Every setting but the retention
+ * check interval is a topic config, declared (default and rule) once in {@link TopicConfigs}, where the nameserver
+ * validates topic configs at creation: a value it accepts is one this class applies.
  *
  * <p>Fluent accessors without get/set prefixes; {@link #conclude()} validates once and names the offending key.
  * Mutable and not thread-safe while being built; treat a concluded instance as immutable and share it freely.
@@ -23,26 +25,24 @@ import java.util.Map;
 public final class LogConfig {
     public static final String PREFIX = "sluice.log.";
 
-    public static final String SEGMENT_BYTES = PREFIX + "segment.bytes";
-    public static final long SEGMENT_BYTES_DEFAULT = 1L << 30;
-    public static final String SEGMENT_MS = PREFIX + "segment.ms";
-    public static final long SEGMENT_MS_DEFAULT = 7L * 24 * 3600 * 1000;
-    public static final String RETENTION_MS = PREFIX + "retention.ms";
-    public static final long RETENTION_MS_DEFAULT = 7L * 24 * 3600 * 1000;
-    public static final String RETENTION_BYTES = PREFIX + "retention.bytes";
-    public static final long RETENTION_BYTES_DEFAULT = -1;
-    public static final String MAX_MESSAGE_BYTES = PREFIX + "max.message.bytes";
-    public static final int MAX_MESSAGE_BYTES_DEFAULT = (1 << 20) + 1024;
+    public static final String SEGMENT_BYTES = PREFIX + TopicConfigs.SEGMENT_BYTES.name();
+    public static final long SEGMENT_BYTES_DEFAULT = TopicConfigs.SEGMENT_BYTES.defaultValue();
+    public static final String SEGMENT_MS = PREFIX + TopicConfigs.SEGMENT_MS.name();
+    public static final long SEGMENT_MS_DEFAULT = TopicConfigs.SEGMENT_MS.defaultValue();
+    public static final String RETENTION_MS = PREFIX + TopicConfigs.RETENTION_MS.name();
+    public static final long RETENTION_MS_DEFAULT = TopicConfigs.RETENTION_MS.defaultValue();
+    public static final String RETENTION_BYTES = PREFIX + TopicConfigs.RETENTION_BYTES.name();
+    public static final long RETENTION_BYTES_DEFAULT = TopicConfigs.RETENTION_BYTES.defaultValue();
+    public static final String MAX_MESSAGE_BYTES = PREFIX + TopicConfigs.MAX_MESSAGE_BYTES.name();
+    public static final int MAX_MESSAGE_BYTES_DEFAULT = TopicConfigs.MAX_MESSAGE_BYTES.defaultValue();
     /** Hard ceiling of {@link #MAX_MESSAGE_BYTES}: one batch is one Chronicle excerpt, which must fit a block. */
-    public static final int MAX_MESSAGE_BYTES_LIMIT = 64 << 20;
-    public static final String ROLL_CYCLE = PREFIX + "roll.cycle";
-    public static final String ROLL_CYCLE_DEFAULT = "FAST_HOURLY";
-    public static final String INDEX_INTERVAL_BYTES = PREFIX + "index.interval.bytes";
-    public static final int INDEX_INTERVAL_BYTES_DEFAULT = 4096;
+    public static final int MAX_MESSAGE_BYTES_LIMIT = TopicConfigs.MAX_MESSAGE_BYTES_LIMIT;
+    public static final String ROLL_CYCLE = PREFIX + TopicConfigs.ROLL_CYCLE.name();
+    public static final String ROLL_CYCLE_DEFAULT = TopicConfigs.ROLL_CYCLE.defaultValue();
+    public static final String INDEX_INTERVAL_BYTES = PREFIX + TopicConfigs.INDEX_INTERVAL_BYTES.name();
+    public static final int INDEX_INTERVAL_BYTES_DEFAULT = TopicConfigs.INDEX_INTERVAL_BYTES.defaultValue();
     public static final String RETENTION_CHECK_INTERVAL_MS = PREFIX + "retention.check.interval.ms";
     public static final long RETENTION_CHECK_INTERVAL_MS_DEFAULT = 60_000;
-
-    private static final long MIN_SEGMENT_BYTES = 1024;
 
     private long segmentBytes = SEGMENT_BYTES_DEFAULT;
     private long segmentMs = SEGMENT_MS_DEFAULT;
@@ -103,38 +103,63 @@ public final class LogConfig {
         return c.conclude();
     }
 
+    /**
+     * Like {@link #withOverrides(Map)}, but an override this broker cannot apply (unknown key, bad value: a topic
+     * created before the nameserver validated configs as this class does) keeps this config's value and is handed to
+     * {@code rejected} as the INVALID_CONFIG naming it, instead of failing the whole topic.
+     */
+    public LogConfig withApplicableOverrides(Map<String, String> topicConfigs,
+                                             java.util.function.Consumer<SluiceException> rejected) {
+        LogConfig c = copy();
+        for (Map.Entry<String, String> e : topicConfigs.entrySet()) {
+            String key = e.getKey().startsWith(PREFIX) ? e.getKey() : PREFIX + e.getKey();
+            try {
+                c.set(key, e.getValue());
+            } catch (SluiceException bad) {
+                rejected.accept(bad);
+            }
+        }
+        return c.conclude();
+    }
+
+    /** Sets one setting from its text, parsed and checked by its {@link TopicConfigs} declaration. */
     private void set(String key, String value) {
-        String v = value == null ? "" : value.trim();
-        switch (key) {
-            case SEGMENT_BYTES -> segmentBytes = parseLong(key, v);
-            case SEGMENT_MS -> segmentMs = parseLong(key, v);
-            case RETENTION_MS -> retentionMs = parseLong(key, v);
-            case RETENTION_BYTES -> retentionBytes = parseLong(key, v);
-            case MAX_MESSAGE_BYTES -> maxMessageBytes = parseInt(key, v);
-            case ROLL_CYCLE -> rollCycle(v);
-            case INDEX_INTERVAL_BYTES -> indexIntervalBytes = parseInt(key, v);
-            case RETENTION_CHECK_INTERVAL_MS -> retentionCheckIntervalMs = parseLong(key, v);
-            default -> throw new SluiceException(ErrorCode.INVALID_CONFIG, "unknown log config key '"
-                    + key.substring(PREFIX.length()) + "' (value '" + v + "'); known keys: segment.bytes, segment.ms, "
-                    + "retention.ms, retention.bytes, max.message.bytes, roll.cycle, index.interval.bytes, "
-                    + "retention.check.interval.ms");
+        if (key.equals(SEGMENT_BYTES)) {
+            segmentBytes = TopicConfigs.SEGMENT_BYTES.parse(key, value);
+        } else if (key.equals(SEGMENT_MS)) {
+            segmentMs = TopicConfigs.SEGMENT_MS.parse(key, value);
+        } else if (key.equals(RETENTION_MS)) {
+            retentionMs = TopicConfigs.RETENTION_MS.parse(key, value);
+        } else if (key.equals(RETENTION_BYTES)) {
+            retentionBytes = TopicConfigs.RETENTION_BYTES.parse(key, value);
+        } else if (key.equals(MAX_MESSAGE_BYTES)) {
+            maxMessageBytes = TopicConfigs.MAX_MESSAGE_BYTES.parse(key, value);
+        } else if (key.equals(ROLL_CYCLE)) {
+            rollCycle(TopicConfigs.ROLL_CYCLE.parse(key, value));
+        } else if (key.equals(INDEX_INTERVAL_BYTES)) {
+            indexIntervalBytes = TopicConfigs.INDEX_INTERVAL_BYTES.parse(key, value);
+        } else if (key.equals(RETENTION_CHECK_INTERVAL_MS)) {
+            retentionCheckIntervalMs = parseLong(key, value);
+        } else {
+            String name = key.startsWith(PREFIX) ? key.substring(PREFIX.length()) : key;
+            if (TopicConfigs.key(name).isPresent()) {
+                throw new SluiceException(ErrorCode.INVALID_CONFIG, "'" + name + "' is a replication setting, not a"
+                        + " log setting");
+            }
+            String closest = TopicConfigs.closest(name);
+            throw new SluiceException(ErrorCode.INVALID_CONFIG, "unknown log config key '" + name + "' (value '"
+                    + value + "')" + (closest == null ? "" : "; did you mean '" + closest + "'?") + " known: segment.bytes,"
+                    + " segment.ms, retention.ms, retention.bytes, max.message.bytes, roll.cycle, index.interval.bytes,"
+                    + " retention.check.interval.ms");
         }
     }
 
     private static long parseLong(String key, String value) {
+        String v = value == null ? "" : value.trim();
         try {
-            return Long.parseLong(value);
+            return Long.parseLong(v);
         } catch (NumberFormatException e) {
-            throw new SluiceException(ErrorCode.INVALID_CONFIG, key + "=" + value + " is invalid: must be an integer");
-        }
-    }
-
-    private static int parseInt(String key, String value) {
-        try {
-            return Integer.parseInt(value);
-        } catch (NumberFormatException e) {
-            throw new SluiceException(ErrorCode.INVALID_CONFIG, key + "=" + value
-                    + " is invalid: must be an integer of at most " + Integer.MAX_VALUE);
+            throw new SluiceException(ErrorCode.INVALID_CONFIG, key + "=" + v + " is invalid: must be an integer");
         }
     }
 
@@ -236,23 +261,22 @@ public final class LogConfig {
         return block;
     }
 
-    /** Validates every value once; throws INVALID_CONFIG naming the key. */
+    /** Validates every value once (by the {@link TopicConfigs} rules); throws INVALID_CONFIG naming the key. */
     public LogConfig conclude() {
-        require(segmentBytes >= MIN_SEGMENT_BYTES, SEGMENT_BYTES, segmentBytes, "at least " + MIN_SEGMENT_BYTES);
-        require(segmentMs >= 1, SEGMENT_MS, segmentMs, "at least 1");
-        require(retentionMs == -1 || retentionMs >= 0, RETENTION_MS, retentionMs, "-1 (forever) or at least 0");
-        require(retentionBytes == -1 || retentionBytes >= 0, RETENTION_BYTES, retentionBytes,
-                "-1 (unlimited) or at least 0");
-        require(maxMessageBytes >= RecordBatch.HEADER_SIZE && maxMessageBytes <= MAX_MESSAGE_BYTES_LIMIT,
-                MAX_MESSAGE_BYTES, maxMessageBytes, "between " + RecordBatch.HEADER_SIZE + " and "
-                        + MAX_MESSAGE_BYTES_LIMIT);
-        require(indexIntervalBytes >= 0, INDEX_INTERVAL_BYTES, indexIntervalBytes, "at least 0");
+        TopicConfigs.SEGMENT_BYTES.check(SEGMENT_BYTES, segmentBytes);
+        TopicConfigs.SEGMENT_MS.check(SEGMENT_MS, segmentMs);
+        TopicConfigs.RETENTION_MS.check(RETENTION_MS, retentionMs);
+        TopicConfigs.RETENTION_BYTES.check(RETENTION_BYTES, retentionBytes);
+        TopicConfigs.MAX_MESSAGE_BYTES.check(MAX_MESSAGE_BYTES, maxMessageBytes);
+        TopicConfigs.INDEX_INTERVAL_BYTES.check(INDEX_INTERVAL_BYTES, indexIntervalBytes);
         require(retentionCheckIntervalMs >= 1, RETENTION_CHECK_INTERVAL_MS, retentionCheckIntervalMs, "at least 1");
+        rollCycle = TopicConfigs.ROLL_CYCLE.parse(ROLL_CYCLE, rollCycle);
         chronicleRollCycle = resolveRollCycle(rollCycle);
         return this;
     }
 
-    private static RollCycle resolveRollCycle(String name) {
+    /** The Chronicle roll cycle of that name ({@link TopicConfigs#ROLL_CYCLE_NAMES}); INVALID_CONFIG if none. */
+    static RollCycle resolveRollCycle(String name) {
         String n = name == null ? "" : name.trim().toUpperCase(Locale.ROOT);
         for (RollCycle[] family : new RollCycle[][] {RollCycles.values(), TestRollCycles.values(),
                 LargeRollCycles.values(), SparseRollCycles.values()}) {
@@ -262,8 +286,8 @@ public final class LogConfig {
                 }
             }
         }
-        throw new SluiceException(ErrorCode.INVALID_CONFIG, ROLL_CYCLE + "=" + name + " is invalid: must name a "
-                + "Chronicle roll cycle such as FIVE_MINUTELY, FAST_HOURLY, FAST_DAILY, LARGE_HOURLY or TEST_SECONDLY");
+        throw new SluiceException(ErrorCode.INVALID_CONFIG, ROLL_CYCLE + "=" + name + " is invalid: must be "
+                + TopicConfigs.ROLL_CYCLE.rule());
     }
 
     private static void require(boolean ok, String key, Object value, String rule) {

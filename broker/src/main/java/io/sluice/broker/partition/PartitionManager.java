@@ -3,6 +3,7 @@ package io.sluice.broker.partition;
 import io.sluice.broker.log.LogConfig;
 import io.sluice.broker.log.LogManager;
 import io.sluice.broker.log.PartitionLog;
+import io.sluice.registry.TopicConfigs;
 import io.sluice.remoting.ErrorCode;
 import io.sluice.remoting.SluiceException;
 import org.slf4j.Logger;
@@ -22,8 +23,8 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class PartitionManager implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(PartitionManager.class);
 
-    private static final Set<String> REPLICATION_CONFIGS = Set.of("min.insync.replicas",
-            "unclean.leader.election.enable");
+    private static final Set<String> REPLICATION_CONFIGS = Set.of(TopicConfigs.MIN_INSYNC_REPLICAS.name(),
+            TopicConfigs.UNCLEAN_LEADER_ELECTION_ENABLE.name());
 
     private final int brokerId;
     private final LogManager logs;
@@ -32,6 +33,8 @@ public final class PartitionManager implements AutoCloseable {
     private final LeaderLease lease;
     private final ConcurrentHashMap<String, Partition[]> topics = new ConcurrentHashMap<>();
     private final Set<String> warnedStrays = new HashSet<>();
+    /** Topic configs this broker could not apply and has said so, by topic: each is logged once. */
+    private final Map<String, Set<String>> warnedConfigs = new ConcurrentHashMap<>();
 
     public PartitionManager(int brokerId, LogManager logs, LogConfig logDefaults, PartitionListener listener) {
         this(brokerId, logs, logDefaults, listener, new LeaderLease());
@@ -97,7 +100,12 @@ public final class PartitionManager implements AutoCloseable {
     /** Opens the logs of the partitions of {@code topic} assigned to this broker and applies leadership. */
     public void applyTopic(String topic, String topicId, Map<String, String> configs,
                            List<PartitionAssignment> assignments) {
-        LogConfig config = logDefaults.withOverrides(logConfigs(configs));
+        LogConfig config = logDefaults.withApplicableOverrides(logConfigs(configs), bad -> {
+            if (warnedConfigs.computeIfAbsent(topic, t -> ConcurrentHashMap.newKeySet()).add(bad.getMessage())) {
+                log.warn("Topic {}: cannot apply its config ({}); this broker uses its own default for it", topic,
+                        bad.getMessage());
+            }
+        });
         int minIsr = minInsyncReplicas(configs);
         Partition[] current = topics.get(topic);
         if (current == null) {
@@ -169,6 +177,7 @@ public final class PartitionManager implements AutoCloseable {
     public void retainTopics(Set<String> live) {
         Set<String> gone = new HashSet<>(topics.keySet());
         gone.removeAll(live);
+        warnedConfigs.keySet().retainAll(live);
         for (String topic : gone) {
             Partition[] parts = topics.remove(topic);
             if (parts != null) {

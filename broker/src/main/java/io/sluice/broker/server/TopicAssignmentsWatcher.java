@@ -9,6 +9,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -22,6 +23,8 @@ final class TopicAssignmentsWatcher implements AutoCloseable {
     private final TopicStore topics;
     private final PartitionManager partitions;
     private final Runnable afterApply;
+    /** The last failure logged per topic, so that a topic that keeps failing is logged once, not per notification. */
+    private final Map<String, String> lastFailure = new HashMap<>();
     private AutoCloseable subscription;
 
     /** {@code afterApply} runs after each snapshot is applied (replication follows the new roles). */
@@ -45,10 +48,17 @@ final class TopicAssignmentsWatcher implements AutoCloseable {
                             state.leaderEpoch(), state.isr(), state.version()));
                 }
                 partitions.applyTopic(topic.name(), topic.topicId(), topic.configs(), assignments);
+                lastFailure.remove(topic.name());
             } catch (RuntimeException e) {
-                log.error("Could not apply the assignment of topic {}", topic.name(), e);
+                if (!String.valueOf(e).equals(lastFailure.put(topic.name(), String.valueOf(e)))) {
+                    log.error("Could not apply the assignment of topic {} (logged again only if it fails differently)",
+                            topic.name(), e);
+                } else {
+                    log.debug("Could not apply the assignment of topic {}: {}", topic.name(), e.toString());
+                }
             }
         }
+        lastFailure.keySet().retainAll(snapshot.keySet());
         partitions.retainTopics(snapshot.keySet());
         try {
             afterApply.run();

@@ -15,7 +15,8 @@ import java.util.concurrent.CompletableFuture;
 /**
  * Sends requests to one of several nameservers, moving on to the next when one cannot be reached. Sticks to the
  * last nameserver that answered. Requests that may have changed state (create, delete) move on only when the
- * connection could not be opened, so they are never sent twice. Thread-safe.
+ * connection could not be opened, so they are never sent twice by this class; a caller that can tell whether a lost
+ * request took effect (see {@link TopicChanges}) sends it again itself, after {@link #moveOn}. Thread-safe.
  */
 final class NameserverClient {
     private final RemotingClient client;
@@ -33,6 +34,18 @@ final class NameserverClient {
 
     public List<InetSocketAddress> addresses() {
         return addresses;
+    }
+
+    /** The nameserver the next request goes to first ({@link #addresses()} index). */
+    int current() {
+        return current;
+    }
+
+    /** The next request goes to the nameserver after {@code from}, unless another request moved on already. */
+    void moveOn(int from) {
+        if (current == from) {
+            current = (from + 1) % addresses.size();
+        }
     }
 
     /**

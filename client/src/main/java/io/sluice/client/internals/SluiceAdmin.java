@@ -8,6 +8,7 @@ import io.sluice.client.AdminConfig;
 import io.sluice.client.ClusterDescription;
 import io.sluice.client.PartitionInfo;
 import io.sluice.client.NewTopic;
+import io.sluice.client.TopicChange;
 import io.sluice.client.TopicDescription;
 import io.sluice.remoting.ErrorCode;
 import io.sluice.remoting.SluiceException;
@@ -16,6 +17,7 @@ import io.sluice.remoting.protocol.BrokerInfo;
 import io.sluice.remoting.protocol.DescribeClusterResponse;
 import io.sluice.remoting.protocol.Empty;
 import io.sluice.remoting.protocol.PartitionRoute;
+import io.sluice.remoting.protocol.RegistryState;
 import io.sluice.remoting.protocol.CreateTopicRequest;
 import io.sluice.remoting.protocol.DeleteTopicRequest;
 import io.sluice.remoting.protocol.GetRoutesRequest;
@@ -46,7 +48,8 @@ import java.util.function.Supplier;
 /**
  * The {@link Admin} implementation: topic changes and routes through the nameservers, log offsets from partition
  * leaders (PARTITION_STATES). Reads are retried on retriable errors until the call's deadline; creates and deletes
- * are retried only when a nameserver refused them with a retriable error (so they are never applied twice).
+ * are retried as {@link TopicChanges} describes (a lost answer is resolved by asking again and checking what is
+ * there, never applied twice unknowingly).
  * Thread-safe.
  */
 public final class SluiceAdmin implements Admin {
@@ -58,6 +61,7 @@ public final class SluiceAdmin implements Admin {
     private final RemotingClient client;
     private final NameserverClient nameservers;
     private final TopicDescriber describer;
+    private final TopicChanges changes;
     private final GroupAdmin groups;
     private final AtomicBoolean closed = new AtomicBoolean();
 
@@ -71,6 +75,7 @@ public final class SluiceAdmin implements Admin {
             this.nameservers = new NameserverClient(client,
                     ConfigSupport.parseAddresses(AdminConfig.NAMESERVERS, config.nameservers()));
             this.describer = new TopicDescriber(client, backoff, (topic, deadlineNs) -> routes(List.of(topic), deadlineNs));
+            this.changes = new TopicChanges(nameservers, backoff, this::routes, timeoutMs);
             this.groups = new GroupAdmin(client, nameservers, timeoutMs, backoff);
         } catch (RuntimeException e) {
             client.close();
@@ -79,7 +84,7 @@ public final class SluiceAdmin implements Admin {
     }
 
     @Override
-    public void createTopic(NewTopic topic) {
+    public TopicChange createTopic(NewTopic topic) {
         Objects.requireNonNull(topic, "topic");
         CreateTopicRequest request = new CreateTopicRequest();
         request.topic = topic.name();
@@ -87,22 +92,20 @@ public final class SluiceAdmin implements Admin {
         request.replicationFactor = topic.replicationFactor();
         request.configs = new HashMap<>(topic.configs());
         long deadlineNs = deadline();
-        retrying("create topic " + topic.name(), deadlineNs, false,
-                () -> nameservers.request(ApiKey.CREATE_TOPIC, request, remainingMs(deadlineNs), false))
-                .close();
+        TopicChange change = changes.create(request, deadlineNs);
         awaitRoutes(topic.name(), true, deadlineNs);
+        return change;
     }
 
     @Override
-    public void deleteTopic(String name) {
+    public TopicChange deleteTopic(String name) {
         Objects.requireNonNull(name, "name");
         DeleteTopicRequest request = new DeleteTopicRequest();
         request.topic = name;
         long deadlineNs = deadline();
-        retrying("delete topic " + name, deadlineNs, false,
-                () -> nameservers.request(ApiKey.DELETE_TOPIC, request, remainingMs(deadlineNs), false))
-                .close();
+        TopicChange change = changes.delete(request, deadlineNs);
         awaitRoutes(name, false, deadlineNs);
+        return change;
     }
 
     /**
@@ -149,7 +152,7 @@ public final class SluiceAdmin implements Admin {
     public ClusterDescription describeCluster() {
         long deadlineNs = deadline();
         DescribeClusterResponse answer;
-        try (Response response = retrying("describe cluster", deadlineNs, true,
+        try (Response response = retrying("describe cluster", deadlineNs,
                 () -> nameservers.request(ApiKey.DESCRIBE_CLUSTER, new Empty(), remainingMs(deadlineNs), true))) {
             answer = response.message();
         }
@@ -159,7 +162,12 @@ public final class SluiceAdmin implements Admin {
         }
         brokers.sort((a, b) -> Integer.compare(a.id(), b.id()));
         return new ClusterDescription(brokers, answer.controller, answer.controllerEpoch,
-                partitions(answer.underReplicated), partitions(answer.offline));
+                partitions(answer.underReplicated), partitions(answer.offline), registry(answer.registry));
+    }
+
+    private static ClusterDescription.Registry registry(RegistryState r) {
+        return r == null || r.state == null ? null : new ClusterDescription.Registry(r.state,
+                java.time.Instant.ofEpochMilli(r.sinceMs), r.forMs, r.connectString);
     }
 
     private static List<PartitionInfo> partitions(List<TopicRoute> topics) {
@@ -175,18 +183,14 @@ public final class SluiceAdmin implements Admin {
     private GetRoutesResponse routes(List<String> topics, long deadlineNs) {
         GetRoutesRequest request = new GetRoutesRequest();
         request.topics = new ArrayList<>(topics);
-        try (Response response = retrying("get routes", deadlineNs, true,
+        try (Response response = retrying("get routes", deadlineNs,
                 () -> nameservers.request(ApiKey.GET_ROUTES, request, remainingMs(deadlineNs), true))) {
             return response.message();
         }
     }
 
-    /**
-     * Runs {@code call} until it succeeds or the deadline; retries errors that are retriable and, unless
-     * {@code idempotent}, were answered by a server (never NETWORK_ERROR or REQUEST_TIMED_OUT after sending).
-     */
-    private Response retrying(String what, long deadlineNs, boolean idempotent,
-                              Supplier<CompletableFuture<Response>> call) {
+    /** Runs the read {@code call} until it succeeds or the deadline, retrying retriable errors. */
+    private Response retrying(String what, long deadlineNs, Supplier<CompletableFuture<Response>> call) {
         int attempt = 0;
         while (true) {
             SluiceException error;
@@ -203,10 +207,9 @@ public final class SluiceAdmin implements Admin {
                 Thread.currentThread().interrupt();
                 throw new SluiceException(ErrorCode.REQUEST_TIMED_OUT, what + ": interrupted");
             }
-            boolean ambiguous = error.code() == ErrorCode.NETWORK_ERROR || error.code() == ErrorCode.REQUEST_TIMED_OUT;
             long now = System.nanoTime();
             long pauseNs = backoff.delayNs(++attempt);
-            if (!error.code().retriable() || !idempotent && ambiguous || deadlineNs - now - pauseNs <= 0) {
+            if (!error.code().retriable() || deadlineNs - now - pauseNs <= 0) {
                 throw new SluiceException(error.code(), what + ": " + error.getMessage(), error);
             }
             LockSupport.parkNanos(pauseNs);

@@ -2,6 +2,7 @@ package io.sluice.registry.zk;
 
 import io.sluice.registry.LeaderElection;
 import io.sluice.registry.LeaderListener;
+import io.sluice.registry.LeaderTerm;
 import io.sluice.remoting.ErrorCode;
 import io.sluice.remoting.SluiceException;
 import java.util.List;
@@ -26,7 +27,9 @@ import org.slf4j.LoggerFactory;
  * winning is one transaction that creates that node and bumps {@code /<name>_epoch} conditionally on its version,
  * so two participants can never win the same epoch. Followers watch the leader node and compete again when it goes.
  * After a reconnect within the same session the participant still holds the node and re-claims it, again with a new
- * epoch. The epoch node's version at the win is kept as this term's {@link Fence}.
+ * epoch. The epoch node's version at the win is kept as this term's {@link Fence}. A follower reports each leader term
+ * it finds ({@link LeaderListener#onFollowing}) with the versions that identify it, so that {@link #evict} can remove
+ * exactly that term's node once the leader's process is known to be gone.
  *
  * <p>Thread-safe: ZooKeeper steps run on the worker thread under this object's lock; {@link #isLeader()},
  * {@link #epoch()} and {@link #leaderId()} read volatile state; revocation on a suspended connection does not wait
@@ -55,6 +58,8 @@ public final class ZkLeaderElection implements LeaderElection {
     private final CuratorWatcher watcher = this::onWatch;
     private final ConnectionStateListener stateListener = this::onStateChange;
     private volatile Term term = new Term(0, -1, null);
+    /** The other participant's term last found while following, null while leading or before any was found. */
+    private volatile LeaderTerm followed;
     private volatile boolean closed;
     private boolean started;
 
@@ -107,8 +112,11 @@ public final class ZkLeaderElection implements LeaderElection {
         Holder holder = new Holder(listener);
         ctx.post("add leader listener", () -> {
             listeners.add(holder);
+            LeaderTerm other = followed;
             if (leader.get()) {
                 holder.elected(term.epoch());
+            } else if (other != null) {
+                holder.following(other);
             }
         });
     }
@@ -178,6 +186,8 @@ public final class ZkLeaderElection implements LeaderElection {
         if (current != null && leaderStat.getEphemeralOwner() != session) {
             revoke();
             term = new Term(current.epoch, -1, current.participantId);
+            follow(new LeaderTerm(current.participantId, current.epoch, leaderStat.getEphemeralOwner(),
+                    leaderStat.getVersion(), epochVersionOf(current.epoch)));
             return true;
         }
         if (current != null && leader.get() && current.epoch == term.epoch()) {
@@ -205,6 +215,7 @@ public final class ZkLeaderElection implements LeaderElection {
         }
         client.checkExists().usingWatcher(watcher).forPath(leaderPath);
         term = new Term(next, results.get(1).getResultStat().getVersion(), participantId);
+        followed = null;
         if (leader.compareAndSet(false, true)) {
             LOG.info("{} leads '{}' with epoch {}", participantId, name, next);
             ctx.post("leader elected", () -> listeners.forEach(h -> h.elected(next)));
@@ -228,6 +239,55 @@ public final class ZkLeaderElection implements LeaderElection {
             unknown.participantId = "?";
             return unknown;
         }
+    }
+
+    /** Tells listeners about a leader term found while following, unless it is the one found last. */
+    private void follow(LeaderTerm found) {
+        if (found.equals(followed)) {
+            return;
+        }
+        followed = found;
+        ctx.post("leader found", () -> listeners.forEach(h -> h.following(found)));
+    }
+
+    /** The epoch node's version if it still holds {@code epoch}, else -1 (a newer win is under way). */
+    private int epochVersionOf(long epoch) throws Exception {
+        Stat stat = new Stat();
+        try {
+            byte[] data = client.getData().storingStatIn(stat).forPath(epochPath);
+            return Codec.decode(data, StoredForms.EpochNode.class, epochPath).epoch == epoch ? stat.getVersion() : -1;
+        } catch (KeeperException.NoNodeException | SluiceException e) {
+            return -1;
+        }
+    }
+
+    @Override
+    public boolean evict(LeaderTerm stale) {
+        if (stale.epochVersion() < 0) {
+            return false;
+        }
+        try {
+            if (stale.session() == ctx.sessionId()) {
+                return false;
+            }
+            Stat stat = client.checkExists().forPath(leaderPath);
+            if (stat == null || stat.getEphemeralOwner() != stale.session()
+                    || stat.getVersion() != stale.leaderVersion()) {
+                return false;
+            }
+            client.transaction().forOperations(
+                    client.transactionOp().check().withVersion(stale.epochVersion()).forPath(epochPath),
+                    client.transactionOp().delete().withVersion(stale.leaderVersion()).forPath(leaderPath));
+        } catch (KeeperException.BadVersionException | KeeperException.NoNodeException changed) {
+            return false;
+        } catch (Exception e) {
+            throw ctx.translate("evict the leader of '" + name + "'", e);
+        }
+        LOG.warn("{} removed the leader node of '{}' held by {} (epoch {}, session 0x{}): its process is gone; "
+                + "electing a new leader now instead of when that session expires", participantId, name,
+                stale.leaderId(), stale.epoch(), Long.toHexString(stale.session()));
+        scheduleAttempt(0);
+        return true;
     }
 
     /** The last epoch (0 for a new election, whose epoch node this creates). */
@@ -289,6 +349,7 @@ public final class ZkLeaderElection implements LeaderElection {
         private final LeaderListener listener;
         private boolean leading;
         private long epoch;
+        private LeaderTerm followed;
 
         Holder(LeaderListener listener) {
             this.listener = listener;
@@ -300,10 +361,23 @@ public final class ZkLeaderElection implements LeaderElection {
             }
             leading = true;
             epoch = newEpoch;
+            followed = null;
             try {
                 listener.onElected(newEpoch);
             } catch (Throwable t) {
                 LOG.warn("leader listener threw in onElected({})", newEpoch, t);
+            }
+        }
+
+        void following(LeaderTerm term) {
+            if (term.equals(followed)) {
+                return;
+            }
+            followed = term;
+            try {
+                listener.onFollowing(term);
+            } catch (Throwable t) {
+                LOG.warn("leader listener threw in onFollowing({})", term, t);
             }
         }
 

@@ -24,6 +24,12 @@ public final class DescribeClusterResponse {
     /** version of the route table the answer was taken from */
     @Tag(6)
     public long routeVersion;
+    /**
+     * the nameserver's registry connection; null from nameservers that predate it. Tag 10 (not 7) leaves room for
+     * fields added alongside it.
+     */
+    @Tag(10)
+    public RegistryState registry;
 
     public DescribeClusterResponse() {
     }

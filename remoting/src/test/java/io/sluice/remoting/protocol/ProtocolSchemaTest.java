@@ -37,12 +37,13 @@ class ProtocolSchemaTest {
         pin(CreateTopicResponse.class, "route", 1);
         pin(DeleteTopicRequest.class, "topic", 1);
         pin(DescribeClusterResponse.class, "brokers", 1, "controller", 2, "controllerEpoch", 3, "underReplicated", 4,
-                "offline", 5, "routeVersion", 6);
+                "offline", 5, "routeVersion", 6, "registry", 10);
         pin(DescribeGroupRequest.class, "groupId", 1);
         pin(DescribeGroupResponse.class, "groupId", 1, "state", 2, "generation", 3, "assignor", 4, "members", 5);
         pin(GroupMemberDescription.class, "memberId", 1, "clientId", 2, "host", 3, "assignment", 4);
         pin(GroupSummary.class, "groupId", 1, "state", 2, "memberCount", 3, "generation", 4);
         pin(ListGroupsResponse.class, "groups", 1);
+        pin(RegistryState.class, "state", 1, "sinceMs", 2, "forMs", 3, "connectString", 4);
         pin(Empty.class);
         pin(ErrorResponse.class, "code", 1, "message", 2);
         pin(FetchRequest.class, "topic", 1, "partition", 2, "offset", 3, "maxBytes", 4, "maxWaitMs", 5,
