@@ -205,7 +205,8 @@ final class SegmentSpace {
         try {
             long position = store.writePosition();
             int header = store.bytes().readVolatileInt(position);
-            return position + Wires.SPB_HEADER_SIZE + Wires.lengthOf(header);
+            long end = position + Wires.SPB_HEADER_SIZE + Wires.lengthOf(header);
+            return (end + 3) & ~3L;   // the next header is 4-byte aligned
         } finally {
             queue.closeStore(store);
         }

@@ -31,7 +31,8 @@ class ProtocolSchemaTest {
     private static final Map<Class<?>, Map<String, Integer>> PINNED = new LinkedHashMap<>();
 
     static {
-        pin(BrokerInfo.class, "id", 1, "host", 2, "port", 3, "rack", 4, "startedAtMs", 5);
+        pin(BrokerInfo.class, "id", 1, "host", 2, "port", 3, "rack", 4, "startedAtMs", 5, "storageState", 6,
+                "storageDetail", 7);
         pin(CommittedOffset.class, "topic", 1, "partition", 2, "offset", 3, "commitTimeMs", 4);
         pin(CreateTopicRequest.class, "topic", 1, "partitions", 2, "replicationFactor", 3, "configs", 4);
         pin(CreateTopicResponse.class, "route", 1);
