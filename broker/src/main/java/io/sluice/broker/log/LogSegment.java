@@ -2,7 +2,6 @@ package io.sluice.broker.log;
 
 import io.netty.buffer.ByteBuf;
 import io.sluice.remoting.SluiceException;
-import net.openhft.chronicle.core.time.TimeProvider;
 import net.openhft.chronicle.queue.ExcerptAppender;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
@@ -48,7 +47,7 @@ final class LogSegment {
     private final Path dir;
     private final LogConfig config;
     private final ClockTimeProvider time;
-    private final SampledTime chronicleTime;
+    private final SampledTimeProvider chronicleTime;
     private final OffsetIndex index;
     private final AtomicInteger refs = new AtomicInteger(1);
     private final Set<File> unflushedFiles = ConcurrentHashMap.newKeySet();
@@ -72,7 +71,7 @@ final class LogSegment {
         this.dir = dir;
         this.config = config;
         this.time = time;
-        this.chronicleTime = new SampledTime(time.currentTimeMillis());
+        this.chronicleTime = new SampledTimeProvider(time.currentTimeMillis());
         this.index = index;
         this.endOffset = baseOffset;
     }
@@ -478,29 +477,6 @@ final class LogSegment {
                 toDelete = deleteDir;
             }
             LogFiles.deleteRecursively(toDelete);
-        }
-    }
-
-    /**
-     * Chronicle's clock for one segment: the log's monotonic time, moved forward once per append, so that Chronicle
-     * enters a new roll cycle only inside an append that {@link SegmentSpace} has prepared for it. Thread-safe.
-     */
-    private static final class SampledTime implements TimeProvider {
-        private volatile long ms;
-
-        SampledTime(long ms) {
-            this.ms = ms;
-        }
-
-        void advanceTo(long value) {
-            if (value > ms) {
-                ms = value;
-            }
-        }
-
-        @Override
-        public long currentTimeMillis() {
-            return ms;
         }
     }
 
