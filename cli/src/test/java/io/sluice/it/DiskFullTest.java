@@ -49,11 +49,13 @@ import static org.assertj.core.api.Assertions.assertThat;
  * frees space and writes resume; after SIGTERM and after SIGKILL the broker restarts with every acknowledged record
  * and no log end moved backwards. A broker whose free space is under its floor refuses produces with STORAGE_FULL
  * naming the floor, says so in its metrics and in {@code sluice cluster}, and takes produces again once space
- * returns.
+ * returns. A follower whose disk fills up falls behind without storing anything corrupt, and catches up once space
+ * returns, holding every acknowledged record when it takes over.
  */
 class DiskFullTest {
     private static final String FILL = "fill";
     private static final String OTHER = "other";
+    private static final String REPLICATED = "replicated";
     private static final int PARTITIONS = 3;
     private static final long MIB = 1 << 20;
     private static final String PADDING = "x".repeat(400);
@@ -62,29 +64,39 @@ class DiskFullTest {
     Path dir;
 
     private Tmpfs disk;
+    private Tmpfs secondDisk;
     private Standalone cluster;
     private ForkedJvm broker;
+    private ForkedJvm secondBroker;
     private String metricsUrl;
 
     @AfterEach
     void stop() throws Exception {
-        if (broker != null) {
-            broker.close();
+        for (ForkedJvm jvm : new ForkedJvm[] {broker, secondBroker}) {
+            if (jvm != null) {
+                jvm.close();
+            }
         }
         if (cluster != null) {
             cluster.close();
         }
-        if (disk != null) {
-            disk.close();
+        for (Tmpfs t : new Tmpfs[] {disk, secondDisk}) {
+            if (t != null) {
+                t.close();
+            }
         }
     }
 
     private void startBroker(String... sets) throws Exception {
+        broker = startBroker(0, sets);
+        metricsUrl = ServerJvms.metricsUrl(broker.awaitReady(60, TimeUnit.SECONDS));
+    }
+
+    private ForkedJvm startBroker(int id, String... sets) throws Exception {
         List<String> all = new ArrayList<>(List.of("sluice.registry.session.timeout.ms=3000",
                 "sluice.log.segment.bytes=" + MIB));
         all.addAll(List.of(sets));
-        broker = ServerJvms.broker(dir, cluster.zookeeperAddress(), 0, all.toArray(String[]::new));
-        metricsUrl = ServerJvms.metricsUrl(broker.awaitReady(60, TimeUnit.SECONDS));
+        return ServerJvms.broker(dir, cluster.zookeeperAddress(), id, all.toArray(String[]::new));
     }
 
     private Admin admin() {
@@ -173,10 +185,15 @@ class DiskFullTest {
 
     /** Log end offset of each partition of {@code topic}, as its leader reports it. */
     private Map<Integer, Long> logEnds(String topic) {
+        return logEnds(topic, PARTITIONS);
+    }
+
+    private Map<Integer, Long> logEnds(String topic, int partitions) {
         try (Admin admin = admin()) {
             Map<Integer, Long> ends = new HashMap<>();
-            Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> admin.describeTopic(topic).partitions()
-                    .stream().allMatch(p -> p.leader() >= 0 && p.logEndOffset() >= 0));
+            Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> admin.describeTopic(topic).partitions().size()
+                    == partitions && admin.describeTopic(topic).partitions().stream()
+                    .allMatch(p -> p.leader() >= 0 && p.logEndOffset() >= 0));
             for (PartitionDescription p : admin.describeTopic(topic).partitions()) {
                 ends.put(p.partition(), p.logEndOffset());
             }
@@ -189,9 +206,10 @@ class DiskFullTest {
      * offset, nothing refused is there (a corrupt batch would fail the poll with CORRUPT_RECORD).
      */
     private void verify(String topic, Outcome outcome, Map<Integer, Long> ends) {
+        int partitions = ends.size();
         List<TopicPartition> tps = new ArrayList<>();
         long total = 0;
-        for (int p = 0; p < PARTITIONS; p++) {
+        for (int p = 0; p < partitions; p++) {
             tps.add(new TopicPartition(topic, p));
             total += ends.get(p);
         }
@@ -201,7 +219,7 @@ class DiskFullTest {
                 .nameservers(cluster.nameservers()), Serdes.string(), Serdes.string())) {
             consumer.assign(tps);
             consumer.seekToBeginning(tps);
-            long[] next = new long[PARTITIONS];
+            long[] next = new long[partitions];
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
             while (read < total && System.nanoTime() < deadline) {
                 for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(300))) {
@@ -344,6 +362,65 @@ class DiskFullTest {
                 assertThat(cluster()).doesNotContain("LOW_SPACE").containsPattern("127\\.0\\.0\\.1:\\d+ +- +ok");
             });
         }
+    }
+
+    @Test
+    void aFollowerWithAFullDiskFallsBehindAndCatchesUpOnceSpaceReturns() throws Exception {
+        disk = Tmpfs.mount(dir.resolve("broker-0"), 24 * MIB);
+        secondDisk = Tmpfs.mount(dir.resolve("broker-1"), 24 * MIB);
+        cluster = Standalone.start(StandaloneSettings.forTests(dir, 0));
+        broker = startBroker(0, "sluice.broker.storage.min.free.bytes=0");
+        secondBroker = startBroker(1, "sluice.broker.storage.min.free.bytes=0");
+        broker.awaitReady(60, TimeUnit.SECONDS);
+        secondBroker.awaitReady(60, TimeUnit.SECONDS);
+        Awaitility.await().atMost(Duration.ofSeconds(30))
+                .until(() -> cluster.nameserver().routes().brokers().size() == 2);
+        try (Admin admin = admin()) {
+            admin.createTopic(new NewTopic(REPLICATED, 1, 2));
+            Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> partition(admin).isr().size() == 2);
+            int leader = partition(admin).leader();
+            int follower = 1 - leader;
+            Tmpfs followerDisk = follower == 0 ? disk : secondDisk;
+            Path balloon = followerDisk.dir().resolve("balloon");
+            Files.write(balloon, new byte[(int) (followerDisk.freeBytes() - 2 * MIB)]);
+
+            Outcome acked = new Outcome();
+            try (Producer<String, String> producer = producer()) {
+                awaitAcknowledged(producer, REPLICATED, 0, acked);
+                List<CompletableFuture<RecordMetadata>> sends = new ArrayList<>();
+                for (int i = 0; i < 20_000; i++) {   // about 8 MiB: more than the follower has room for
+                    String value = REPLICATED + "-" + acked.seq.getAndIncrement() + "-" + PADDING;
+                    sends.add(producer.send(new ProducerRecord<>(REPLICATED, 0, null, value))
+                            .whenComplete((md, e) -> record(acked, value, md, e)));
+                }
+                producer.flush();
+                for (CompletableFuture<RecordMetadata> f : sends) {
+                    f.get(30, TimeUnit.SECONDS);
+                }
+            }
+            long leaderEnd = logEnds(REPLICATED, 1).get(0);
+            // the follower stores what fits and stays behind: it neither stores corrupt batches nor dies
+            Awaitility.await().atMost(Duration.ofSeconds(30)).during(Duration.ofSeconds(2))
+                    .until(() -> followerEnd(admin, follower) < leaderEnd);
+
+            Files.delete(balloon);
+            Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> followerEnd(admin, follower) == leaderEnd
+                    && partition(admin).isr().contains(follower));
+            (leader == 0 ? broker : secondBroker).kill();
+            Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> partition(admin).leader() == follower);
+            verify(REPLICATED, acked, Map.of(0, leaderEnd));
+            assertThat(logEnds(REPLICATED, 1)).isEqualTo(Map.of(0, leaderEnd));
+        }
+    }
+
+    private static PartitionDescription partition(Admin admin) {
+        return admin.describeTopic(REPLICATED).partitions().get(0);
+    }
+
+    /** The follower's log end as the leader tracks it (-1 if unknown). */
+    private static long followerEnd(Admin admin, int follower) {
+        return partition(admin).replicaLogs().stream().filter(r -> r.broker() == follower)
+                .mapToLong(PartitionDescription.ReplicaLog::logEndOffset).findFirst().orElse(-1);
     }
 
     private String cluster() {
