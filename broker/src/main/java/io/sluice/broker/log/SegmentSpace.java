@@ -41,7 +41,18 @@ import java.nio.file.Path;
  *       ({@code <cycle>.precreated}, renamed by Chronicle to the cycle file it is about to create). The segment's
  *       clock is sampled once per append ({@link LogSegment}), so Chronicle rolls exactly when this class expects.</li>
  * </ul>
- * A reservation that finds no room throws {@link ErrorCode#STORAGE_FULL} before anything is written; the append is
+ * Chronicle also reads just past what it wrote (the word after an excerpt, to check nothing follows it); on tmpfs
+ * even a read of an unallocated shared page takes space and faults when there is none, so that word lies in the
+ * slack too.
+ *
+ * <p>Why this way: Chronicle's appender writes only through its map (there is no file-channel mode to switch to),
+ * so the pages must be backed before it writes. {@code fallocate} allocates without touching data, so it is safe
+ * ahead of, behind and around what Chronicle maps; writing zeros is not, and is only the fallback. Cycle files keep
+ * rolling by time as {@code roll.cycle} says, rather than being frozen to one per segment, and new ones are prepared
+ * through Chronicle's own pre-created-file hand-over, so a segment's layout is what Chronicle would write anyway.
+ * The cost on the append path is one fallocate per reserved chunk, amortised over the chunk.
+ *
+ * <p>A reservation that finds no room throws {@link ErrorCode#STORAGE_FULL} before anything is written; the append is
  * refused and the log is unchanged. Where the file system has no fallocate, zeros are written past the write
  * position instead (never over written data); a reopened segment then cannot be vouched for (its index arrays have
  * holes below the write position) and {@link #resume} says so, so that the log starts a new segment instead.
