@@ -36,9 +36,10 @@ final class ClusterCommand implements Runnable {
         out.printf("Controller: %s  epoch %d%s%n", d.controller() == null ? "none" : d.controller(),
                 d.controllerEpoch(), registryDown ? "  (as last seen; no controller acts without the registry)" : "");
         out.printf("Brokers: %d live%n", d.brokers().size());
-        out.printf("  %-6s %-22s %s%n", "Id", "Address", "Rack");
+        out.printf("  %-6s %-22s %-8s %s%n", "Id", "Address", "Rack", "Storage");
         for (ClusterDescription.Broker b : d.brokers()) {
-            out.printf("  %-6d %-22s %s%n", b.id(), b.host() + ":" + b.port(), b.rack().isEmpty() ? "-" : b.rack());
+            out.printf("  %-6d %-22s %-8s %s%n", b.id(), b.host() + ":" + b.port(),
+                    b.rack().isEmpty() ? "-" : b.rack(), storage(b));
         }
         partitions(out, "Under-replicated partitions", d.underReplicated());
         partitions(out, "Offline partitions", d.offline());
@@ -64,6 +65,17 @@ final class ClusterCommand implements Runnable {
                 + " set changes wait for it (a broker that dies now keeps its partitions offline)");
         out.println("  - brokers, controller and partitions below are as last seen before the outage");
         return true;
+    }
+
+    /** "ok", or the state and why (e.g. "LOW_SPACE: produces refused: 1048576 bytes free in ..."). */
+    private static String storage(ClusterDescription.Broker b) {
+        if (b.storage().isEmpty()) {
+            return "-";
+        }
+        if (b.storage().equals("OK")) {
+            return "ok";
+        }
+        return b.storage() + (b.storageDetail().isEmpty() ? "" : ": " + b.storageDetail());
     }
 
     private static void partitions(PrintWriter out, String title, List<PartitionInfo> partitions) {

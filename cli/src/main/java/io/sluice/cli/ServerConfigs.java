@@ -55,6 +55,8 @@ final class ServerConfigs {
                         BrokerConfig.OFFSETS_RETENTION_MS_DEFAULT))
                 .offsetsRetentionCheckIntervalMs(cfg.getLong(BrokerConfig.OFFSETS_RETENTION_CHECK_INTERVAL_MS,
                         BrokerConfig.OFFSETS_RETENTION_CHECK_INTERVAL_MS_DEFAULT))
+                .storageMinFreeBytes(cfg.getLong(BrokerConfig.STORAGE_MIN_FREE_BYTES,
+                        BrokerConfig.STORAGE_MIN_FREE_BYTES_DEFAULT))
                 .logDefaults(logDefaults(cfg))
                 .transport(transport(cfg))
                 .replication(replication(cfg))

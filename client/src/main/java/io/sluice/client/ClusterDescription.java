@@ -51,14 +51,24 @@ public record ClusterDescription(List<Broker> brokers, String controller, long c
     /**
      * A live broker.
      *
-     * @param id   broker id
-     * @param host host it serves on
-     * @param port port it serves on
-     * @param rack its rack, empty when it declared none
+     * @param id            broker id
+     * @param host          host it serves on
+     * @param port          port it serves on
+     * @param rack          its rack, empty when it declared none
+     * @param storage       what its storage allows: {@code OK}, {@code LOW_SPACE} (free space under its floor:
+     *                      produces are refused) or {@code FULL} (its disk filled up); empty if it does not say
+     * @param storageDetail the storage state in words (free bytes, floor, directory as of the last change), or empty
      */
-    public record Broker(int id, String host, int port, String rack) {
+    public record Broker(int id, String host, int port, String rack, String storage, String storageDetail) {
         public Broker {
             rack = rack == null ? "" : rack;
+            storage = storage == null ? "" : storage;
+            storageDetail = storageDetail == null ? "" : storageDetail;
+        }
+
+        /** A broker that says nothing about its storage. */
+        public Broker(int id, String host, int port, String rack) {
+            this(id, host, port, rack, "", "");
         }
     }
 }

@@ -71,6 +71,13 @@ public enum ErrorCode {
     CLIENT_CLOSED(217, false, false, "client is closed"),
     /** No broker is reachable. */
     BROKER_NOT_AVAILABLE(218, true, true, "broker not available"),
+    /**
+     * The broker refused a write because its data directory is out of space: the disk is full (the space a batch
+     * needs could not be reserved) or its free space is under the broker's floor
+     * ({@code sluice.broker.storage.min.free.bytes}); the message names the directory and the numbers. Nothing of
+     * the refused write was stored. Retry after a backoff: writes resume once space is freed.
+     */
+    STORAGE_FULL(219, true, false, "broker storage is full"),
 
     // ---- consumer groups (3xx) ----
     /** No coordinator is available for the group yet. Retry after a backoff. */

@@ -2,6 +2,7 @@ package io.sluice.broker.handler;
 
 import io.netty.buffer.ByteBuf;
 import io.sluice.broker.log.LogAppendInfo;
+import io.sluice.broker.log.StorageGuard;
 import io.sluice.broker.partition.HighWatermarkWait;
 import io.sluice.broker.partition.Partition;
 import io.sluice.broker.partition.PartitionManager;
@@ -25,14 +26,19 @@ import io.sluice.remoting.transport.RequestHandler;
  * A leader whose registry connection dropped refuses acks=all with NOT_LEADER before appending, and fails those
  * already waiting the same way, until the registry confirms it still leads (see
  * {@link io.sluice.broker.replica.LeaderIsolationGuard}).
+ * A broker whose data directory has less free space than its floor refuses produces with STORAGE_FULL before
+ * appending, and an append that finds the disk full is refused the same way, storing nothing (see
+ * {@link StorageGuard}).
  */
 public final class ProduceHandler implements RequestHandler {
     static final long DEFAULT_REPLICATION_WAIT_MS = 30_000;
 
     private final PartitionManager partitions;
+    private final StorageGuard storage;
 
-    public ProduceHandler(PartitionManager partitions) {
+    public ProduceHandler(PartitionManager partitions, StorageGuard storage) {
         this.partitions = partitions;
+        this.storage = storage;
     }
 
     @Override
@@ -55,7 +61,16 @@ public final class ProduceHandler implements RequestHandler {
                     + " connection and cannot be sure it still leads " + partition + " (leader epoch "
                     + partition.leaderEpoch() + "); acks=all writes are refused until it is: refresh routes and retry");
         }
-        LogAppendInfo info = partition.appendAsLeader(payload);
+        storage.checkProduce();
+        LogAppendInfo info;
+        try {
+            info = partition.appendAsLeader(payload);
+        } catch (SluiceException e) {
+            if (e.code() == ErrorCode.STORAGE_FULL) {
+                storage.onFull();
+            }
+            throw e;
+        }
         if (ctx.oneway()) {
             return;
         }

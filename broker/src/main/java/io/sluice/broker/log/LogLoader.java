@@ -64,12 +64,15 @@ final class LogLoader {
                 last = null;
                 nextBase = meta.logStartOffset();
             }
+            if (last != null && !last.isSealed() && !last.openAppender()) {
+                log.info("{}: cannot vouch for the space of segment {} (no fallocate here); sealing it", dir,
+                        last.baseOffset());
+                last.seal(Long.MAX_VALUE);
+            }
             if (last == null) {
                 loaded.add(LogSegment.create(dir, nextBase, config, time));
             } else if (last.isSealed()) {
                 loaded.add(LogSegment.create(dir, last.endOffset(), config, time));
-            } else {
-                last.openAppender();
             }
         } catch (RuntimeException e) {
             for (LogSegment s : loaded) {

@@ -1,7 +1,6 @@
 package io.sluice.broker.log;
 
 import io.netty.buffer.ByteBuf;
-import io.sluice.remoting.ErrorCode;
 import io.sluice.remoting.SluiceException;
 import net.openhft.chronicle.queue.ExcerptAppender;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
@@ -27,6 +26,12 @@ import java.util.concurrent.atomic.AtomicInteger;
  * takes no more appends, its {@link SegmentSeal} ({@code segment.seal}). Batches are stored exactly as received
  * (see {@link io.sluice.remoting.record.RecordBatch}); excerpts at or past a seal's end offset are never read.
  *
+ * <p>Disk space: every byte Chronicle's memory-mapped writes will touch for an append is allocated before the append
+ * writes anything ({@link SegmentSpace}, {@link OffsetIndex#reserveNext()}), so a full disk refuses the append with
+ * STORAGE_FULL and leaves the segment as it was; a write never faults on an unbacked page. Chronicle's clock for the
+ * segment is the log's, sampled once per append, so a new roll cycle (a new file) starts exactly where
+ * {@link SegmentSpace} has prepared it.
+ *
  * <p>Thread-safety: one appender at a time (the log's append lock) and any number of concurrent readers. Readers
  * see a batch only below {@link #endOffset()}, which is published after the excerpt and its index entry are
  * complete. A reader holds a reference ({@link #retain()}/{@link #release()}) so that the queue and index stay
@@ -42,12 +47,14 @@ final class LogSegment {
     private final Path dir;
     private final LogConfig config;
     private final ClockTimeProvider time;
+    private final SampledTimeProvider chronicleTime;
     private final OffsetIndex index;
     private final AtomicInteger refs = new AtomicInteger(1);
     private final Set<File> unflushedFiles = ConcurrentHashMap.newKeySet();
     private volatile SingleChronicleQueue queue;
     private volatile SegmentReader reader;
     private volatile ExcerptAppender appender;
+    private SegmentSpace space;
     private int appenderCycle = Integer.MIN_VALUE;
     private volatile long endOffset;
     private volatile long sizeInBytes;
@@ -64,6 +71,7 @@ final class LogSegment {
         this.dir = dir;
         this.config = config;
         this.time = time;
+        this.chronicleTime = new SampledTimeProvider(time.currentTimeMillis());
         this.index = index;
         this.endOffset = baseOffset;
     }
@@ -72,7 +80,12 @@ final class LogSegment {
         return String.format("%020d", baseOffset) + DIR_SUFFIX;
     }
 
-    /** Creates a new, empty, active segment at {@code baseOffset} in {@code partitionDir}. */
+    /**
+     * Creates a new, empty, active segment at {@code baseOffset} in {@code partitionDir}, with the space of its
+     * queue's table store and index allocated. On failure nothing is left behind.
+     *
+     * @throws SluiceException STORAGE_FULL if the disk has no room, STORAGE_ERROR for other I/O failures
+     */
     static LogSegment create(Path partitionDir, long baseOffset, LogConfig config, ClockTimeProvider time) {
         Path dir = partitionDir.resolve(dirName(baseOffset));
         if (Files.exists(dir)) {
@@ -82,14 +95,27 @@ final class LogSegment {
         try {
             Files.createDirectories(dir);
         } catch (IOException e) {
-            throw new SluiceException(ErrorCode.STORAGE_ERROR, "cannot create segment " + dir + ": " + e, e);
+            throw FileSpace.error("cannot create segment " + dir, e);
         }
-        int capacity = OffsetIndex.capacityFor(config.segmentBytes(), config.indexIntervalBytes());
-        OffsetIndex index = OffsetIndex.create(dir.resolve(OffsetIndex.FILE_NAME), capacity, time.currentTimeMillis());
-        LogSegment segment = new LogSegment(baseOffset, dir, config, time, index);
-        segment.openAppender();
-        AtomicFile.fsyncDirectory(partitionDir);
-        return segment;
+        OffsetIndex index = null;
+        LogSegment segment = null;
+        try {
+            SegmentSpace.prepareDirectory(dir);
+            int capacity = OffsetIndex.capacityFor(config.segmentBytes(), config.indexIntervalBytes());
+            index = OffsetIndex.create(dir.resolve(OffsetIndex.FILE_NAME), capacity, time.currentTimeMillis());
+            segment = new LogSegment(baseOffset, dir, config, time, index);
+            segment.openAppender();
+            AtomicFile.fsyncDirectory(partitionDir);
+            return segment;
+        } catch (RuntimeException e) {
+            if (segment != null) {
+                segment.close();
+            } else if (index != null) {
+                index.close();
+            }
+            LogFiles.deleteRecursively(dir);
+            throw e;
+        }
     }
 
     /**
@@ -103,6 +129,7 @@ final class LogSegment {
      */
     static LogSegment open(Path dir, long baseOffset, LogConfig config, ClockTimeProvider time, SegmentSeal seal,
                            long verifyFrom) {
+        SegmentSpace.prepareDirectory(dir);
         OffsetIndex index = OffsetIndex.openExisting(dir.resolve(OffsetIndex.FILE_NAME));
         boolean rebuild = index == null;
         if (rebuild) {
@@ -170,7 +197,7 @@ final class LogSegment {
                             .rollCycle(config.chronicleRollCycle())
                             .blockSize(config.chronicleBlockSize())
                             .indexSpacing(CHRONICLE_INDEX_SPACING)
-                            .timeProvider(time)
+                            .timeProvider(chronicleTime)
                             .build();
                     reader = new SegmentReader(dir, index, new TailerPool(q));
                     queue = q;
@@ -180,15 +207,29 @@ final class LogSegment {
         return q;
     }
 
-    /** Makes this (unsealed) segment the active one: appends go to it from now on. */
-    void openAppender() {
+    /**
+     * Makes this (unsealed) segment the active one: appends go to it from now on, continuing in its last cycle file
+     * if it has one.
+     *
+     * @return false if that file's space cannot be vouched for (the file system has no fallocate): the caller must
+     *         seal the segment and start a new one
+     */
+    boolean openAppender() {
         SingleChronicleQueue q = queue();
+        SegmentSpace s = new SegmentSpace(dir, q, config.segmentBytes());
         int lastCycle = q.lastCycle();
         if (lastCycle >= 0) {
             time.notBefore(q.epoch() + (long) lastCycle * q.rollCycle().lengthInMillis());
+            chronicleTime.advanceTo(time.currentTimeMillis());
+            long end = SegmentSpace.dataEnd(q, lastCycle);
+            if (end < 0 || !s.resume(lastCycle, end)) {
+                return false;
+            }
         }
+        space = s;
         appender = q.createAppender();
         appender.singleThreadedCheckDisabled(true);
+        return true;
     }
 
     long baseOffset() {
@@ -233,11 +274,19 @@ final class LogSegment {
     /**
      * Appends one batch whose header already carries its offsets. Caller holds the log's append lock and has
      * validated the batch.
+     *
+     * @throws SluiceException STORAGE_FULL if the space the batch needs cannot be allocated; nothing was stored
      */
     void append(ByteBuf batch, int at, int size, long batchBase, int recordCount, long batchMaxTimestamp,
                 long nowMs) {
         if (sealed || appender == null) {
             throw new IllegalStateException("segment " + baseOffset + " takes no appends");
+        }
+        chronicleTime.advanceTo(time.currentTimeMillis());
+        space.reserve(queue.cycle(), size);
+        boolean indexEntry = index.entries() == 0 || bytesSinceIndexEntry >= config.indexIntervalBytes();
+        if (indexEntry) {
+            index.reserveNext();
         }
         try (DocumentContext dc = appender.writingDocument()) {
             try {
@@ -247,6 +296,7 @@ final class LogSegment {
                 throw e;
             }
         }
+        space.appended(appender.wire().bytes().writePosition());
         long chronicleIndex = appender.lastIndexAppended();
         if (appender.cycle() != appenderCycle) {
             appenderCycle = appender.cycle();
@@ -258,7 +308,7 @@ final class LogSegment {
         if (isEmpty()) {
             index.createdMs(nowMs);
         }
-        if (index.entries() == 0 || bytesSinceIndexEntry >= config.indexIntervalBytes()) {
+        if (indexEntry) {
             index.append(batchBase, chronicleIndex, sizeInBytes, maxTimestamp);
             bytesSinceIndexEntry = 0;
         }
@@ -309,7 +359,6 @@ final class LogSegment {
      * and the recovery point of the log). Returns the new end offset. Caller holds the log's append lock.
      */
     long seal(long truncateAt) {
-        closeAppender();
         long newEnd = endOffset;
         long newSize = sizeInBytes;
         long newMaxTs = maxTimestamp;
@@ -320,6 +369,7 @@ final class LogSegment {
             newMaxTs = extent[2];
         }
         new SegmentSeal(newEnd, newSize, newMaxTs).write(dir);
+        closeAppender();
         index.truncateToOffset(newEnd);
         sealed = true;
         endOffset = newEnd;
@@ -333,6 +383,9 @@ final class LogSegment {
             appender.close();
             appender = null;
         }
+        if (space != null) {
+            space.discardPending();
+        }
     }
 
     /**
@@ -344,7 +397,7 @@ final class LogSegment {
             try (FileChannel ch = FileChannel.open(f.toPath(), StandardOpenOption.WRITE)) {
                 ch.force(false);
             } catch (IOException e) {
-                throw new SluiceException(ErrorCode.STORAGE_ERROR, "cannot flush " + f + ": " + e, e);
+                throw FileSpace.error("cannot flush " + f, e);
             }
             unflushedFiles.remove(f);
         }

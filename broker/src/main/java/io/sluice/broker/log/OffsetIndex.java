@@ -1,10 +1,10 @@
 package io.sluice.broker.log;
 
 import io.netty.util.internal.PlatformDependent;
-import io.sluice.remoting.ErrorCode;
 import io.sluice.remoting.SluiceException;
 
 import java.io.IOException;
+import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;
 import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
@@ -31,9 +31,12 @@ import java.nio.file.StandardOpenOption;
  * 24     8    reserved
  * 32     ..   entries of 32 bytes: baseOffset(8) chronicleIndex(8) position(8) maxTimestampBefore(8)
  * </pre>
- * The first batch of a segment is always indexed. Thread-safety: one writer (the log's append lock) and any number
- * of concurrent readers; {@link #entries()} is published after an entry is written. Callers keep the index open
- * while they read it (the segment's reference count does that).
+ * The first batch of a segment is always indexed. The header is written through a file channel, and the entries'
+ * pages are allocated ({@link FileSpace}) in chunks ahead of the next entry ({@link #reserveNext()}), so a store
+ * into the map never needs disk space it cannot get: a full disk is STORAGE_FULL before the entry's batch is
+ * stored, never a fault. Thread-safety: one writer (the log's append lock) and any number of concurrent readers;
+ * {@link #entries()} is published after an entry is written. Callers keep the index open while they read it (the
+ * segment's reference count does that).
  */
 final class OffsetIndex implements AutoCloseable {
     static final String FILE_NAME = "segment.index";
@@ -46,11 +49,15 @@ final class OffsetIndex implements AutoCloseable {
     private static final int CREATED_AT = 16;
     static final int MIN_CAPACITY = 64;
     static final int MAX_CAPACITY = 4 << 20;
+    /** Entry pages are allocated this much at a time (2,048 entries). */
+    private static final long RESERVE_CHUNK_BYTES = 64 << 10;
 
     private final Path file;
     private final MappedByteBuffer map;
     private final int capacity;
     private volatile int entries;
+    /** Bytes [0, reservedTo) of the file are allocated on disk. */
+    private long reservedTo;
     private boolean closed;
 
     private OffsetIndex(Path file, MappedByteBuffer map, int capacity, int entries) {
@@ -58,6 +65,7 @@ final class OffsetIndex implements AutoCloseable {
         this.map = map;
         this.capacity = capacity;
         this.entries = entries;
+        this.reservedTo = at(entries);   // the header and the entries in use were written, so they have blocks
     }
 
     /** Entries needed for a segment of {@code segmentBytes} indexed every {@code intervalBytes}. */
@@ -67,19 +75,37 @@ final class OffsetIndex implements AutoCloseable {
         return (int) Math.max(MIN_CAPACITY, Math.min(MAX_CAPACITY, wanted));
     }
 
-    /** Creates an empty index (replacing any file there). */
+    /**
+     * Creates an empty index (replacing any file there): the header is written through a channel and the first
+     * entries' pages are allocated.
+     *
+     * @throws SluiceException STORAGE_FULL if the disk has no room, STORAGE_ERROR if the file cannot be written
+     */
     static OffsetIndex create(Path file, int capacity, long createdMs) {
+        long size = HEADER_SIZE + (long) capacity * ENTRY_SIZE;
         try {
             Files.deleteIfExists(file);
-            MappedByteBuffer map = map(file, HEADER_SIZE + (long) capacity * ENTRY_SIZE);
-            map.putInt(0, MAGIC);
-            map.putInt(4, VERSION);
-            map.putInt(COUNT_AT, 0);
-            map.putInt(CAPACITY_AT, capacity);
-            map.putLong(CREATED_AT, createdMs);
-            return new OffsetIndex(file, map, capacity, 0);
+            ByteBuffer header = ByteBuffer.allocate(HEADER_SIZE);
+            header.putInt(0, MAGIC).putInt(4, VERSION).putInt(COUNT_AT, 0).putInt(CAPACITY_AT, capacity)
+                    .putLong(CREATED_AT, createdMs);
+            try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+                while (header.hasRemaining()) {
+                    ch.write(header, header.position());
+                }
+            }
+            try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw")) {
+                raf.setLength(size);
+            }
+            OffsetIndex index = new OffsetIndex(file, map(file, size), capacity, 0);
+            try {
+                index.reserveNext();
+            } catch (RuntimeException e) {
+                index.close();
+                throw e;
+            }
+            return index;
         } catch (IOException e) {
-            throw new SluiceException(ErrorCode.STORAGE_ERROR, "cannot create offset index " + file + ": " + e, e);
+            throw FileSpace.error("cannot create offset index " + file, e);
         }
     }
 
@@ -109,11 +135,7 @@ final class OffsetIndex implements AutoCloseable {
     }
 
     private static MappedByteBuffer map(Path file, long size) throws IOException {
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
-                StandardOpenOption.WRITE)) {
-            if (ch.size() < size) {
-                ch.write(ByteBuffer.allocate(1), size - 1);
-            }
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
             return ch.map(FileChannel.MapMode.READ_WRITE, 0, size);
         }
     }
@@ -206,12 +228,38 @@ final class OffsetIndex implements AutoCloseable {
         return found;
     }
 
-    /** Adds an entry; false if the index is full. Offsets must increase. */
+    /**
+     * Makes sure the page of the next entry is allocated (a chunk of pages at a time), so that {@link #append}
+     * takes no disk space. Does nothing if the index is full.
+     *
+     * @throws SluiceException STORAGE_FULL if the disk has no room
+     */
+    void reserveNext() {
+        int n = entries;
+        if (n >= capacity) {
+            return;
+        }
+        long end = at(n) + ENTRY_SIZE;
+        if (end <= reservedTo) {
+            return;
+        }
+        long target = Math.min(HEADER_SIZE + (long) capacity * ENTRY_SIZE,
+                Math.max(end, (reservedTo / RESERVE_CHUNK_BYTES + 1) * RESERVE_CHUNK_BYTES));
+        FileSpace.allocate(file, reservedTo, target, at(n));
+        reservedTo = target;
+    }
+
+    /**
+     * Adds an entry; false if the index is full. Offsets must increase.
+     *
+     * @throws SluiceException STORAGE_FULL if the entry's page could not be allocated (see {@link #reserveNext()})
+     */
     boolean append(long offset, long chronicleIndex, long position, long maxTimestampBefore) {
         int n = entries;
         if (n >= capacity) {
             return false;
         }
+        reserveNext();
         int at = at(n);
         map.putLong(at, offset);
         map.putLong(at + 8, chronicleIndex);

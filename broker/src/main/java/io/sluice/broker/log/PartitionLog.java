@@ -27,6 +27,11 @@ import java.util.concurrent.locks.ReentrantLock;
  * Thread-safety: appends, truncation, retention, roll, flush and close are serialized by one lock; reads run
  * concurrently from any number of threads without it and only ever see whole batches below the log end offset.
  * Opening recovers after a crash (see {@link LogLoader}).
+ *
+ * <p>A full disk: an append that cannot get the space it needs is refused with STORAGE_FULL and stores nothing
+ * (see {@link LogSegment}); so is one that needs a new segment that cannot be created (the log then keeps a sealed
+ * last segment and creates the next one on the next append). Retention deletes segments even when the metadata
+ * cannot be checkpointed first, since that is how space comes back.
  */
 public final class PartitionLog implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(PartitionLog.class);
@@ -79,8 +84,7 @@ public final class PartitionLog implements AutoCloseable {
         try {
             Files.createDirectories(dir);
         } catch (IOException e) {
-            throw new SluiceException(ErrorCode.STORAGE_ERROR, "cannot create partition directory " + dir + ": " + e,
-                    e);
+            throw FileSpace.error("cannot create partition directory " + dir, e);
         }
         PartitionMetadata meta;
         try {
@@ -149,7 +153,7 @@ public final class PartitionLog implements AutoCloseable {
         try {
             ensureOpen();
             long now = clock.millis();
-            int count = FollowerBatches.validate(batches, logEndOffset, segments.active().maxBatchBytes());
+            int count = FollowerBatches.validate(batches, logEndOffset, activeFor(0, now).maxBatchBytes());
             long first = logEndOffset;
             int records = 0;
             RecordBatch view = new RecordBatch();
@@ -175,12 +179,12 @@ public final class PartitionLog implements AutoCloseable {
 
     /**
      * The segment to append {@code size} bytes to, rolling first if the active one is full or old, or was sealed
-     * by a roll that failed halfway.
+     * by a roll that failed halfway (there is none if creating a segment failed after a full truncation).
      */
     private LogSegment activeFor(int size, long now) {
         LogSegment active = segments.active();
         LogConfig c = config;
-        if (active.isSealed() || !active.isEmpty() && (active.sizeInBytes() + size > c.segmentBytes()
+        if (active == null || active.isSealed() || !active.isEmpty() && (active.sizeInBytes() + size > c.segmentBytes()
                 || now - active.createdMs() >= c.segmentMs() || active.indexFull()
                 || size > active.maxBatchBytes())) {
             active = rollLocked();
@@ -343,13 +347,13 @@ public final class PartitionLog implements AutoCloseable {
                 segments.removeFrom(holder.baseOffset());
                 holder.delete();
             }
-            segments.add(LogSegment.create(dir, newEnd, config, time));
             log.info("{}: truncated from {} to {}", dir.getFileName(), logEndOffset, newEnd);
             logEndOffset = newEnd;
             highWatermark = Math.min(highWatermark, newEnd);
             recoveryPoint = Math.min(recoveryPoint, newEnd);
             epochs.truncateFromEnd(newEnd);
             writeMetadata(false);
+            segments.add(LogSegment.create(dir, newEnd, config, time));   // if this fails, the next append retries
         } finally {
             lock.unlock();
         }
@@ -373,7 +377,6 @@ public final class PartitionLog implements AutoCloseable {
         for (LogSegment s : segments.clear()) {
             s.delete();
         }
-        segments.add(LogSegment.create(dir, offset, config, time));
         log.info("{}: truncated fully, now starts at {}", dir.getFileName(), offset);
         logEndOffset = offset;
         logStartOffset = offset;
@@ -381,6 +384,7 @@ public final class PartitionLog implements AutoCloseable {
         recoveryPoint = offset;
         epochs.clear();
         writeMetadata(false);
+        segments.add(LogSegment.create(dir, offset, config, time));   // if this fails, the next append retries
     }
 
     /**
@@ -404,9 +408,19 @@ public final class PartitionLog implements AutoCloseable {
             long newStart = all[n].baseOffset();
             logStartOffset = Math.max(logStartOffset, newStart);
             epochs.truncateFromStart(newStart);
-            writeMetadata(false);
+            SluiceException checkpointFailure = null;
+            try {
+                writeMetadata(false);
+            } catch (SluiceException e) {
+                // a full disk: deleting is how space comes back, and a restart copes with segments gone below a
+                // stale log start (the log then starts at the first segment left)
+                checkpointFailure = e;
+            }
             for (LogSegment s : segments.removeFirst(n)) {
                 s.delete();
+            }
+            if (checkpointFailure != null) {
+                writeMetadata(false);
             }
             log.info("{}: retention deleted {} segment(s); log now starts at {}", dir.getFileName(), n, newStart);
             return n;
@@ -420,7 +434,8 @@ public final class PartitionLog implements AutoCloseable {
         lock.lock();
         try {
             ensureOpen();
-            if (!segments.active().isEmpty()) {
+            LogSegment active = segments.active();
+            if (active == null || !active.isEmpty()) {
                 rollLocked();
             }
         } finally {
@@ -430,7 +445,7 @@ public final class PartitionLog implements AutoCloseable {
 
     private LogSegment rollLocked() {
         LogSegment old = segments.active();
-        long end = old.isSealed() ? old.endOffset() : old.seal(Long.MAX_VALUE);
+        long end = old == null ? logEndOffset : old.isSealed() ? old.endOffset() : old.seal(Long.MAX_VALUE);
         LogSegment next = LogSegment.create(dir, end, config, time);
         segments.add(next);
         return next;
@@ -539,7 +554,11 @@ public final class PartitionLog implements AutoCloseable {
         }
     }
 
-    /** Flushes, checkpoints the metadata marking a clean shutdown, and closes the segments. Idempotent. */
+    /**
+     * Flushes, checkpoints the metadata marking a clean shutdown, and closes the segments. Idempotent. On a full
+     * disk the clean-shutdown mark may not be written: the log still closes (the next open then re-checks the data
+     * from the last recovery point, losing nothing).
+     */
     @Override
     public void close() {
         lock.lock();
@@ -550,6 +569,12 @@ public final class PartitionLog implements AutoCloseable {
             try {
                 flushAllLocked();
                 writeMetadata(true);
+            } catch (SluiceException e) {
+                if (e.code() != ErrorCode.STORAGE_FULL) {
+                    throw e;
+                }
+                log.warn("{}: closed without a clean-shutdown mark ({}); the next open re-checks it",
+                        dir.getFileName(), e.getMessage());
             } finally {
                 closed = true;
                 for (LogSegment s : segments.clear()) {

@@ -77,8 +77,7 @@ record PartitionMetadata(long logStartOffset, long highWatermark, long recoveryP
         try {
             AtomicFile.write(dir.resolve(FILE_NAME), KeyValueText.format(v));
         } catch (IOException e) {
-            throw new SluiceException(ErrorCode.STORAGE_ERROR, "cannot write partition metadata in " + dir + ": " + e,
-                    e);
+            throw FileSpace.error("cannot write partition metadata in " + dir, e);
         }
     }
 }

@@ -1,7 +1,5 @@
 package io.sluice.broker.log;
 
-import io.sluice.remoting.ErrorCode;
-import io.sluice.remoting.SluiceException;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -51,7 +49,7 @@ record SegmentSeal(long endOffset, long sizeInBytes, long maxTimestamp) {
         try {
             AtomicFile.write(segmentDir.resolve(FILE_NAME), KeyValueText.format(v));
         } catch (IOException e) {
-            throw new SluiceException(ErrorCode.STORAGE_ERROR, "cannot write seal in " + segmentDir + ": " + e, e);
+            throw FileSpace.error("cannot write seal in " + segmentDir, e);
         }
     }
 

@@ -1,11 +1,13 @@
 package io.sluice.broker.metrics;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.sluice.broker.log.LogAppendInfo;
+import io.sluice.broker.log.StorageGuard;
 import io.sluice.broker.partition.Partition;
 import io.sluice.broker.partition.PartitionListener;
 
@@ -16,7 +18,8 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Binds partition events to Micrometer: messages and bytes in and out per topic, and per-partition gauges of
- * the log's end offset, start offset and size. Fast and never throws.
+ * the log's end offset, start offset and size; and the data directory's storage (free bytes, floor, state,
+ * refusals). Fast and never throws.
  */
 public final class BrokerMetrics implements PartitionListener {
     private final MeterRegistry registry;
@@ -45,6 +48,36 @@ public final class BrokerMetrics implements PartitionListener {
         m.bytesOut.increment(bytes);
         m.batchesOut.increment(batches);
         m.messagesOut.increment(records);
+    }
+
+    /**
+     * Storage meters: {@code sluice_broker_storage_free_bytes}, {@code sluice_broker_storage_min_free_bytes},
+     * {@code sluice_broker_storage_state{state}} (1 for the current state: ok, low_space, full) and
+     * {@code sluice_broker_storage_refused_total{reason}} (produces refused under the floor, appends refused on a
+     * full disk).
+     */
+    public void bindStorage(StorageGuard storage) {
+        Gauge.builder("sluice.broker.storage.free", storage, StorageGuard::freeBytes).baseUnit("bytes")
+                .tag("dir", storage.dataDir().toString())
+                .description("bytes free on the file system of the data directory (as last measured)")
+                .register(registry);
+        Gauge.builder("sluice.broker.storage.min.free", storage, StorageGuard::minFreeBytes).baseUnit("bytes")
+                .description("free bytes under which produces are refused (sluice.broker.storage.min.free.bytes)")
+                .register(registry);
+        for (StorageGuard.State state : StorageGuard.State.values()) {
+            Gauge.builder("sluice.broker.storage.state", storage, g -> g.state() == state ? 1 : 0)
+                    .tag("state", state.name().toLowerCase(java.util.Locale.ROOT))
+                    .description("1 for the storage state the broker is in: ok, low_space (produces refused), full")
+                    .register(registry);
+        }
+        FunctionCounter.builder("sluice.broker.storage.refused", storage, StorageGuard::refusedLowSpace)
+                .tag("reason", "low_space")
+                .description("writes refused with STORAGE_FULL: produces under the free-space floor, appends on a"
+                        + " full disk").register(registry);
+        FunctionCounter.builder("sluice.broker.storage.refused", storage, StorageGuard::refusedFull)
+                .tag("reason", "full")
+                .description("writes refused with STORAGE_FULL: produces under the free-space floor, appends on a"
+                        + " full disk").register(registry);
     }
 
     @Override

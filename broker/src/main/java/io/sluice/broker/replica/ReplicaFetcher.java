@@ -26,13 +26,17 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * by the replica manager's thread). Each followed partition has at most one request in flight: first an
  * OFFSETS_FOR_LEADER_EPOCH to find where its log diverges from the leader's (it is truncated there), then long-poll
  * FETCHes from its log end, each appended as follower. An error (leader moved, connection lost, epoch fenced)
- * pauses the partition for the backoff; an out-of-range answer sends it back to the truncation step.
+ * pauses the partition for the backoff; an out-of-range answer sends it back to the truncation step. A full disk
+ * (the append refused with STORAGE_FULL, having stored whole batches only) pauses it for at least a second and is
+ * logged once per partition every ten seconds; it fetches again from its log end once space returns.
  *
  * <p>Thread-safe: {@link #follow}/{@link #unfollow}/{@link #address} may be called from any thread; responses are
  * handled on the client's I/O threads, one at a time per partition.
  */
 final class ReplicaFetcher {
     private static final Logger log = LoggerFactory.getLogger(ReplicaFetcher.class);
+    private static final long STORAGE_FULL_BACKOFF_MS = 1_000;
+    private static final long STORAGE_FULL_LOG_INTERVAL_MS = 10_000;
 
     private final int brokerId;
     private final int leaderId;
@@ -51,6 +55,7 @@ final class ReplicaFetcher {
         volatile boolean truncated;
         volatile boolean removed;
         volatile long retryAtMs;
+        volatile long storageFullLoggedAtMs = Long.MIN_VALUE;
 
         Task(Partition partition, int epoch) {
             this.partition = partition;
@@ -277,7 +282,17 @@ final class ReplicaFetcher {
         if (e.code() == ErrorCode.OFFSET_OUT_OF_RANGE) {
             task.truncated = false;
         }
-        task.retryAtMs = System.currentTimeMillis() + config.backoffMs();
+        long now = System.currentTimeMillis();
+        task.retryAtMs = now + config.backoffMs();
+        if (e.code() == ErrorCode.STORAGE_FULL) {
+            task.retryAtMs = now + Math.max(config.backoffMs(), STORAGE_FULL_BACKOFF_MS);
+            if (now - task.storageFullLoggedAtMs >= STORAGE_FULL_LOG_INTERVAL_MS) {
+                task.storageFullLoggedAtMs = now;
+                log.warn("{}: cannot store what broker {} sent, retrying from offset {}: {}", task.partition,
+                        leaderId, task.partition.log().logEndOffset(), e.getMessage());
+            }
+            return;
+        }
         if (e.code() == ErrorCode.NOT_LEADER || e.code() == ErrorCode.FENCED_LEADER_EPOCH
                 || e.code() == ErrorCode.NETWORK_ERROR || e.code() == ErrorCode.REQUEST_TIMED_OUT) {
             log.debug("{}: fetch from broker {} failed: {}", task.partition, leaderId, e.getMessage());

@@ -34,6 +34,12 @@ public final class BrokerConfig {
     public static final String OFFSETS_RETENTION_CHECK_INTERVAL_MS = "sluice.broker.offsets.retention.check.interval.ms";
     public static final long OFFSETS_RETENTION_CHECK_INTERVAL_MS_DEFAULT =
             GroupCoordinator.OFFSETS_RETENTION_CHECK_INTERVAL_MS_DEFAULT;
+    /**
+     * Produce requests are refused (STORAGE_FULL) while fewer bytes are free on the data directory's file system,
+     * keeping room for replication, new segments and metadata; 0 refuses only when the disk is full.
+     */
+    public static final String STORAGE_MIN_FREE_BYTES = "sluice.broker.storage.min.free.bytes";
+    public static final long STORAGE_MIN_FREE_BYTES_DEFAULT = 128L << 20;
 
     private int id;
     private String host = "127.0.0.1";
@@ -46,6 +52,7 @@ public final class BrokerConfig {
     private int maxParkedFetches = MAX_PARKED_FETCHES_DEFAULT;
     private long offsetsRetentionMs = OFFSETS_RETENTION_MS_DEFAULT;
     private long offsetsRetentionCheckIntervalMs = OFFSETS_RETENTION_CHECK_INTERVAL_MS_DEFAULT;
+    private long storageMinFreeBytes = STORAGE_MIN_FREE_BYTES_DEFAULT;
     private LogConfig logDefaults = LogConfig.defaults();
     private TransportConfig transport = new TransportConfig();
     private ReplicationConfig replication = new ReplicationConfig();
@@ -159,6 +166,16 @@ public final class BrokerConfig {
         return this;
     }
 
+    /** Free bytes under which produces are refused (see {@link #STORAGE_MIN_FREE_BYTES}). */
+    public long storageMinFreeBytes() {
+        return storageMinFreeBytes;
+    }
+
+    public BrokerConfig storageMinFreeBytes(long value) {
+        this.storageMinFreeBytes = value;
+        return this;
+    }
+
     public LogConfig logDefaults() {
         return logDefaults;
     }
@@ -199,6 +216,7 @@ public final class BrokerConfig {
         require(offsetsRetentionMs >= 1, OFFSETS_RETENTION_MS, offsetsRetentionMs, "at least 1");
         require(offsetsRetentionCheckIntervalMs >= 1, OFFSETS_RETENTION_CHECK_INTERVAL_MS,
                 offsetsRetentionCheckIntervalMs, "at least 1");
+        require(storageMinFreeBytes >= 0, STORAGE_MIN_FREE_BYTES, storageMinFreeBytes, "at least 0 (bytes)");
         logDefaults.conclude();
         transport.conclude();
         replication.conclude();

@@ -8,6 +8,7 @@ import io.sluice.broker.handler.OffsetsForLeaderEpochHandler;
 import io.sluice.broker.handler.PartitionStatesHandler;
 import io.sluice.broker.handler.ProduceHandler;
 import io.sluice.broker.log.LogManager;
+import io.sluice.broker.log.StorageGuard;
 import io.sluice.broker.metrics.BrokerMetrics;
 import io.sluice.broker.metrics.FollowerLagMetrics;
 import io.sluice.broker.partition.LeaderLease;
@@ -44,7 +45,10 @@ public final class BrokerServer implements AutoCloseable {
     private ReplicaManager replicas;
     private LeaderIsolationGuard isolationGuard;
     private GroupCoordinator groups;
-    private ScheduledExecutorService background;
+    private StorageGuard storage;
+    private volatile ScheduledExecutorService background;
+    private long startedAtMs;
+    private volatile boolean registered;
     private volatile boolean closed;
 
     /** The broker uses (but does not own) {@code registry}; {@code metrics} receives every broker meter. */
@@ -57,14 +61,19 @@ public final class BrokerServer implements AutoCloseable {
     /** Opens the logs, starts serving, follows the registry's assignments, then registers the broker. */
     public BrokerServer start() {
         Clock clock = Clock.systemUTC();
+        startedAtMs = System.currentTimeMillis();
         logs = new LogManager(config.dataDir(), config.logDefaults(), clock);
+        storage = new StorageGuard(logs.dataDir(), config.storageMinFreeBytes(), BrokerConfig.STORAGE_MIN_FREE_BYTES)
+                .listener(g -> storageChanged());
+        storage.refresh();
         BrokerMetrics brokerMetrics = new BrokerMetrics(metrics);
+        brokerMetrics.bindStorage(storage);
         LeaderLease lease = new LeaderLease();
         partitions = new PartitionManager(config.id(), logs, config.logDefaults(), brokerMetrics, lease);
         replicas = new ReplicaManager(config.id(), partitions, registry.brokers(), registry.topics(),
                 config.replication(), metrics);
         server = new RemotingServer("broker-" + config.id(), config.transport(), metrics)
-                .handle(ApiKey.PRODUCE, new ProduceHandler(partitions))
+                .handle(ApiKey.PRODUCE, new ProduceHandler(partitions, storage))
                 .handle(ApiKey.FETCH, new FetchHandler(partitions, brokerMetrics, config.fetchMaxWaitMs(),
                         config.fetchMaxBytes(), config.maxParkedFetches()))
                 .handle(ApiKey.LIST_OFFSETS, new ListOffsetsHandler(partitions))
@@ -88,7 +97,9 @@ public final class BrokerServer implements AutoCloseable {
             background.scheduleWithFixedDelay(this::runRetention, interval, interval, TimeUnit.MILLISECONDS);
             FollowerLagMetrics followerLag = new FollowerLagMetrics(config.id(), partitions, metrics);
             background.scheduleWithFixedDelay(followerLag::refresh, 1, 1, TimeUnit.SECONDS);
+            background.scheduleWithFixedDelay(storage::refresh, 1, 1, TimeUnit.SECONDS);
             registry.brokers().register(brokerInfo());
+            registered = true;
         } catch (RuntimeException e) {
             close();
             throw e;
@@ -103,8 +114,31 @@ public final class BrokerServer implements AutoCloseable {
         info.host = config.host();
         info.port = address().getPort();
         info.rack = config.rack();
-        info.startedAtMs = System.currentTimeMillis();
+        info.startedAtMs = startedAtMs;
+        info.storageState = storage.state().name();
+        info.storageDetail = storage.describe();
         return info;
+    }
+
+    /** The storage state changed (on the thread that measured it): publish it in the registration, off that thread. */
+    private void storageChanged() {
+        ScheduledExecutorService bg = background;
+        if (bg == null) {
+            return;
+        }
+        try {
+            bg.execute(() -> {
+                if (registered && !closed) {
+                    try {
+                        registry.brokers().register(brokerInfo());
+                    } catch (RuntimeException e) {
+                        log.warn("Cannot publish the storage state of broker {}: {}", config.id(), e.toString());
+                    }
+                }
+            });
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // shutting down
+        }
     }
 
     private void runRetention() {

@@ -158,7 +158,7 @@ public final class SluiceAdmin implements Admin {
         }
         List<ClusterDescription.Broker> brokers = new ArrayList<>();
         for (BrokerInfo b : answer.brokers == null ? List.<BrokerInfo>of() : answer.brokers) {
-            brokers.add(new ClusterDescription.Broker(b.id, b.host, b.port, b.rack));
+            brokers.add(new ClusterDescription.Broker(b.id, b.host, b.port, b.rack, b.storageState, b.storageDetail));
         }
         brokers.sort((a, b) -> Integer.compare(a.id(), b.id()));
         return new ClusterDescription(brokers, answer.controller, answer.controllerEpoch,

@@ -31,7 +31,8 @@ class ProtocolSchemaTest {
     private static final Map<Class<?>, Map<String, Integer>> PINNED = new LinkedHashMap<>();
 
     static {
-        pin(BrokerInfo.class, "id", 1, "host", 2, "port", 3, "rack", 4, "startedAtMs", 5);
+        pin(BrokerInfo.class, "id", 1, "host", 2, "port", 3, "rack", 4, "startedAtMs", 5, "storageState", 6,
+                "storageDetail", 7);
         pin(CommittedOffset.class, "topic", 1, "partition", 2, "offset", 3, "commitTimeMs", 4);
         pin(CreateTopicRequest.class, "topic", 1, "partitions", 2, "replicationFactor", 3, "configs", 4);
         pin(CreateTopicResponse.class, "route", 1);
@@ -116,7 +117,8 @@ class ProtocolSchemaTest {
                 "RECORD_TOO_LARGE", 208, "CORRUPT_RECORD", 209, "OFFSET_OUT_OF_RANGE", 210, "NOT_ENOUGH_REPLICAS", 211,
                 "NOT_ENOUGH_REPLICAS_AFTER_APPEND", 212, "STORAGE_ERROR", 213, "FENCED_LEADER_EPOCH", 214,
                 "STALE_CONTROLLER_EPOCH", 215, "BUFFER_EXHAUSTED", 216, "CLIENT_CLOSED", 217,
-                "BROKER_NOT_AVAILABLE", 218, "COORDINATOR_NOT_AVAILABLE", 300, "NOT_COORDINATOR", 301,
+                "BROKER_NOT_AVAILABLE", 218, "STORAGE_FULL", 219, "COORDINATOR_NOT_AVAILABLE", 300,
+                "NOT_COORDINATOR", 301,
                 "ILLEGAL_GENERATION", 302, "UNKNOWN_MEMBER", 303, "REBALANCE_IN_PROGRESS", 304, "GROUP_NOT_EMPTY", 305, "INCONSISTENT_GROUP_PROTOCOL", 306,
                 "NO_PROVIDER", 400, "SERVICE_NOT_FOUND", 401, "METHOD_NOT_FOUND", 402, "PROVIDER_BUSY", 403,
                 "SERIALIZATION_ERROR", 404, "CLASS_NOT_ALLOWED", 405, "REMOTE_EXCEPTION", 406, "CIRCUIT_OPEN", 407,
