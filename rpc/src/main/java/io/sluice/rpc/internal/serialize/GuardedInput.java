@@ -50,24 +50,30 @@ final class GuardedInput implements Input {
     private static final int INT_NULL_RUN = 3;
     private static final int INT_DIMENSIONS = 4;
     private static final int INT_COPIES = 5;
+    /** {@link #lengthOf} for an array named by its component type ({@link #arrayComponent}). */
+    private static final Object ARRAY_OF = new Object();
 
     private final ByteBufferInput in;
     private final ByteBuffer buffer;
     private final WireTypes types;
-    private final SchemaContexts contexts;
     private long budget;
     private int expect;
     private WireTypes.Kind nameKind;
     private int afterName;
     private int nextInt;
-    /** What the next length belongs to: a name (String) or the schema reading it; described only on refusal. */
+    /** The last name admitted (kind, as on the wire, as given to protostuff). */
+    private WireTypes.Kind admittedKind;
+    private String admittedWireName;
+    private String admittedName;
+    /** The component type of the array whose header is being read (see {@link #ARRAY_OF}). */
+    private String arrayComponent;
+    /** What the next length belongs to: a description, {@link #ARRAY_OF}, or the schema reading it. */
     private Object lengthOf;
 
-    GuardedInput(ByteBuffer buffer, WireTypes types, SchemaContexts contexts) {
+    GuardedInput(ByteBuffer buffer, WireTypes types) {
         this.in = new ByteBufferInput(buffer, true);
         this.buffer = buffer;
         this.types = types;
-        this.contexts = contexts;
         this.budget = (long) buffer.remaining() + NULL_ALLOWANCE;
     }
 
@@ -79,6 +85,13 @@ final class GuardedInput implements Input {
     public <T> int readFieldNumber(Schema<T> schema) throws IOException {
         int number = in.readFieldNumber(schema);
         nextInt = INT_VALUE;
+        if (expect == EXPECT_NOTHING && number < 64 && (SchemaContexts.significant(schema) & (1L << number)) == 0) {
+            return number; // the fast path: a number that means nothing to the guard in this schema
+        }
+        return onFieldNumber(schema, number);
+    }
+
+    private int onFieldNumber(Schema<?> schema, int number) {
         int announced = expect;
         if (announced != EXPECT_NOTHING) {
             expect = EXPECT_NOTHING;
@@ -105,7 +118,7 @@ final class GuardedInput implements Input {
             }
         }
         if (number != 0) {
-            onField(contexts.of(schema), number, schema);
+            onField(SchemaContexts.of(schema), number, schema);
         }
         return number;
     }
@@ -200,9 +213,17 @@ final class GuardedInput implements Input {
         if (expect == EXPECT_NAME) {
             expect = afterName;
             if (afterName != EXPECT_NOTHING) {
-                lengthOf = "an array of " + value;
+                arrayComponent = value;
+                lengthOf = ARRAY_OF;
             }
-            return types.admit(nameKind, value);
+            if (nameKind == admittedKind && value.equals(admittedWireName)) {
+                return admittedName; // a payload names the same few types again and again
+            }
+            String name = types.admit(nameKind, value);
+            admittedKind = nameKind;
+            admittedWireName = value;
+            admittedName = name;
+            return name;
         }
         return value;
     }
@@ -253,7 +274,10 @@ final class GuardedInput implements Input {
     }
 
     /** "an array of Int32 values", "a collection", "an array of com.acme.Item", for messages. */
-    private static String describe(Object of) {
+    private String describe(Object of) {
+        if (of == ARRAY_OF) {
+            return "an array of " + arrayComponent;
+        }
         if (of instanceof String name) {
             return name;
         }
@@ -269,11 +293,13 @@ final class GuardedInput implements Input {
 
     @Override
     public <T> T mergeObject(T value, Schema<T> schema) throws IOException {
-        if (!(schema instanceof RuntimeSchema)) { // a message of the user's: no kind to announce
-            int context = contexts.of(schema);
-            if (context == SchemaContexts.POLY_COLLECTION) {
+        if (!SchemaContexts.isDynamicValue(schema)) { // (the most frequent by far: nothing to decide)
+            if (schema instanceof RuntimeSchema<T> message && SchemaContexts.isFlat(message)) {
+                return in.mergeObject(value, schema); // scalars only: nothing to check, read at full speed
+            }
+            if (SchemaContexts.isPolymorphicCollection(schema)) {
                 expect = EXPECT_COLLECTION_KIND;
-            } else if (context == SchemaContexts.POLY_MAP) {
+            } else if (SchemaContexts.isPolymorphicMap(schema)) {
                 expect = EXPECT_MAP_KIND;
             }
         }

@@ -47,7 +47,6 @@ public final class RpcSerializer {
     private final DefaultIdStrategy readStrategy = new DefaultIdStrategy();
     private final Schema<PolymorphicValue> polymorphicWrite;
     private final Schema<PolymorphicValue> polymorphicRead;
-    private final SchemaContexts readContexts;
     private final ClassLoader appLoader;
     private final int maxPayloadBytes;
     private volatile AllowListClassLoader guard;
@@ -60,7 +59,6 @@ public final class RpcSerializer {
         this.polymorphicRead = RuntimeSchema.getSchema(PolymorphicValue.class, readStrategy);
         this.appLoader = RpcSerializer.class.getClassLoader();
         this.maxPayloadBytes = maxPayloadBytes;
-        this.readContexts = new SchemaContexts(readStrategy);
         this.guard = new AllowListClassLoader(allowList, appLoader);
         this.types = new WireTypes(allowList);
     }
@@ -142,7 +140,7 @@ public final class RpcSerializer {
         ClassLoader previous = thread.getContextClassLoader();
         thread.setContextClassLoader(guard);
         try {
-            GuardedInput input = new GuardedInput(payload.nioBuffer(), types, readContexts);
+            GuardedInput input = new GuardedInput(payload.nioBuffer(), types);
             schema.mergeFrom(input, values);
             input.checkLastTagWas(0);
             return values;

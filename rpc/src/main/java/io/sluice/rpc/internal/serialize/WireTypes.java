@@ -7,6 +7,7 @@ import io.sluice.remoting.SluiceException;
 
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
 import java.util.SortedMap;
@@ -73,9 +74,24 @@ final class WireTypes {
     }
 
     private final AllowList allowList;
+    /** The short collection (and map) names whose class the allow-list admits: the common case, one lookup. */
+    private final Set<String> admittedCollections;
+    private final Set<String> admittedMaps;
 
     WireTypes(AllowList allowList) {
         this.allowList = allowList;
+        this.admittedCollections = admitted(COLLECTION_FACTORIES, allowList);
+        this.admittedMaps = admitted(MAP_FACTORIES, allowList);
+    }
+
+    private static Set<String> admitted(Map<String, String> factories, AllowList allowList) {
+        Set<String> admitted = new HashSet<>();
+        factories.forEach((name, type) -> {
+            if (allowList.allows(type)) {
+                admitted.add(name);
+            }
+        });
+        return Set.copyOf(admitted);
     }
 
     AllowList allowList() {
@@ -89,21 +105,9 @@ final class WireTypes {
     String admit(Kind kind, String wireName) {
         switch (kind) {
             case COLLECTION:
-            case MAP: {
-                boolean map = kind == Kind.MAP;
-                String factory = (map ? MAP_FACTORIES : COLLECTION_FACTORIES).get(wireName);
-                if (factory != null) {
-                    check(kind, factory, wireName);
-                    return wireName;
-                }
-                String copy = plainCopyOf(wireName, map);
-                if (copy != null) {
-                    check(kind, (map ? MAP_FACTORIES : COLLECTION_FACTORIES).get(copy), wireName);
-                    return copy;
-                }
-                check(kind, wireName, wireName);
-                return wireName;
-            }
+                return admittedCollections.contains(wireName) ? wireName : admitContainer(false, wireName);
+            case MAP:
+                return admittedMaps.contains(wireName) ? wireName : admitContainer(true, wireName);
             case ARRAY_COMPONENT:
             case CLASS:
                 if (!PRIMITIVES.contains(wireName)) {
@@ -114,6 +118,23 @@ final class WireTypes {
                 check(kind, wireName, wireName);
                 return wireName;
         }
+    }
+
+    private String admitContainer(boolean map, String wireName) {
+        Kind kind = map ? Kind.MAP : Kind.COLLECTION;
+        Map<String, String> factories = map ? MAP_FACTORIES : COLLECTION_FACTORIES;
+        String factory = factories.get(wireName);
+        if (factory != null) {
+            check(kind, factory, wireName);
+            return wireName;
+        }
+        String copy = plainCopyOf(wireName, map);
+        if (copy != null) {
+            check(kind, factories.get(copy), wireName);
+            return copy;
+        }
+        check(kind, wireName, wireName);
+        return wireName;
     }
 
     /** Checks a container class the wire implies without naming it (EnumSet, EnumMap). */

@@ -157,6 +157,20 @@ class GuardedInputTest {
     }
 
     @Test
+    void onlyMessagesOfScalarsAreReadWithoutTheGuard() {
+        io.protostuff.runtime.DefaultIdStrategy strategy = new io.protostuff.runtime.DefaultIdStrategy();
+        TimeDelegates.registerAll(strategy);
+        assertThat(SchemaContexts.isFlat((io.protostuff.runtime.RuntimeSchema<?>)
+                io.protostuff.runtime.RuntimeSchema.getSchema(User.class, strategy)))
+                .as("numbers, strings, a list of ints, java.time delegates").isTrue();
+        assertThat(SchemaContexts.isFlat((io.protostuff.runtime.RuntimeSchema<?>)
+                io.protostuff.runtime.RuntimeSchema.getSchema(io.sluice.rpc.demo.Page.class, strategy)))
+                .as("a list of messages").isFalse();
+        assertThat(SchemaContexts.isFlat((io.protostuff.runtime.RuntimeSchema<?>)
+                io.protostuff.runtime.RuntimeSchema.getSchema(Model.class, strategy))).isFalse();
+    }
+
+    @Test
     void unknownViewKindsAreMalformed() {
         SluiceException e = refusal(Payload.polymorphicArgument().field(28, 0).field(99, 0).end());
         assertThat(e.code()).isIn(ErrorCode.SERIALIZATION_ERROR, ErrorCode.MALFORMED_PAYLOAD);
