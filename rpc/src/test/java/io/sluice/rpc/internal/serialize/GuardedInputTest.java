@@ -87,8 +87,9 @@ class GuardedInputTest {
         model.users = new User[] {UserServiceImpl.newUser(1), UserServiceImpl.newUser(2)};
         model.anything = new Object[] {1L, "x", new int[] {7}, List.of(Level.LOW), String.class, int[].class};
         model.amount = new BigDecimal("12.50");
-        model.mixed = new ArrayList<>(List.of(new Date(5), UUID.nameUUIDFromBytes(new byte[1]), LocalDate.of(2020, 1, 2),
-                Instant.ofEpochSecond(9), Duration.ofMillis(3), new TreeSet<>(Set.of("b", "a"))));
+        model.mixed = new ArrayList<>(List.of(new Date(5), UUID.nameUUIDFromBytes(new byte[1]),
+                LocalDate.of(2020, 1, 2), Instant.ofEpochSecond(9), Duration.ofMillis(3),
+                new TreeSet<>(Set.of("b", "a"))));
         model.attributes = new LinkedHashMap<>(Map.of("nested", new HashMap<>(Map.of("list", List.of(1, 2)))));
         model.flags = EnumSet.of(Level.HIGH);
         Model back = (Model) roundTrip(model);
