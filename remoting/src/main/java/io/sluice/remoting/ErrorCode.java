@@ -117,6 +117,17 @@ public enum ErrorCode {
     CIRCUIT_OPEN(407, true, false, "circuit breaker open"),
     /** The provider is shutting down and takes no new calls. Retry on another provider. */
     PROVIDER_SHUTTING_DOWN(408, true, false, "provider is shutting down"),
+    /**
+     * RPC arguments or a result claim more than their bytes can carry: an array or collection length, or a run of
+     * nulls, larger than what remains of the payload, or an array of more than 255 dimensions. Refused before
+     * anything is allocated; the connection stays open. Do not retry: the sender is broken or hostile.
+     */
+    MALFORMED_PAYLOAD(409, false, false, "malformed RPC payload"),
+    /**
+     * The provider ran out of memory (heap or direct) while decoding, running or answering the call; the method
+     * may have run. Retry on another provider only if the method is idempotent; send less per call.
+     */
+    PROVIDER_OUT_OF_MEMORY(410, true, false, "provider out of memory"),
 
     // ---- process and configuration (5xx) ----
     /** A configuration value is invalid; the message names the key and the allowed values. */

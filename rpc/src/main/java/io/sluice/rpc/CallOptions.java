@@ -25,7 +25,10 @@ public final class CallOptions {
     public static final Key<String> CLUSTER = Key.of("cluster", "failover");
     /** The method may run twice without harm: failover may retry it even after it was sent. */
     public static final Key<Boolean> IDEMPOTENT = Key.of("idempotent", false);
-    /** Fire and forget: no answer is awaited (void methods only). */
+    /**
+     * Fire and forget: no answer is awaited (void methods only). Ordered per connection: see
+     * {@link StubOptions#oneway()}.
+     */
     public static final Key<Boolean> ONEWAY = Key.of("oneway", false);
     /** Parallel attempts of the forking cluster. */
     public static final Key<Integer> FORKS = Key.of("forks", 2);

@@ -10,6 +10,7 @@ import io.sluice.remoting.transport.RemotingServer;
 import io.sluice.remoting.transport.TransportConfig;
 import io.sluice.rpc.internal.metrics.MicrometerRpcMetrics;
 import io.sluice.rpc.internal.provider.BusinessPool;
+import io.sluice.rpc.internal.provider.OnewayLanes;
 import io.sluice.rpc.internal.provider.ExportedService;
 import io.sluice.rpc.internal.provider.HealthCheck;
 import io.sluice.rpc.internal.provider.ProviderLifecycle;
@@ -80,8 +81,10 @@ public final class RpcServer implements AutoCloseable {
         }
         this.businessPool = BusinessPool.create(config.businessThreads(), config.businessQueue(), name);
         RemotingServer remoting = new RemotingServer("rpc-" + name, b.transport, b.metrics);
-        remoting.handle(ApiKey.RPC_INVOKE, new RpcRequestHandler(services, businessPool, lifecycle, serializer,
-                listener, System::nanoTime, name));
+        OnewayLanes onewayLanes = config.onewayOrdered()
+                ? new OnewayLanes(businessPool, config.businessThreads() + config.businessQueue()) : null;
+        remoting.handle(ApiKey.RPC_INVOKE, new RpcRequestHandler(services, businessPool, onewayLanes, lifecycle,
+                serializer, listener, System::nanoTime, name));
         try {
             remoting.start(config.host(), config.port());
         } catch (RuntimeException e) {

@@ -3,6 +3,7 @@ package io.sluice.rpc;
 import java.util.List;
 import java.util.Map;
 
+import static io.sluice.rpc.internal.ConfigValues.booleanValue;
 import static io.sluice.rpc.internal.ConfigValues.intValue;
 import static io.sluice.rpc.internal.ConfigValues.listValue;
 import static io.sluice.rpc.internal.ConfigValues.longValue;
@@ -24,6 +25,8 @@ public final class RpcServerConfig {
     public static final int BUSINESS_THREADS_DEFAULT = 64;
     public static final String BUSINESS_QUEUE = "sluice.rpc.server.business.queue";
     public static final int BUSINESS_QUEUE_DEFAULT = 1024;
+    public static final String ONEWAY_ORDERED = "sluice.rpc.server.oneway.ordered";
+    public static final boolean ONEWAY_ORDERED_DEFAULT = true;
     public static final String MAX_PAYLOAD_BYTES = "sluice.rpc.max.payload.bytes";
     public static final int MAX_PAYLOAD_BYTES_DEFAULT = 8 * 1024 * 1024;
     public static final String ALLOWED_CLASSES = "sluice.rpc.serialization.allowed.classes";
@@ -41,6 +44,7 @@ public final class RpcServerConfig {
     private String advertisedHost;
     private int businessThreads = BUSINESS_THREADS_DEFAULT;
     private int businessQueue = BUSINESS_QUEUE_DEFAULT;
+    private boolean onewayOrdered = ONEWAY_ORDERED_DEFAULT;
     private int maxPayloadBytes = MAX_PAYLOAD_BYTES_DEFAULT;
     private List<String> allowedClasses = List.of();
     private long warmupMs = WARMUP_MS_DEFAULT;
@@ -55,6 +59,7 @@ public final class RpcServerConfig {
         advertisedHost = stringValue(values, ADVERTISED_HOST, advertisedHost);
         businessThreads = intValue(values, BUSINESS_THREADS, businessThreads);
         businessQueue = intValue(values, BUSINESS_QUEUE, businessQueue);
+        onewayOrdered = booleanValue(values, ONEWAY_ORDERED, onewayOrdered);
         maxPayloadBytes = intValue(values, MAX_PAYLOAD_BYTES, maxPayloadBytes);
         allowedClasses = listValue(values, ALLOWED_CLASSES, allowedClasses);
         warmupMs = longValue(values, WARMUP_MS, warmupMs);
@@ -111,6 +116,20 @@ public final class RpcServerConfig {
 
     public RpcServerConfig businessQueue(int value) {
         this.businessQueue = value;
+        return this;
+    }
+
+    /**
+     * True: the oneway calls of one connection run one after another, in the order they arrived (a caller's
+     * fire-and-forget calls take effect in the order it made them). False: they run in parallel on the business
+     * pool, in any order. Two-way calls always run in parallel.
+     */
+    public boolean onewayOrdered() {
+        return onewayOrdered;
+    }
+
+    public RpcServerConfig onewayOrdered(boolean value) {
+        this.onewayOrdered = value;
         return this;
     }
 

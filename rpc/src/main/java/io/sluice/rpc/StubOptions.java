@@ -86,6 +86,13 @@ public final class StubOptions {
         return with(CallOptions.IDEMPOTENT, true);
     }
 
+    /**
+     * Fire and forget (void methods only): the call returns once its request is written, and no answer or error
+     * comes back. A caller's oneway calls to one provider take effect in the order it made them: they travel on
+     * the one connection to that provider and the provider runs a connection's oneway calls one after another
+     * (unless it sets {@code sluice.rpc.server.oneway.ordered=false}). They are not ordered with the caller's
+     * two-way calls, nor across providers or reconnections; a call in flight when a connection breaks is lost.
+     */
     public StubOptions oneway() {
         return with(CallOptions.ONEWAY, true);
     }

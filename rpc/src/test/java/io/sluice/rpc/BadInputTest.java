@@ -1,7 +1,15 @@
 package io.sluice.rpc;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.ByteBufUtil;
 import io.sluice.remoting.ErrorCode;
 import io.sluice.remoting.SluiceException;
+import io.sluice.remoting.protocol.RpcRequest;
+import io.sluice.remoting.transport.Response;
+import io.sluice.rpc.internal.serialize.AllowList;
+import io.sluice.rpc.internal.serialize.RpcSerializer;
+import io.sluice.rpc.testing.RawRpc;
 import io.sluice.rpc.demo.UserService;
 import io.sluice.rpc.outside.Gadget;
 import io.sluice.rpc.testing.RpcTests;
@@ -17,8 +25,11 @@ import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Collections;
+import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -77,6 +88,73 @@ class BadInputTest {
                 "add(int, int)");
         fails(() -> generic.invoke("add", new String[] {"long", "long"}, "abc", 2), ErrorCode.INVALID_REQUEST,
                 "argument 0", "abc");
+    }
+
+    private static byte[] encode(Object[] values, Class<?>... types) {
+        RpcSerializer serializer = new RpcSerializer(AllowList.defaults(), 4096);
+        ByteBuf buf = serializer.encode(ByteBufAllocator.DEFAULT, serializer.schemaFor(types), values);
+        try {
+            return ByteBufUtil.getBytes(buf);
+        } finally {
+            buf.release();
+        }
+    }
+
+    private static void answered(RawRpc raw, RpcRequest request, byte[] payload, ErrorCode code,
+                                 String... messageParts) throws Exception {
+        assertThatThrownBy(() -> raw.call(request, payload).get(10, TimeUnit.SECONDS).close())
+                .isInstanceOf(ExecutionException.class).cause()
+                .isInstanceOfSatisfying(SluiceException.class, e -> {
+                    assertThat(e.code()).as(e.getMessage()).isEqualTo(code);
+                    for (String part : messageParts) {
+                        assertThat(e.getMessage()).contains(part);
+                    }
+                });
+    }
+
+    @Test
+    void everyBadFieldOfARequestIsAnsweredByName() throws Exception {
+        String service = TestService.class.getName();
+        byte[] text = encode(new Object[] {"x"}, String.class);
+        try (RawRpc raw = new RawRpc(server.address())) {
+            answered(raw, RawRpc.request(service, null, "java.lang.String"), text, ErrorCode.INVALID_REQUEST,
+                    "names no method", "RpcRequest.method");
+            answered(raw, RawRpc.request(service, " ", "java.lang.String"), text, ErrorCode.INVALID_REQUEST,
+                    "RpcRequest.method");
+            answered(raw, RawRpc.request(null, "echo", "java.lang.String"), text, ErrorCode.INVALID_REQUEST,
+                    "names no service", "RpcRequest.service");
+            answered(raw, RawRpc.request(service, "echo", "java.lang.String", ""), text, ErrorCode.INVALID_REQUEST,
+                    "empty parameter type #2", "RpcRequest.parameterTypes");
+            answered(raw, RawRpc.request(service, "echo", Collections.nCopies(300, "int").toArray(new String[0])),
+                    text, ErrorCode.INVALID_REQUEST, "300 parameter types", "at most 255");
+            answered(raw, RawRpc.request(service, "m".repeat(5_000), "java.lang.String"), text,
+                    ErrorCode.INVALID_REQUEST, "method name of 5000 characters", "at most 1024");
+            RpcRequest negative = RawRpc.request(service, "echo", "java.lang.String");
+            negative.timeoutMs = -5;
+            answered(raw, negative, text, ErrorCode.INVALID_REQUEST, "negative deadline", "RpcRequest.timeoutMs");
+            RpcRequest badAttachment = RawRpc.request(service, "echo", "java.lang.String");
+            badAttachment.attachments = Map.of("generic", "yes");
+            answered(raw, badAttachment, text, ErrorCode.INVALID_REQUEST, "generic='yes'", "true or false");
+            // the parameter types name fewer arguments than the payload carries
+            answered(raw, RawRpc.request(service, "add", "long", "long"),
+                    encode(new Object[] {1L, 2L, 3L}, long.class, long.class, long.class), ErrorCode.INVALID_REQUEST,
+                    "value #3 was sent, but 2 values are declared");
+            answered(raw, RawRpc.request(service, "whoami"), text, ErrorCode.INVALID_REQUEST,
+                    "value #1 was sent, but 1 value is declared".replace("1 value is", "0 values are"));
+            // absent version and group mean "": the 1.0 service is not found, and the answer says so
+            RpcRequest noVersion = RawRpc.request(service, "echo", "java.lang.String");
+            noVersion.version = null;
+            noVersion.group = null;
+            answered(raw, noVersion, text, ErrorCode.SERVICE_NOT_FOUND, "version ''", service + ":1.0");
+            assertThat(impl.calls.get()).as("no bad request ran").isZero();
+            // absent parameter types: the only method of that name
+            try (Response ok = raw.call(RawRpc.request(service, "echo", (String[]) null), text)
+                    .get(10, TimeUnit.SECONDS)) {
+                assertThat(ok.<io.sluice.remoting.protocol.RpcResponse>message().hasValue).isTrue();
+            }
+            assertThat(raw.connection().isActive()).isTrue();
+        }
+        assertThat(stub.echo("still serving")).isEqualTo("still serving");
     }
 
     @Test

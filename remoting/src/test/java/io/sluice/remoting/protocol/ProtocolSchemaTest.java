@@ -122,7 +122,8 @@ class ProtocolSchemaTest {
                 "ILLEGAL_GENERATION", 302, "UNKNOWN_MEMBER", 303, "REBALANCE_IN_PROGRESS", 304, "GROUP_NOT_EMPTY", 305, "INCONSISTENT_GROUP_PROTOCOL", 306,
                 "NO_PROVIDER", 400, "SERVICE_NOT_FOUND", 401, "METHOD_NOT_FOUND", 402, "PROVIDER_BUSY", 403,
                 "SERIALIZATION_ERROR", 404, "CLASS_NOT_ALLOWED", 405, "REMOTE_EXCEPTION", 406, "CIRCUIT_OPEN", 407,
-                "PROVIDER_SHUTTING_DOWN", 408, "INVALID_CONFIG", 500, "PORT_IN_USE", 501,
+                "PROVIDER_SHUTTING_DOWN", 408, "MALFORMED_PAYLOAD", 409, "PROVIDER_OUT_OF_MEMORY", 410,
+                "INVALID_CONFIG", 500, "PORT_IN_USE", 501,
                 "DATA_DIR_NOT_WRITABLE", 502, "REGISTRY_UNAVAILABLE", 503);
         expected.forEach((name, id) -> {
             assertThat(ErrorCode.valueOf(name).id()).as("id of ErrorCode.%s", name).isEqualTo(id.shortValue());

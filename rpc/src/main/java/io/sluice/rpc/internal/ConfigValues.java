@@ -39,6 +39,18 @@ public final class ConfigValues {
         }
     }
 
+    public static boolean booleanValue(Map<String, String> values, String key, boolean current) {
+        String v = values.get(key);
+        if (v == null) {
+            return current;
+        }
+        String t = v.trim();
+        if (t.equalsIgnoreCase("true") || t.equalsIgnoreCase("false")) {
+            return Boolean.parseBoolean(t);
+        }
+        throw new SluiceException(ErrorCode.INVALID_CONFIG, key + "=" + v + " is invalid: must be true or false");
+    }
+
     public static String stringValue(Map<String, String> values, String key, String current) {
         String v = values.get(key);
         return v == null ? current : v.trim();

@@ -40,4 +40,10 @@ public interface TestService {
     Map<String, Long> counts();
 
     byte[] bytes(int size);
+
+    /**
+     * Fails as {@code how} says: "oom" throws an OutOfMemoryError; "unwritable" returns a {@link Box} holding a
+     * list whose elements throw an AssertionError when read (an Error while the answer is written).
+     */
+    Box misbehave(String how);
 }

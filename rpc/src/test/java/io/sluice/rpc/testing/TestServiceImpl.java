@@ -3,6 +3,7 @@ package io.sluice.rpc.testing;
 import io.sluice.rpc.demo.User;
 import io.sluice.rpc.demo.UserServiceImpl;
 
+import java.util.AbstractList;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -10,6 +11,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -22,6 +24,8 @@ public class TestServiceImpl implements TestService {
     public final AtomicLong gatedAnswered = new AtomicLong();
     private final Map<String, Long> counts = new ConcurrentHashMap<>();
     private volatile CountDownLatch gate = new CountDownLatch(1);
+    /** {@link #record} sleeps up to this long (at random) before it records. */
+    public volatile long recordJitterMs;
     /** How long {@link #lagged()} takes. */
     public volatile long lagMs;
 
@@ -82,6 +86,14 @@ public class TestServiceImpl implements TestService {
     @Override
     public void record(String event) {
         calls.incrementAndGet();
+        long jitter = recordJitterMs;
+        if (jitter > 0) {
+            try {
+                Thread.sleep(ThreadLocalRandom.current().nextLong(jitter + 1));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         events.add(event);
     }
 
@@ -141,5 +153,24 @@ public class TestServiceImpl implements TestService {
     @Override
     public byte[] bytes(int size) {
         return new byte[size];
+    }
+
+    @Override
+    public Box misbehave(String how) {
+        calls.incrementAndGet();
+        if (how.equals("oom")) {
+            throw new OutOfMemoryError("simulated by the test");
+        }
+        return new Box(new AbstractList<Integer>() { // a collection whose elements cannot be read
+            @Override
+            public Integer get(int index) {
+                throw new AssertionError("element " + index + " cannot be read");
+            }
+
+            @Override
+            public int size() {
+                return 1;
+            }
+        });
     }
 }

@@ -16,18 +16,22 @@ import java.lang.reflect.InvocationTargetException;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.LongSupplier;
 
 /**
  * One accepted call, run on a business pool thread: decodes the arguments (then releases the payload), skips the
  * call if the caller's deadline passed while it queued, converts generic arguments, runs the method and answers
  * with the serialized result, or with the error: REMOTE_EXCEPTION carrying the thrown type and message, or the
- * code of a SluiceException the method threw. Async methods answer when their future completes.
+ * code of a SluiceException the method threw. Async methods answer when their future completes. Every call is
+ * answered (unless oneway) and counted done exactly once, whatever is thrown on the way, an Error included: an
+ * OutOfMemoryError is answered PROVIDER_OUT_OF_MEMORY, anything else unexpected UNKNOWN.
  *
  * <p>Not thread-safe; owned by one pool thread (or by its future's completer for async methods).
  */
 final class ProviderCall implements Runnable {
     private static final Logger LOG = LoggerFactory.getLogger(ProviderCall.class);
+    private static final ThrottledLog UNEXPECTED = new ThrottledLog(LOG, TimeUnit.SECONDS.toNanos(10));
     /** The attachment that marks a generic call (arguments and result in generic form). */
     static final String GENERIC = "generic";
     private static final io.sluice.remoting.protocol.RpcResponse WITH_VALUE = header(true);
@@ -44,6 +48,7 @@ final class ProviderCall implements Runnable {
     private final RpcEventListener listener;
     private final LongSupplier nanoClock;
     private final boolean generic;
+    private final AtomicBoolean ended = new AtomicBoolean();
     private long startNs;
 
     ProviderCall(RequestContext ctx, RpcRequest request, ExportedService service, ExportedMethod method,
@@ -71,15 +76,25 @@ final class ProviderCall implements Runnable {
     @Override
     public void run() {
         startNs = nanoClock.getAsLong();
-        listener.serverCallStart(service.serviceKey(), method.name());
+        try {
+            listener.serverCallStart(service.serviceKey(), method.name());
+            serve();
+        } catch (Throwable t) {
+            failUnexpected(t);
+        } finally {
+            releasePayload();
+        }
+    }
+
+    private void serve() {
+        long waitedMs = TimeUnit.NANOSECONDS.toMillis(startNs - acceptedNs);
+        if (request.timeoutMs > 0 && waitedMs > request.timeoutMs) {
+            fail(ErrorCode.REQUEST_TIMED_OUT, "the caller's deadline of " + request.timeoutMs + " ms passed while "
+                    + "the call waited " + waitedMs + " ms for a business thread; not run");
+            return;
+        }
         Object[] args;
         try {
-            long waitedMs = TimeUnit.NANOSECONDS.toMillis(startNs - acceptedNs);
-            if (request.timeoutMs > 0 && waitedMs > request.timeoutMs) {
-                fail(ErrorCode.REQUEST_TIMED_OUT, "the caller's deadline of " + request.timeoutMs + " ms passed while "
-                        + "the call waited " + waitedMs + " ms for a business thread; not run");
-                return;
-            }
             args = serializer.decode(payload, method.argsSchema());
         } catch (SluiceException e) {
             fail(e.code(), e.getMessage() + " (arguments of " + service.serviceKey() + "#" + method.signature() + ")");
@@ -108,12 +123,16 @@ final class ProviderCall implements Runnable {
         }
         if (method.async() && result instanceof CompletableFuture<?> future) {
             future.whenComplete((value, error) -> {
-                if (error != null) {
-                    Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause()
-                            != null ? error.getCause() : error;
-                    failWith(cause);
-                } else {
-                    answer(value);
+                try {
+                    if (error != null) {
+                        Throwable cause = error instanceof java.util.concurrent.CompletionException
+                                && error.getCause() != null ? error.getCause() : error;
+                        failWith(cause);
+                    } else {
+                        answer(value);
+                    }
+                } catch (Throwable t) {
+                    failUnexpected(t);
                 }
             });
         } else {
@@ -152,6 +171,8 @@ final class ProviderCall implements Runnable {
             done(ErrorCode.NONE);
         } catch (SluiceException e) {
             fail(e.code(), e.getMessage() + " (result of " + service.serviceKey() + "#" + method.signature() + ")");
+        } catch (OutOfMemoryError e) {
+            failUnexpected(e);
         } catch (RuntimeException e) {
             fail(ErrorCode.SERIALIZATION_ERROR, "cannot send the result of " + method.signature() + ": " + e);
         }
@@ -162,8 +183,38 @@ final class ProviderCall implements Runnable {
             fail(se.code(), se.getMessage());
             return;
         }
+        if (thrown instanceof OutOfMemoryError) {
+            failUnexpected(thrown);
+            return;
+        }
         LOG.debug("{}#{} threw", service.serviceKey(), method.signature(), thrown);
         fail(ErrorCode.REMOTE_EXCEPTION, RpcRemoteException.toWire(thrown));
+    }
+
+    /**
+     * The last resort: whatever escaped (an OutOfMemoryError, an Error from a library, a bug here) still answers
+     * the call, if nothing answered it yet, and still counts it done. Logs one line, rate limited.
+     */
+    private void failUnexpected(Throwable t) {
+        if (ended.get()) {
+            UNEXPECTED.warn("{}#{} failed after it was answered: {}", service.serviceKey(), method.signature(), t);
+            return;
+        }
+        boolean oom = t instanceof OutOfMemoryError;
+        ErrorCode code = oom ? ErrorCode.PROVIDER_OUT_OF_MEMORY : ErrorCode.UNKNOWN;
+        try {
+            UNEXPECTED.warn("{}#{} failed: {}", service.serviceKey(), method.signature(), t);
+            fail(code, (oom ? "the provider ran out of memory serving " : "the provider failed serving ")
+                    + service.serviceKey() + "#" + method.signature() + ": " + t);
+        } catch (Throwable again) { // e.g. out of memory again while building the message
+            try {
+                if (!ctx.oneway()) {
+                    ctx.fail(code, code.defaultMessage());
+                }
+            } finally {
+                done(code);
+            }
+        }
     }
 
     private void fail(ErrorCode code, String message) {
@@ -175,7 +226,11 @@ final class ProviderCall implements Runnable {
         done(code);
     }
 
+    /** Counts the call done, once (a second call, e.g. from the last-resort path, does nothing). */
     private void done(ErrorCode code) {
+        if (!ended.compareAndSet(false, true)) {
+            return;
+        }
         lifecycle.callDone();
         listener.serverCallEnd(service.serviceKey(), method.name(), code, nanoClock.getAsLong() - startNs);
     }

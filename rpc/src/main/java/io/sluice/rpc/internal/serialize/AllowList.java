@@ -10,28 +10,42 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * The classes that may be instantiated from a name read off the wire. An entry is either an exact binary class
- * name ({@code java.util.HashMap}) or a package prefix ending in '.' or ".*" ({@code com.acme.model.}), which
- * admits that package and its sub-packages.
+ * The classes that may be instantiated from a name (or a protostuff id) read off the wire. An entry is either an
+ * exact binary class name ({@code java.util.HashMap}) or a package prefix ending in '.' or ".*"
+ * ({@code com.acme.model.}), which admits that package and its sub-packages.
  *
- * <p>The defaults admit the JDK value and collection types the serializer can write (boxed primitives, String,
- * BigDecimal, the common concrete collections and maps, Date, UUID, the java.time types it has delegates for) and
- * nothing else; the packages of exported or stubbed service interfaces are added by their owners. No JDK class
- * outside that list (and no gadget class such as a TemplatesImpl or a proxy) can be named from the wire.
+ * <p>The defaults admit the JDK value types the serializer can write (boxed primitives, String, BigDecimal,
+ * BigInteger, Date, UUID, Locale, the java.time types it has delegates for) and the collections an interface
+ * commonly declares: ArrayList, LinkedList, ArrayDeque, HashSet, LinkedHashSet, TreeSet, HashMap, LinkedHashMap,
+ * TreeMap, EnumSet, EnumMap, ConcurrentHashMap, ConcurrentSkipListMap/Set, CopyOnWriteArrayList, and the immutable
+ * forms: Collections.empty*, singleton*, unmodifiable* and nCopies ({@code List.of}, {@code Set.of},
+ * {@code Map.of} and {@code Arrays.asList} are read as plain copies, see {@link WireTypes}). Nothing else: not
+ * PriorityQueue, Hashtable, Properties, WeakHashMap, IdentityHashMap, Vector, Stack, the blocking and
+ * concurrent queues, the synchronized or checked views, and no other JDK class (no gadget such as a TemplatesImpl
+ * or a proxy). An entry names the class that would be instantiated, whatever short name protostuff gave it on
+ * the wire ("PriorityQueue", "BlockingQueue" -&gt; java.util.concurrent.LinkedBlockingQueue). The packages of
+ * exported or stubbed service interfaces are added by their owners.
  *
  * <p>Immutable and thread-safe.
  */
 public final class AllowList {
+    private static final String VIEWS = "java.util.Collections$";
     private static final List<String> DEFAULTS = List.of(
             "java.lang.String", "java.lang.Boolean", "java.lang.Byte", "java.lang.Character", "java.lang.Short",
             "java.lang.Integer", "java.lang.Long", "java.lang.Float", "java.lang.Double", "java.lang.Number",
             "java.lang.Object",
             "java.math.BigDecimal", "java.math.BigInteger",
             "java.util.ArrayList", "java.util.LinkedList", "java.util.ArrayDeque",
-            "java.util.HashMap", "java.util.LinkedHashMap", "java.util.TreeMap", "java.util.IdentityHashMap",
-            "java.util.HashSet", "java.util.LinkedHashSet", "java.util.TreeSet", "java.util.EnumMap",
+            "java.util.HashMap", "java.util.LinkedHashMap", "java.util.TreeMap",
+            "java.util.HashSet", "java.util.LinkedHashSet", "java.util.TreeSet", "java.util.EnumSet",
+            "java.util.EnumMap",
             "java.util.concurrent.ConcurrentHashMap", "java.util.concurrent.CopyOnWriteArrayList",
             "java.util.concurrent.ConcurrentSkipListMap", "java.util.concurrent.ConcurrentSkipListSet",
+            VIEWS + "EmptyList", VIEWS + "EmptySet", VIEWS + "EmptyMap", VIEWS + "SingletonList",
+            VIEWS + "SingletonSet", VIEWS + "SingletonMap", VIEWS + "CopiesList",
+            VIEWS + "UnmodifiableCollection", VIEWS + "UnmodifiableList", VIEWS + "UnmodifiableRandomAccessList",
+            VIEWS + "UnmodifiableSet", VIEWS + "UnmodifiableSortedSet", VIEWS + "UnmodifiableMap",
+            VIEWS + "UnmodifiableSortedMap",
             "java.util.Date", "java.util.UUID", "java.util.Locale",
             "java.time.LocalDate", "java.time.LocalDateTime", "java.time.LocalTime", "java.time.Instant",
             "java.time.Duration");

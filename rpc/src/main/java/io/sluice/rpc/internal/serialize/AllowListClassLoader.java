@@ -1,11 +1,12 @@
 package io.sluice.rpc.internal.serialize;
 
 /**
- * The class loader protostuff sees while it reads a payload: protostuff resolves every class named on the wire
- * through the thread's context class loader, so this loader is where the allow-list is enforced. A name outside
- * the list fails with an unchecked CLASS_NOT_ALLOWED error (an unchecked error on purpose: protostuff falls back
- * to {@code Class.forName} after a {@code ClassNotFoundException}). Allowed names are loaded, without
- * initialisation, from the application loader.
+ * The class loader protostuff sees while it reads a payload: protostuff loads the classes named on the wire through
+ * the thread's context class loader, so this loader enforces the allow-list a second time, behind
+ * {@link GuardedInput} (which also covers the names protostuff resolves without loading a class, such as its short
+ * collection names). A name outside the list fails with an unchecked CLASS_NOT_ALLOWED error (an unchecked error on
+ * purpose: protostuff falls back to {@code Class.forName} after a {@code ClassNotFoundException}). Allowed names
+ * are loaded, without initialisation, from the application loader.
  *
  * <p>Thread-safe (immutable).
  */

@@ -3,7 +3,6 @@ package io.sluice.rpc.internal.serialize;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufOutputStream;
-import io.protostuff.ByteBufferInput;
 import io.protostuff.LinkedBuffer;
 import io.protostuff.ProtostuffIOUtil;
 import io.protostuff.Schema;
@@ -18,15 +17,31 @@ import java.util.Collection;
  * Protostuff serialization of RPC arguments and results into frame payloads, with an allow-list of the classes
  * a payload may name and a payload size limit.
  *
- * <p>Reads and writes use two separate protostuff id strategies, so a class this process has merely written
- * can never be named by a peer unless it is allowed (or is a type declared by an exported or stubbed method:
- * declared types are trusted, their schemas are created from the local method signature). Reading installs an
- * {@link AllowListClassLoader} as the thread's context loader for the duration of the read.
+ * <p>Reads and writes use two separate protostuff id strategies. Every read goes through a {@link GuardedInput},
+ * which checks each class the payload names (and each JDK collection it makes protostuff instantiate) against the
+ * allow-list, and each length against the bytes that remain, before protostuff acts on it. Values of a type
+ * declared by the method travel without a name (their schemas come from the local signature). As a second line,
+ * reading installs an {@link AllowListClassLoader} as the thread's context loader for the duration of the read.
  *
  * <p>Thread-safe: the allow-list is replaced copy-on-write, encode buffers are per thread.
  */
 public final class RpcSerializer {
     private static final ThreadLocal<LinkedBuffer> BUFFERS = ThreadLocal.withInitial(() -> LinkedBuffer.allocate(512));
+
+    static {
+        // protostuff's schemas of the JDK views resolve java.util class names through the thread's context loader
+        // when they initialise: that must not first happen in a read, under the allow-list loader, or they stay
+        // broken for the life of the process. Without java.util opened to them they cannot initialise at all; a
+        // payload with a view then fails as a SERIALIZATION_ERROR.
+        for (String name : new String[] {"io.protostuff.runtime.PolymorphicCollectionSchema",
+                "io.protostuff.runtime.PolymorphicMapSchema"}) {
+            try {
+                Class.forName(name, true, RpcSerializer.class.getClassLoader());
+            } catch (Throwable e) {
+                org.slf4j.LoggerFactory.getLogger(RpcSerializer.class).debug("{} unusable: {}", name, e.toString());
+            }
+        }
+    }
 
     private final DefaultIdStrategy writeStrategy = new DefaultIdStrategy();
     private final DefaultIdStrategy readStrategy = new DefaultIdStrategy();
@@ -35,6 +50,7 @@ public final class RpcSerializer {
     private final ClassLoader appLoader;
     private final int maxPayloadBytes;
     private volatile AllowListClassLoader guard;
+    private volatile WireTypes types;
 
     public RpcSerializer(AllowList allowList, int maxPayloadBytes) {
         TimeDelegates.registerAll(writeStrategy);
@@ -44,11 +60,14 @@ public final class RpcSerializer {
         this.appLoader = RpcSerializer.class.getClassLoader();
         this.maxPayloadBytes = maxPayloadBytes;
         this.guard = new AllowListClassLoader(allowList, appLoader);
+        this.types = new WireTypes(allowList);
     }
 
     /** Adds entries (exact names or package prefixes) to the allow-list. */
     public synchronized void allow(Collection<String> entries) {
-        guard = new AllowListClassLoader(guard.allowList().with(entries), appLoader);
+        AllowList wider = guard.allowList().with(entries);
+        types = new WireTypes(wider);
+        guard = new AllowListClassLoader(wider, appLoader);
     }
 
     public AllowList allowList() {
@@ -75,7 +94,8 @@ public final class RpcSerializer {
 
     /**
      * Encodes {@code values} into a new buffer from {@code alloc}, owned by the caller. Fails with INVALID_REQUEST
-     * past the payload limit and SERIALIZATION_ERROR if a value cannot be written.
+     * past the payload limit and SERIALIZATION_ERROR if a value cannot be written (whatever protostuff threw, an
+     * Error included); an OutOfMemoryError is rethrown.
      */
     public ByteBuf encode(ByteBufAllocator alloc, ValuesSchema schema, Object[] values) {
         ByteBuf buf = alloc.buffer(256, maxPayloadBytes);
@@ -89,7 +109,10 @@ public final class RpcSerializer {
         } catch (SluiceException e) {
             buf.release();
             throw e;
-        } catch (Exception | StackOverflowError e) {
+        } catch (OutOfMemoryError e) {
+            buf.release();
+            throw e;
+        } catch (Throwable e) {
             buf.release();
             throw new SluiceException(ErrorCode.SERIALIZATION_ERROR, "cannot serialize " + describe(values)
                     + ": " + e, e);
@@ -100,8 +123,9 @@ public final class RpcSerializer {
 
     /**
      * Decodes a payload (not released here) into a new value array. Fails with CLASS_NOT_ALLOWED if the payload
-     * names a class outside the allow-list, INVALID_REQUEST past the payload limit, SERIALIZATION_ERROR if the
-     * bytes do not decode.
+     * names a class outside the allow-list, MALFORMED_PAYLOAD if a length exceeds what the bytes can carry,
+     * INVALID_REQUEST past the payload limit or with more values than the schema has slots, SERIALIZATION_ERROR if
+     * the bytes do not decode (whatever protostuff threw, an Error included); an OutOfMemoryError is rethrown.
      */
     public Object[] decode(ByteBuf payload, ValuesSchema schema) {
         int size = payload.readableBytes();
@@ -116,11 +140,13 @@ public final class RpcSerializer {
         ClassLoader previous = thread.getContextClassLoader();
         thread.setContextClassLoader(guard);
         try {
-            ByteBufferInput input = new ByteBufferInput(payload.nioBuffer(), true);
+            GuardedInput input = new GuardedInput(payload.nioBuffer(), types);
             schema.mergeFrom(input, values);
             input.checkLastTagWas(0);
             return values;
-        } catch (Exception | StackOverflowError e) {
+        } catch (OutOfMemoryError e) {
+            throw e;
+        } catch (Throwable e) {
             SluiceException cause = causeOf(e);
             if (cause != null) {
                 throw cause;

@@ -3,17 +3,23 @@ package io.sluice.rpc.internal.serialize;
 import io.protostuff.Input;
 import io.protostuff.Output;
 import io.protostuff.Schema;
+import io.sluice.remoting.ErrorCode;
+import io.sluice.remoting.SluiceException;
 
 import java.io.IOException;
 
 /**
  * The wire schema of a method's arguments (or of its result, a single slot): one protostuff message whose
  * fields follow the declared types, see {@link ValueCodec} for the two field numbers of each slot. Absent
- * slots read back as null (zero for primitives); unknown field numbers are skipped.
+ * slots read back as null (zero for primitives); a value past the last slot (more arguments than the method
+ * takes) is refused with INVALID_REQUEST.
  *
  * <p>Immutable and thread-safe.
  */
 public final class ValuesSchema implements Schema<Object[]> {
+    /** The JVM's limit on a method's parameters. */
+    private static final int MAX_SLOTS = 255;
+
     private final ValueCodec[] codecs;
     private final Schema<PolymorphicValue> polymorphicWrite;
     private final Schema<PolymorphicValue> polymorphicRead;
@@ -53,8 +59,14 @@ public final class ValuesSchema implements Schema<Object[]> {
     public void mergeFrom(Input input, Object[] values) throws IOException {
         for (int number = input.readFieldNumber(this); number != 0; number = input.readFieldNumber(this)) {
             int slot = (number - 1) >> 1;
+            if (slot > MAX_SLOTS) {
+                throw new SluiceException(ErrorCode.SERIALIZATION_ERROR, "field " + number + " is not a value "
+                        + "slot (a method has at most " + MAX_SLOTS + " parameters): the payload is not RPC values");
+            }
             if (slot >= codecs.length || slot >= values.length) {
-                input.handleUnknownField(number, this);
+                throw new SluiceException(ErrorCode.INVALID_REQUEST, "value #" + (slot + 1) + " was sent, but "
+                        + (codecs.length == 1 ? "1 value is" : codecs.length + " values are") + " declared: the "
+                        + "parameter types name fewer arguments than the payload carries");
             } else if ((number & 1) == 1) {
                 values[slot] = codecs[slot].readDeclared(input);
             } else {
