@@ -11,6 +11,7 @@ import io.sluice.remoting.protocol.ApiKey;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.Supplier;
@@ -19,8 +20,12 @@ import java.util.function.Supplier;
  * Micrometer meters of one server or client, all tagged {@code side} (server/client) and {@code name}:
  * {@code sluice.transport.connections} (gauge), {@code sluice.transport.requests} (counter, tag {@code api}),
  * {@code sluice.transport.request.latency} (timer, tag {@code api}), {@code sluice.transport.errors} (counter,
- * tag {@code code}), {@code sluice.transport.bytes.in} / {@code .out} (counters). Meters of each api are created
- * up front so the request path only looks up an array; error counters are created on first use.
+ * tag {@code code}), {@code sluice.transport.bytes.in} / {@code .out} (counters); for servers also
+ * {@code sluice.transport.buffered.bytes} (gauge, tag {@code direction}: {@code in} frames being received,
+ * {@code out} answers not yet written), {@code sluice.transport.queued.requests} (gauge: read, not yet answered),
+ * {@code sluice.transport.paused.connections} (gauge: not being read, see {@link ReadGate}) and
+ * {@code sluice.transport.connections.closed} (counter, tag {@code reason}). Meters of each api are created up
+ * front so the request path only looks up an array; error and close counters are created on first use.
  * {@link #NOOP} records nothing. Thread-safe.
  */
 class TransportMetrics {
@@ -31,6 +36,7 @@ class TransportMetrics {
     private final Counter[] requests;
     private final Timer[] latency;
     private final AtomicReferenceArray<Counter> errors;
+    private final ConcurrentHashMap<String, Counter> closed = new ConcurrentHashMap<>();
     private final Counter bytesIn;
     private final Counter bytesOut;
     private final List<Meter> meters = new ArrayList<>();
@@ -77,7 +83,9 @@ class TransportMetrics {
     }
 
     private <M extends Meter> M keep(M meter) {
-        meters.add(meter);
+        synchronized (meters) {
+            meters.add(meter);
+        }
         return meter;
     }
 
@@ -110,6 +118,33 @@ class TransportMetrics {
         counter.increment();
     }
 
+    /** Gauges of what the connections of a server hold, read from {@code budget}. */
+    void bindBudget(ServerBudget budget) {
+        if (registry == null) {
+            return;
+        }
+        keep(Gauge.builder("sluice.transport.buffered.bytes", budget.frames(), f -> f.used())
+                .tags(tags.and("direction", "in")).baseUnit("bytes")
+                .description("bytes of frames being received in pieces").register(registry));
+        keep(Gauge.builder("sluice.transport.buffered.bytes", budget, ServerBudget::unwrittenBytes)
+                .tags(tags.and("direction", "out")).baseUnit("bytes")
+                .description("bytes of answers produced and not yet written").register(registry));
+        keep(Gauge.builder("sluice.transport.queued.requests", budget, ServerBudget::queuedRequests).tags(tags)
+                .description("requests read and not yet answered").register(registry));
+        keep(Gauge.builder("sluice.transport.paused.connections", budget, b -> b.paused().get()).tags(tags)
+                .description("connections not being read until their bounds allow").register(registry));
+    }
+
+    /** The transport closed a connection itself, for {@code reason} (a short snake_case word). */
+    void onClosed(String reason) {
+        if (registry == null) {
+            return;
+        }
+        closed.computeIfAbsent(reason, r -> keep(Counter.builder("sluice.transport.connections.closed")
+                .tags(tags.and("reason", r)).description("connections the transport closed itself")
+                .register(registry))).increment();
+    }
+
     void onBytesIn(int bytes) {
         if (registry != null) {
             bytesIn.increment(bytes);
@@ -123,12 +158,14 @@ class TransportMetrics {
     }
 
     /** Removes every meter of this server or client from the registry. */
-    synchronized void close() {
+    void close() {
         if (registry != null) {
-            for (Meter meter : meters) {
-                registry.remove(meter);
+            synchronized (meters) {
+                for (Meter meter : meters) {
+                    registry.remove(meter);
+                }
+                meters.clear();
             }
-            meters.clear();
         }
     }
 }
