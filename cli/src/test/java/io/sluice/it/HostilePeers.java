@@ -101,6 +101,11 @@ final class HostilePeers implements AutoCloseable {
         return refused.get();
     }
 
+    /** A whole request frame of {@code api} with {@code body} and no payload. */
+    static byte[] requestFrame(ApiKey api, Object body) {
+        return frame(api, body, 0);
+    }
+
     /** Header and body of a request frame; {@code frameBytes} > 0 claims a frame that long (payload not included). */
     private static byte[] frame(ApiKey api, Object body, int frameBytes) {
         ByteBuf buf = Unpooled.buffer();

@@ -5,6 +5,8 @@ import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.UnpooledByteBufAllocator;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.timeout.IdleState;
+import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.sluice.remoting.ErrorCode;
 import io.sluice.remoting.transport.FrameLayout;
@@ -16,7 +18,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * Cuts the byte stream of a connection into whole frames by their 4-byte length field and hands them on one at a
  * time, while the connection's {@link ReadGate} admits them and at most {@code framesPerTurn} in a row: then the
- * rest waits for a task of its own, so the other connections of the I/O thread get their turn in between.
+ * rest waits for the I/O thread's next pass, so every other connection of the thread gets its turn in between
+ * (a thousand connections pipelining thousands of requests each no longer hold up a client that sends one).
  *
  * <p>Memory. A frame that lies whole in the bytes read is handed on as a retained slice of them, not a copy. A
  * frame that arrives in pieces is received into a buffer of exactly its length, reserved first in the server's
@@ -27,7 +30,8 @@ import java.util.concurrent.TimeUnit;
  * Such a frame must be complete within {@code frameTimeoutMs} of its first piece (time the gate kept the
  * connection unread does not count); otherwise it is answered REQUEST_TIMED_OUT when its header names a request,
  * and the connection is closed. Bytes read but not yet cut are bounded: past {@value #BACKLOG_BYTES} the gate stops
- * reading ({@link ReadGate.Reason#BACKLOG}), so they stay under that plus one read.
+ * reading ({@link ReadGate.Reason#BACKLOG}), so they stay under that plus one read. While it holds whole frames
+ * not yet handed on, reader-idle events are swallowed: the peer is not silent, the server is busy with it.
  *
  * <p>Refused, before anything of the frame is buffered: a negative length, a length shorter than the frame
  * header, and a frame longer than {@code maxFrameBytes}. An oversize frame whose header shows a valid request is
@@ -115,6 +119,24 @@ public final class FrameSplitter extends ChannelInboundHandlerAdapter {
     }
 
     @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof IdleStateEvent idle && idle.state() == IdleState.READER_IDLE && holdsWholeFrame()) {
+            return; // its requests are still being handed on: the connection is not silent, we are busy
+        }
+        ctx.fireUserEventTriggered(evt);
+    }
+
+    private boolean holdsWholeFrame() {
+        if (turnScheduled || partial != null && !partial.isWritable()) {
+            return true;
+        }
+        if (queued == null || queued.readableBytes() < FrameLayout.LENGTH_FIELD_SIZE) {
+            return false;
+        }
+        return queued.readableBytes() >= (long) queued.getInt(queued.readerIndex()) + FrameLayout.LENGTH_FIELD_SIZE;
+    }
+
+    @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         releaseAll();
         ctx.fireChannelInactive();
@@ -168,7 +190,9 @@ public final class FrameSplitter extends ChannelInboundHandlerAdapter {
         if (handedOnThisTurn >= framesPerTurn) {
             if (!turnScheduled) {
                 turnScheduled = true;
-                ctx.executor().execute(this::nextTurn);
+                // scheduled, not executed: a task scheduled while tasks run waits for the next pass, so the I/O of
+                // every other connection of this thread comes first
+                ctx.executor().schedule(this::nextTurn, 0, TimeUnit.NANOSECONDS);
             }
             return false;
         }
