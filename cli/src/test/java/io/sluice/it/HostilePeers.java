@@ -26,6 +26,7 @@ final class HostilePeers implements AutoCloseable {
     private final List<Socket> sockets = new CopyOnWriteArrayList<>();
     private final List<Thread> threads = new CopyOnWriteArrayList<>();
     private final AtomicInteger refused = new AtomicInteger();
+    private final AtomicInteger connected = new AtomicInteger();
     private volatile boolean closed;
 
     /** {@code connections} clients, each sending {@code fetches} fetches of {@code maxBytes} at offset 0, never reading. */
@@ -96,6 +97,11 @@ final class HostilePeers implements AutoCloseable {
         return frame(ApiKey.FETCH, request, 0);
     }
 
+    /** Peers whose connection was accepted. */
+    int connected() {
+        return connected.get();
+    }
+
     /** Writers whose socket the broker closed (or reset) while they were still writing. */
     int refused() {
         return refused.get();
@@ -129,6 +135,7 @@ final class HostilePeers implements AutoCloseable {
             try (Socket socket = new Socket()) {
                 sockets.add(socket);
                 socket.connect(broker, 5_000);
+                connected.incrementAndGet();
                 writer.write(socket.getOutputStream());
                 while (!closed) {
                     Thread.sleep(100); // stay connected, never read

@@ -21,6 +21,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -73,7 +74,12 @@ class PipeliningFloodTest {
                 long deadline = start + TimeUnit.SECONDS.toNanos(180);
                 while (flood.answers() < flood.expectedAnswers() && System.nanoTime() < deadline) {
                     long t0 = System.nanoTime();
-                    good.request(ApiKey.LIST_OFFSETS, request, null, 60_000).get(60, TimeUnit.SECONDS).close();
+                    try {
+                        good.request(ApiKey.LIST_OFFSETS, request, null, 60_000).get(60, TimeUnit.SECONDS).close();
+                    } catch (ExecutionException e) {
+                        throw new AssertionError("the good client's request failed after " + TimeUnit.NANOSECONDS
+                                .toMillis(System.nanoTime() - t0) + " ms of the flood: " + e.getCause(), e);
+                    }
                     latenciesMs.add(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
                 }
                 floodMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
