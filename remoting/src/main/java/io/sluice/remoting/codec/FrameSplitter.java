@@ -120,13 +120,17 @@ public final class FrameSplitter extends ChannelInboundHandlerAdapter {
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-        if (evt instanceof IdleStateEvent idle && idle.state() == IdleState.READER_IDLE && holdsWholeFrame()) {
+        if (evt instanceof IdleStateEvent idle && idle.state() == IdleState.READER_IDLE && holdsWork()) {
             return; // its requests are still being handed on: the connection is not silent, we are busy
         }
         ctx.fireUserEventTriggered(evt);
     }
 
-    private boolean holdsWholeFrame() {
+    /**
+     * True while it holds whole frames not yet handed on (waiting for their turn or for the gate): the connection's
+     * requests are still being worked on, so its peer is not idle however long ago it last sent a byte.
+     */
+    public boolean holdsWork() {
         if (turnScheduled || partial != null && !partial.isWritable()) {
             return true;
         }

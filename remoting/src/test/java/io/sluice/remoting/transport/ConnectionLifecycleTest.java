@@ -19,6 +19,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import static io.sluice.remoting.transport.TransportFixture.bytes;
 import static io.sluice.remoting.transport.TransportFixture.failure;
@@ -101,7 +102,7 @@ class ConnectionLifecycleTest {
 
     @Test
     void requestsParkedByAClosedConnectionAreAbandonedAndLeaveTheServerBudget() throws Exception {
-        java.util.concurrent.atomic.AtomicInteger dropped = new java.util.concurrent.atomic.AtomicInteger();
+        AtomicInteger dropped = new AtomicInteger();
         RemotingServer server = fixture.server(new RemotingServer("abandon-test", TransportFixture.config(), null)
                 .handle(ApiKey.FETCH, (ctx, request, payload) -> {
                     parked.add(ctx);
