@@ -49,9 +49,16 @@ final class ForkedJvm implements AutoCloseable {
     }
 
     static ForkedJvm start(Path logFile, String readyPrefix, String mainClass, String... args) throws IOException {
+        return start(logFile, readyPrefix, List.of(), mainClass, args);
+    }
+
+    /** As {@link #start(Path, String, String, String...)}, with extra JVM options (e.g. a direct memory limit). */
+    static ForkedJvm start(Path logFile, String readyPrefix, List<String> jvmOptions, String mainClass,
+                           String... args) throws IOException {
         List<String> cmd = new ArrayList<>();
         cmd.add(ProcessHandle.current().info().command().orElse("java"));
         cmd.add("-Xmx256m");
+        cmd.addAll(jvmOptions);
         cmd.add("-XX:+UseSerialGC");
         String flags = System.getProperty("sluice.jvm.flags", "-Dchronicle.analytics.disable=true");
         for (String f : flags.trim().split("\\s+")) {

@@ -28,14 +28,20 @@ final class ServerJvms {
 
     /** A broker with id {@code id}, data under {@code dir}, metrics on a free port; {@code sets} are key=value. */
     static ForkedJvm broker(Path dir, String zookeeper, int id, String... sets) throws IOException {
+        return broker(dir, zookeeper, id, List.of(), sets);
+    }
+
+    /** As {@link #broker(Path, String, int, String...)}, with extra JVM options (e.g. a direct memory limit). */
+    static ForkedJvm broker(Path dir, String zookeeper, int id, List<String> jvmOptions, String... sets)
+            throws IOException {
         List<String> args = new ArrayList<>(List.of("broker", "--registry", zookeeper, "--id", String.valueOf(id),
                 "--port", "0", "--metrics-port", "0", "--data-dir", dir.resolve("broker-" + id).toString()));
         for (String s : sets) {
             args.add("--set");
             args.add(s);
         }
-        return ForkedJvm.start(dir.resolve("broker-" + id + ".log"), "Broker ready", "io.sluice.cli.SluiceCli",
-                args.toArray(String[]::new));
+        return ForkedJvm.start(dir.resolve("broker-" + id + ".log"), "Broker ready", jvmOptions,
+                "io.sluice.cli.SluiceCli", args.toArray(String[]::new));
     }
 
     /** A nameserver (with its controller) on free ports; {@code name} names its log file. */

@@ -1,6 +1,7 @@
 package io.sluice.broker.handler;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.sluice.broker.log.FetchData;
 import io.sluice.broker.partition.Partition;
@@ -22,9 +23,13 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Serves fetches with long polling: when nothing is readable at the requested offset, the fetch parks on the
  * partition until an append wakes it or its max wait passes, so an idle consumer costs one request per max wait.
  * The number of fetches parked at once is bounded; past the bound a fetch is answered at once. Any readable
- * record satisfies a fetch ({@code minBytes} is treated as 1).
+ * record satisfies a fetch ({@code minBytes} is treated as 1). A parked fetch whose connection closes is dropped at
+ * once (it frees its place among the parked); one woken while its connection's answers are backed up (the client
+ * does not read them) is answered without records, so a client cannot make the broker read into memory what it
+ * will not take.
  */
 public final class FetchHandler implements RequestHandler {
+    private static final int TRIM_SLACK_BYTES = 16 * 1024;
     private final PartitionManager partitions;
     private final PartitionListener listener;
     private final long maxWaitMs;
@@ -112,6 +117,13 @@ public final class FetchHandler implements RequestHandler {
             }
         }, waitMs, TimeUnit.MILLISECONDS);
         partition.parked().park(onData);
+        ctx.onAbandoned(() -> {
+            if (done.compareAndSet(false, true)) {
+                parkedCount.decrementAndGet();
+                timer[0].cancel(false);
+                partition.parked().remove(onData);
+            }
+        });
         // An append may have landed between the check and the park: look again so no wake-up is lost.
         if (partition.readableEnd(follower) > request.offset) {
             partition.parked().remove(onData);
@@ -125,6 +137,29 @@ public final class FetchHandler implements RequestHandler {
         } catch (RuntimeException e) {
             ctx.fail(e);
         }
+    }
+
+    /**
+     * {@code records}, or a copy of just its bytes when it holds far more memory than it fills (the read buffer is
+     * sized for what the log has, the answer may be one small batch): an answer that waits to be written, maybe
+     * long, should hold no more than it sends.
+     */
+    private static ByteBuf trimmed(RequestContext ctx, ByteBuf records) {
+        int readable = records.readableBytes();
+        if (records.capacity() - readable <= TRIM_SLACK_BYTES || readable >= records.capacity() / 2) {
+            return records;
+        }
+        if (readable == 0) {
+            records.release();
+            return Unpooled.EMPTY_BUFFER;
+        }
+        ByteBuf copy = ctx.alloc().directBuffer(readable, readable);
+        try {
+            copy.writeBytes(records, records.readerIndex(), readable);
+        } finally {
+            records.release();
+        }
+        return copy;
     }
 
     /** Records in whole batches, summed from their headers. */
@@ -143,14 +178,18 @@ public final class FetchHandler implements RequestHandler {
         if (ctx.isDone()) {
             return;
         }
-        int limit = Math.min(request.maxBytes, maxBytes);
-        FetchData data = partition.read(request.offset, limit, follower, ctx.alloc());
         FetchResponse response = new FetchResponse();
         response.highWatermark = partition.log().highWatermark();
         response.logStartOffset = partition.log().logStartOffset();
         response.logEndOffset = partition.log().logEndOffset();
         response.leaderEpoch = partition.leaderEpoch();
-        ByteBuf records = data.records();
+        if (ctx.backlogged()) {
+            ctx.respond(response); // no records: the client has not taken the answers it has already
+            return;
+        }
+        int limit = Math.min(request.maxBytes, maxBytes);
+        FetchData data = partition.read(request.offset, limit, follower, ctx.alloc());
+        ByteBuf records = trimmed(ctx, data.records());
         listener.onRead(partition, records.readableBytes(), data.batchCount(), recordCount(records));
         ctx.respond(response, records);
     }

@@ -22,7 +22,7 @@ import io.sluice.remoting.transport.RequestHandler;
  * then the request parks on the partition; it fails with REQUEST_TIMED_OUT when its timeout passes first and with
  * NOT_LEADER if this broker stops leading meanwhile (the batch may or may not survive: the producer retries), and
  * with NOT_ENOUGH_REPLICAS_AFTER_APPEND when the high watermark passed it only because the in-sync set shrank below
- * min.insync.replicas.
+ * min.insync.replicas. A waiting request whose connection closes stops waiting at once.
  * A leader whose registry connection dropped refuses acks=all with NOT_LEADER before appending, and fails those
  * already waiting the same way, until the registry confirms it still leads (see
  * {@link io.sluice.broker.replica.LeaderIsolationGuard}).
@@ -96,7 +96,7 @@ public final class ProduceHandler implements RequestHandler {
 
     private static void awaitReplication(RequestContext ctx, Partition partition, long lastOffset, int epoch,
             ProduceResponse response, long waitMs) {
-        HighWatermarkWait.await(partition, lastOffset, epoch, ctx.executor(), waitMs, outcome -> {
+        Runnable giveUp = HighWatermarkWait.await(partition, lastOffset, epoch, ctx.executor(), waitMs, outcome -> {
             switch (outcome) {
                 case REPLICATED -> ctx.respond(response);
                 case UNDER_REPLICATED -> ctx.fail(ErrorCode.NOT_ENOUGH_REPLICAS_AFTER_APPEND, "the batch at offset "
@@ -111,5 +111,6 @@ public final class ProduceHandler implements RequestHandler {
                         + " ms");
             }
         });
+        ctx.onAbandoned(giveUp);
     }
 }

@@ -29,13 +29,14 @@ public final class HighWatermarkWait {
     /**
      * Calls {@code done} once the high watermark of {@code partition} passes {@code lastOffset} (at once if it has),
      * or once this broker stops leading it in {@code epoch}, or after {@code waitMs}. {@code done} runs on the
-     * thread that saw the outcome (an I/O thread, the replica-progress thread or {@code timers}).
+     * thread that saw the outcome (an I/O thread, the replica-progress thread or {@code timers}). Returns an action
+     * that gives the wait up (nobody waits for it any more): then {@code done} is not called.
      */
-    public static void await(Partition partition, long lastOffset, int epoch, EventExecutor timers, long waitMs,
-                             Consumer<Outcome> done) {
+    public static Runnable await(Partition partition, long lastOffset, int epoch, EventExecutor timers, long waitMs,
+                                 Consumer<Outcome> done) {
         if (partition.log().highWatermark() > lastOffset) {
             done.accept(replicated(partition));
-            return;
+            return () -> { };
         }
         AtomicBoolean finished = new AtomicBoolean();
         ScheduledFuture<?>[] timer = new ScheduledFuture<?>[1];
@@ -72,6 +73,12 @@ public final class HighWatermarkWait {
             }
         }, waitMs, TimeUnit.MILLISECONDS);
         check.run();
+        return () -> {
+            if (finished.compareAndSet(false, true)) {
+                timer[0].cancel(false);
+                partition.waitingForHighWatermark().remove(check);
+            }
+        };
     }
 
     private static Outcome replicated(Partition partition) {

@@ -15,9 +15,10 @@ import io.sluice.remoting.transport.FrameLayout;
  * {@link ErrorResponse} for any error answer) and slices the payload (a retained slice, no copy). The body of a
  * request or response of an unknown api is left undecoded for the next handler to answer.
  *
- * <p>Violations raise a {@link FrameException}: bad magic is unanswerable; a wrong version, a bad body length or an
- * undecodable body of a request are answerable (UNSUPPORTED_VERSION, MALFORMED_FRAME). After the first violation
- * later frames are dropped. Releases every frame buffer it is given. Stateful: one per channel.
+ * <p>Violations raise a {@link FrameException}: bad magic is unanswerable; a wrong version, a request carrying the
+ * error flag, a bad body length or an undecodable body of a request are answerable (UNSUPPORTED_VERSION,
+ * MALFORMED_FRAME). After the first violation later frames are dropped. Releases every frame buffer it is given.
+ * Stateful: one per channel.
  */
 public final class FrameDecoder extends ChannelInboundHandlerAdapter {
     private boolean failed;
@@ -70,6 +71,10 @@ public final class FrameDecoder extends ChannelInboundHandlerAdapter {
         if (version != FrameLayout.VERSION) {
             throw violation(answer, ErrorCode.UNSUPPORTED_VERSION, "protocol version " + version
                     + " is not supported (this process speaks version " + FrameLayout.VERSION + ")", apiId, requestId);
+        }
+        if ((flags & FrameLayout.FLAG_ERROR) != 0 && (flags & FrameLayout.FLAG_RESPONSE) == 0) {
+            throw violation(answer, ErrorCode.MALFORMED_FRAME, "flags 0x" + Integer.toHexString(flags)
+                    + " mark a request as an error answer: only responses may carry the error flag", apiId, requestId);
         }
         int bodyBytes = buf.getInt(start + FrameLayout.BODY_LENGTH_OFFSET);
         int afterHeader = frameBytes - FrameLayout.HEADER_SIZE;

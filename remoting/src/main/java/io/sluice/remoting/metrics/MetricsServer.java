@@ -78,7 +78,7 @@ public final class MetricsServer implements AutoCloseable {
         JvmGcMetrics gc = new JvmGcMetrics();
         binders.add(gc);
         for (MeterBinder binder : List.of(new JvmMemoryMetrics(), gc, new JvmThreadMetrics(),
-                new ClassLoaderMetrics(), new ProcessorMetrics(), new UptimeMetrics())) {
+                new ClassLoaderMetrics(), new ProcessorMetrics(), new UptimeMetrics(), new NettyMemoryMetrics())) {
             binder.bindTo(registry);
         }
     }

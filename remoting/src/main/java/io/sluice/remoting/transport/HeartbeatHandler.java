@@ -224,7 +224,7 @@ final class HeartbeatHandler extends ChannelInboundHandlerAdapter implements Run
         }
         closing = true;
         stop();
-        metrics.onLivenessClose(reason);
+        metrics.onClosed(reason);
         log("closing", reason, why);
         ctx.close();
     }

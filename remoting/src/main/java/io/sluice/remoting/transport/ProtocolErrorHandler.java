@@ -4,6 +4,7 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.sluice.remoting.RateLimitedLog;
 import io.sluice.remoting.codec.FrameException;
 import io.sluice.remoting.codec.OutboundFrame;
 import org.slf4j.Logger;
@@ -13,13 +14,15 @@ import java.io.IOException;
 
 /**
  * The last handler of every pipeline: turns an exception that reached the end of the pipeline into closing that
- * connection (and only that one). A protocol violation ({@link FrameException}) is logged at WARN with the remote
- * address and, when its header named a request, answered with the error before the close. Socket errors (peer
- * reset) are logged at DEBUG. Stateless and {@link Sharable}.
+ * connection (and only that one). A protocol violation ({@link FrameException}) is logged in one WARN line with the
+ * remote address (rate limited: a peer can send them at wire speed) and, when its header named a request, answered
+ * with the error before the close. Socket errors (peer reset) are logged at DEBUG; anything else with its stack
+ * trace, rate limited too. Stateless and {@link Sharable}.
  */
 @ChannelHandler.Sharable
 final class ProtocolErrorHandler extends ChannelInboundHandlerAdapter {
     private static final Logger LOG = LoggerFactory.getLogger(ProtocolErrorHandler.class);
+    private static final RateLimitedLog CLOSES = RateLimitedLog.of(LOG);
 
     private final TransportMetrics metrics;
 
@@ -32,8 +35,8 @@ final class ProtocolErrorHandler extends ChannelInboundHandlerAdapter {
         FrameException violation = findViolation(cause);
         if (violation != null) {
             metrics.onError(violation.code());
-            LOG.warn("closing connection from {}: {} ({})", ctx.channel().remoteAddress(), violation.getMessage(),
-                    violation.code());
+            CLOSES.warn(violation.code().name(), "closing connection from {}: {} ({})", ctx.channel().remoteAddress(),
+                    violation.getMessage(), violation.code());
             if (violation.answerable() && ctx.channel().isActive()) {
                 ctx.writeAndFlush(OutboundFrame.error(violation.apiId(), violation.requestId(),
                         violation.code().id(), violation.getMessage())).addListener(ChannelFutureListener.CLOSE);
@@ -44,7 +47,8 @@ final class ProtocolErrorHandler extends ChannelInboundHandlerAdapter {
             LOG.debug("connection {} failed: {}", ctx.channel().remoteAddress(), cause.toString());
             ctx.close();
         } else {
-            LOG.warn("closing connection {} after an unexpected error", ctx.channel().remoteAddress(), cause);
+            CLOSES.warn("unexpected", "closing connection {} after an unexpected error", ctx.channel().remoteAddress(),
+                    cause);
             ctx.close();
         }
     }

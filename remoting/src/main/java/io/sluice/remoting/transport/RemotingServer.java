@@ -35,12 +35,13 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Runs one acceptor thread and {@link TransportConfig#ioThreads()} I/O threads (NIO). Connections use
  * TCP_NODELAY, a write-buffer water mark and consolidated flushes; the pipeline is described in {@link Pipelines}.
+ * Memory is bounded end to end: frames being received, requests not yet answered and answers not yet written
+ * count against per-connection and per-server bounds ({@link ServerBudget}), and a connection at a bound is not
+ * read until it is under it again ({@link ReadGate}).
  * Handlers are registered before {@code start} by one thread; after that the server is thread-safe.
  */
 public final class RemotingServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(RemotingServer.class);
-    private static final int WRITE_LOW_WATER_MARK = 256 * 1024;
-    private static final int WRITE_HIGH_WATER_MARK = 1024 * 1024;
     private static final int BACKLOG = 1024;
     private static final long SHUTDOWN_QUIET_MS = 50;
     private static final long SHUTDOWN_TIMEOUT_MS = 3_000;
@@ -49,6 +50,7 @@ public final class RemotingServer implements AutoCloseable {
     private final TransportConfig config;
     private final MeterRegistry registry;
     private final RequestHandler[] handlers = new RequestHandler[ApiKey.values().length];
+    private final ServerBudget budget;
     private final ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
     private TransportMetrics metrics = TransportMetrics.NOOP;
     private EventLoopGroup bossGroup;
@@ -60,6 +62,7 @@ public final class RemotingServer implements AutoCloseable {
     public RemotingServer(String name, TransportConfig config, MeterRegistry metrics) {
         this.name = Objects.requireNonNull(name, "name");
         this.config = Objects.requireNonNull(config, "config").conclude();
+        this.budget = new ServerBudget(this.config);
         MessageCodec.warmUp();
         this.registry = metrics;
     }
@@ -85,6 +88,7 @@ public final class RemotingServer implements AutoCloseable {
             throw new IllegalStateException("server " + name + " already started or closed");
         }
         metrics = TransportMetrics.create(registry, "server", name, connections::size);
+        metrics.bindBudget(budget);
         bossGroup = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("sluice-" + name + "-accept"),
                 NioIoHandler.newFactory());
         workerGroup = new MultiThreadIoEventLoopGroup(config.ioThreads(),
@@ -98,14 +102,14 @@ public final class RemotingServer implements AutoCloseable {
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.SO_KEEPALIVE, true)
-                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK,
-                        new WriteBufferWaterMark(WRITE_LOW_WATER_MARK, WRITE_HIGH_WATER_MARK))
+                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(
+                        config.connectionMaxUnwrittenBytes() / 4, config.connectionMaxUnwrittenBytes()))
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         connections.add(ch);
-                        Pipelines.initServer(ch.pipeline(), config, metrics, errors,
-                                new RequestDispatcher(name, served, config.maxInFlight(), metrics));
+                        Pipelines.initServer(ch.pipeline(), config, metrics, errors, budget,
+                                gate -> new RequestDispatcher(name, served, gate, budget, config, metrics));
                     }
                 });
         ChannelFuture bind = bootstrap.bind(host, port).awaitUninterruptibly();
@@ -136,6 +140,21 @@ public final class RemotingServer implements AutoCloseable {
 
     public int connectionCount() {
         return connections.size();
+    }
+
+    /** Bytes of frames being received in pieces, all connections together. */
+    public long bufferedInboundBytes() {
+        return budget.frames().used();
+    }
+
+    /** Bytes of answers produced and not yet written, all connections together. */
+    public long bufferedOutboundBytes() {
+        return budget.unwrittenBytes();
+    }
+
+    /** Requests read and not yet answered, all connections together. */
+    public int queuedRequests() {
+        return budget.queuedRequests();
     }
 
     public String name() {

@@ -46,4 +46,21 @@ public interface RequestContext {
 
     /** True once an answer was sent (or the connection closed). */
     boolean isDone();
+
+    /**
+     * Runs {@code action} once if the connection closes before this request is answered (on the connection's I/O
+     * thread; at once on the caller's thread if it has closed already), after which answers are dropped. A handler
+     * that parks a request registers here to drop it, and what it holds, as soon as nobody waits for it.
+     * Implementations that cannot tell never run it.
+     */
+    default void onAbandoned(Runnable action) {
+    }
+
+    /**
+     * True while answers already waiting to be written to this connection exceed its bound (the peer reads slowly
+     * or not at all): a handler with a choice, such as a fetch woken after a long poll, should answer small.
+     */
+    default boolean backlogged() {
+        return false;
+    }
 }

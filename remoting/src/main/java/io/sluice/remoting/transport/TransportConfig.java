@@ -1,5 +1,6 @@
 package io.sluice.remoting.transport;
 
+import io.netty.util.internal.PlatformDependent;
 import io.sluice.remoting.ErrorCode;
 import io.sluice.remoting.SluiceException;
 import io.sluice.remoting.config.ConfigSource;
@@ -43,6 +44,22 @@ public final class TransportConfig {
     public static final long CONNECTIONS_MAX_IDLE_MS_DEFAULT = 600_000;
     public static final String IO_THREADS = "sluice.transport.io.threads";
     public static final int IO_THREADS_DEFAULT = Math.max(2, Runtime.getRuntime().availableProcessors());
+    public static final String FRAME_MEMORY_BYTES = "sluice.transport.frame.memory.bytes";
+    /** An eighth of the process's direct memory limit, within 32 MiB..256 MiB. */
+    public static final long FRAME_MEMORY_BYTES_DEFAULT = eighthOfDirectMemory(32L << 20, 256L << 20);
+    public static final String FRAME_TIMEOUT_MS = "sluice.transport.frame.timeout.ms";
+    public static final long FRAME_TIMEOUT_MS_DEFAULT = 30_000;
+    public static final String MAX_FRAMES_PER_TURN = "sluice.transport.max.frames.per.turn";
+    public static final int MAX_FRAMES_PER_TURN_DEFAULT = 16;
+    public static final String MAX_QUEUED_REQUESTS = "sluice.transport.max.queued.requests";
+    public static final int MAX_QUEUED_REQUESTS_DEFAULT = 50_000;
+    public static final String MAX_UNWRITTEN_BYTES = "sluice.transport.max.unwritten.bytes";
+    /** An eighth of the process's direct memory limit, within 16 MiB..256 MiB. */
+    public static final long MAX_UNWRITTEN_BYTES_DEFAULT = eighthOfDirectMemory(16L << 20, 256L << 20);
+    public static final String CONNECTION_MAX_UNWRITTEN_BYTES = "sluice.transport.connection.max.unwritten.bytes";
+    public static final int CONNECTION_MAX_UNWRITTEN_BYTES_DEFAULT = 1024 * 1024;
+    public static final String WRITE_TIMEOUT_MS = "sluice.transport.write.timeout.ms";
+    public static final long WRITE_TIMEOUT_MS_DEFAULT = 60_000;
 
     private int maxFrameBytes = MAX_FRAME_BYTES_DEFAULT;
     private int maxInFlight = MAX_IN_FLIGHT_DEFAULT;
@@ -56,6 +73,13 @@ public final class TransportConfig {
     private long phiMinStdDeviationMs = PHI_MIN_STD_DEVIATION_MS_DEFAULT;
     private long connectionsMaxIdleMs = CONNECTIONS_MAX_IDLE_MS_DEFAULT;
     private int ioThreads = IO_THREADS_DEFAULT;
+    private long frameMemoryBytes = FRAME_MEMORY_BYTES_DEFAULT;
+    private long frameTimeoutMs = FRAME_TIMEOUT_MS_DEFAULT;
+    private int maxFramesPerTurn = MAX_FRAMES_PER_TURN_DEFAULT;
+    private int maxQueuedRequests = MAX_QUEUED_REQUESTS_DEFAULT;
+    private long maxUnwrittenBytes = MAX_UNWRITTEN_BYTES_DEFAULT;
+    private int connectionMaxUnwrittenBytes = CONNECTION_MAX_UNWRITTEN_BYTES_DEFAULT;
+    private long writeTimeoutMs = WRITE_TIMEOUT_MS_DEFAULT;
 
     /** A config with every key read from {@code source} (defaults for absent keys); call {@link #conclude()}. */
     public static TransportConfig from(ConfigSource source) {
@@ -66,6 +90,14 @@ public final class TransportConfig {
                 .connectTimeoutMs(source.getInt(CONNECT_TIMEOUT_MS, CONNECT_TIMEOUT_MS_DEFAULT))
                 .heartbeatIntervalMs(source.getLong(HEARTBEAT_INTERVAL_MS, HEARTBEAT_INTERVAL_MS_DEFAULT))
                 .ioThreads(source.getInt(IO_THREADS, IO_THREADS_DEFAULT))
+                .frameMemoryBytes(source.getLong(FRAME_MEMORY_BYTES, FRAME_MEMORY_BYTES_DEFAULT))
+                .frameTimeoutMs(source.getLong(FRAME_TIMEOUT_MS, FRAME_TIMEOUT_MS_DEFAULT))
+                .maxFramesPerTurn(source.getInt(MAX_FRAMES_PER_TURN, MAX_FRAMES_PER_TURN_DEFAULT))
+                .maxQueuedRequests(source.getInt(MAX_QUEUED_REQUESTS, MAX_QUEUED_REQUESTS_DEFAULT))
+                .maxUnwrittenBytes(source.getLong(MAX_UNWRITTEN_BYTES, MAX_UNWRITTEN_BYTES_DEFAULT))
+                .connectionMaxUnwrittenBytes(source.getInt(CONNECTION_MAX_UNWRITTEN_BYTES,
+                        CONNECTION_MAX_UNWRITTEN_BYTES_DEFAULT))
+                .writeTimeoutMs(source.getLong(WRITE_TIMEOUT_MS, WRITE_TIMEOUT_MS_DEFAULT))
                 .livenessFrom(source);
     }
 
@@ -90,6 +122,10 @@ public final class TransportConfig {
                 .connectionsMaxIdleMs(source.getLong(CONNECTIONS_MAX_IDLE_MS, connectionsMaxIdleMs));
     }
 
+    private static long eighthOfDirectMemory(long min, long max) {
+        return Math.max(min, Math.min(max, PlatformDependent.maxDirectMemory() / 8));
+    }
+
     /** Largest frame accepted or sent, header included. A larger incoming frame is refused without allocating it. */
     public int maxFrameBytes() {
         return maxFrameBytes;
@@ -100,7 +136,10 @@ public final class TransportConfig {
         return this;
     }
 
-    /** Requests in flight per connection; past it a client fails fast and a server answers TOO_MANY_IN_FLIGHT. */
+    /**
+     * Requests in flight per connection: past it a client fails fast (TOO_MANY_IN_FLIGHT); a server stops reading
+     * the connection until answers bring it back under three quarters of the limit.
+     */
     public int maxInFlight() {
         return maxInFlight;
     }
@@ -214,6 +253,85 @@ public final class TransportConfig {
         return this;
     }
 
+    /**
+     * Server: bytes of frames that arrive in pieces, all connections together. A connection waits (is not read)
+     * until the frame it is receiving fits; must hold at least one frame of {@link #maxFrameBytes()}.
+     */
+    public long frameMemoryBytes() {
+        return frameMemoryBytes;
+    }
+
+    public TransportConfig frameMemoryBytes(long value) {
+        this.frameMemoryBytes = value;
+        return this;
+    }
+
+    /**
+     * Server: a frame must arrive completely within this much time of its first piece (time the server was not
+     * reading the connection does not count), else the connection is closed (0: no limit).
+     */
+    public long frameTimeoutMs() {
+        return frameTimeoutMs;
+    }
+
+    public TransportConfig frameTimeoutMs(long value) {
+        this.frameTimeoutMs = value;
+        return this;
+    }
+
+    /** Frames one connection hands on before the other connections of its I/O thread get a turn. */
+    public int maxFramesPerTurn() {
+        return maxFramesPerTurn;
+    }
+
+    public TransportConfig maxFramesPerTurn(int value) {
+        this.maxFramesPerTurn = value;
+        return this;
+    }
+
+    /** Server: requests read and not yet answered, all connections together (see {@code ServerBudget}). */
+    public int maxQueuedRequests() {
+        return maxQueuedRequests;
+    }
+
+    public TransportConfig maxQueuedRequests(int value) {
+        this.maxQueuedRequests = value;
+        return this;
+    }
+
+    /** Server: bytes of answers produced and not yet written, all connections together. */
+    public long maxUnwrittenBytes() {
+        return maxUnwrittenBytes;
+    }
+
+    public TransportConfig maxUnwrittenBytes(long value) {
+        this.maxUnwrittenBytes = value;
+        return this;
+    }
+
+    /**
+     * Bytes waiting to be written on one connection before it counts as backed up: a server stops reading it
+     * until they fall under a quarter of this. Also the high water mark of every connection's outgoing buffer.
+     */
+    public int connectionMaxUnwrittenBytes() {
+        return connectionMaxUnwrittenBytes;
+    }
+
+    public TransportConfig connectionMaxUnwrittenBytes(int value) {
+        this.connectionMaxUnwrittenBytes = value;
+        return this;
+    }
+
+    /** Server: a connection whose waiting answers have not moved for this long is closed (0: never). */
+    public long writeTimeoutMs() {
+        return writeTimeoutMs;
+    }
+
+    public TransportConfig writeTimeoutMs(long value) {
+        this.writeTimeoutMs = value;
+        return this;
+    }
+
     /** Validates every value once; throws INVALID_CONFIG naming the key. */
     public TransportConfig conclude() {
         require(maxFrameBytes >= 1024, MAX_FRAME_BYTES, maxFrameBytes, "at least 1024");
@@ -230,6 +348,16 @@ public final class TransportConfig {
         require(connectionsMaxIdleMs >= heartbeatIntervalMs, CONNECTIONS_MAX_IDLE_MS, connectionsMaxIdleMs,
                 "at least " + HEARTBEAT_INTERVAL_MS + " (" + heartbeatIntervalMs + ")");
         require(ioThreads >= 1, IO_THREADS, ioThreads, "at least 1");
+        require(frameMemoryBytes >= maxFrameBytes, FRAME_MEMORY_BYTES, frameMemoryBytes,
+                "at least " + MAX_FRAME_BYTES + "=" + maxFrameBytes + " (one frame of the largest size must fit)");
+        require(frameTimeoutMs >= 0, FRAME_TIMEOUT_MS, frameTimeoutMs, "at least 0 (0: no limit)");
+        require(maxFramesPerTurn >= 1, MAX_FRAMES_PER_TURN, maxFramesPerTurn, "at least 1");
+        require(maxQueuedRequests >= 1, MAX_QUEUED_REQUESTS, maxQueuedRequests, "at least 1");
+        require(connectionMaxUnwrittenBytes >= 4096, CONNECTION_MAX_UNWRITTEN_BYTES, connectionMaxUnwrittenBytes,
+                "at least 4096");
+        require(maxUnwrittenBytes >= connectionMaxUnwrittenBytes, MAX_UNWRITTEN_BYTES, maxUnwrittenBytes,
+                "at least " + CONNECTION_MAX_UNWRITTEN_BYTES + "=" + connectionMaxUnwrittenBytes);
+        require(writeTimeoutMs >= 0, WRITE_TIMEOUT_MS, writeTimeoutMs, "at least 0 (0: never)");
         return this;
     }
 
@@ -246,7 +374,11 @@ public final class TransportConfig {
                 + ", heartbeatIntervalMs=" + heartbeatIntervalMs + ", livenessDetector=" + livenessDetector
                 + ", livenessTimeoutMs=" + livenessTimeoutMs + ", phiThreshold=" + phiThreshold
                 + ", phiAcceptablePauseMs=" + phiAcceptablePauseMs + ", phiMinStdDeviationMs=" + phiMinStdDeviationMs
-                + ", connectionsMaxIdleMs=" + connectionsMaxIdleMs + ", ioThreads=" + ioThreads + "}";
+                + ", connectionsMaxIdleMs=" + connectionsMaxIdleMs + ", ioThreads=" + ioThreads + ", frameMemoryBytes="
+                + frameMemoryBytes + ", frameTimeoutMs=" + frameTimeoutMs + ", maxFramesPerTurn=" + maxFramesPerTurn
+                + ", maxQueuedRequests=" + maxQueuedRequests + ", maxUnwrittenBytes=" + maxUnwrittenBytes
+                + ", connectionMaxUnwrittenBytes=" + connectionMaxUnwrittenBytes + ", writeTimeoutMs=" + writeTimeoutMs
+                + "}";
     }
 
     /** How a client judges a silent peer (key {@value #LIVENESS_DETECTOR}: {@code timeout} or {@code phi}). */

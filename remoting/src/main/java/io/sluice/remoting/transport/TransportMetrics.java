@@ -11,7 +11,6 @@ import io.sluice.remoting.protocol.ApiKey;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReferenceArray;
@@ -21,10 +20,14 @@ import java.util.function.Supplier;
  * Micrometer meters of one server or client, all tagged {@code side} (server/client) and {@code name}:
  * {@code sluice.transport.connections} (gauge), {@code sluice.transport.requests} (counter, tag {@code api}),
  * {@code sluice.transport.request.latency} (timer, tag {@code api}), {@code sluice.transport.errors} (counter,
- * tag {@code code}), {@code sluice.transport.bytes.in} / {@code .out} (counters),
- * {@code sluice.transport.connections.closed} (counter, tag {@code reason}: connections closed by the liveness rules
- * of {@link HeartbeatHandler}, created up front with the reasons of the side). Meters of each api are created up
- * front so the request path only looks up an array; error counters are created on first use.
+ * tag {@code code}), {@code sluice.transport.bytes.in} / {@code .out} (counters); for servers also
+ * {@code sluice.transport.buffered.bytes} (gauge, tag {@code direction}: {@code in} frames being received,
+ * {@code out} answers not yet written), {@code sluice.transport.queued.requests} (gauge: read, not yet answered),
+ * {@code sluice.transport.paused.connections} (gauge: not being read, see {@link ReadGate}) and
+ * {@code sluice.transport.connections.closed} (counter, tag {@code reason}: connections the transport closed itself,
+ * by the liveness rules of {@link HeartbeatHandler} or for a stalled write; the liveness reason of the side is
+ * created up front). Meters of each api are created up front so the request path only looks up an array; error
+ * counters and other close reasons are created on first use.
  * {@link #NOOP} records nothing. Thread-safe.
  */
 class TransportMetrics {
@@ -35,9 +38,9 @@ class TransportMetrics {
     private final Counter[] requests;
     private final Timer[] latency;
     private final AtomicReferenceArray<Counter> errors;
+    private final ConcurrentHashMap<String, Counter> closed = new ConcurrentHashMap<>();
     private final Counter bytesIn;
     private final Counter bytesOut;
-    private final Map<String, Counter> livenessCloses = new ConcurrentHashMap<>();
     private final List<Meter> meters = new ArrayList<>();
 
     private TransportMetrics() {
@@ -75,12 +78,12 @@ class TransportMetrics {
         keep(Gauge.builder("sluice.transport.connections", connections).tags(tags)
                 .description("open connections").register(registry));
         String reason = side.equals("server") ? HeartbeatHandler.IDLE : HeartbeatHandler.SILENT;
-        livenessCloses.put(reason, livenessCounter(reason));
+        closed.put(reason, closedCounter(reason));
     }
 
-    private Counter livenessCounter(String reason) {
+    private Counter closedCounter(String reason) {
         return keep(Counter.builder("sluice.transport.connections.closed").tags(tags.and("reason", reason))
-                .description("connections closed by the transport's liveness rules, by reason").register(registry));
+                .description("connections the transport closed itself, by reason").register(registry));
     }
 
     /** Meters in {@code registry}, or {@link #NOOP} when it is null. */
@@ -89,7 +92,9 @@ class TransportMetrics {
     }
 
     private <M extends Meter> M keep(M meter) {
-        meters.add(meter);
+        synchronized (meters) {
+            meters.add(meter);
+        }
         return meter;
     }
 
@@ -122,11 +127,29 @@ class TransportMetrics {
         counter.increment();
     }
 
-    /** A connection was closed by a liveness rule, for {@code reason}. */
-    void onLivenessClose(String reason) {
-        if (registry != null) {
-            livenessCloses.computeIfAbsent(reason, this::livenessCounter).increment();
+    /** Gauges of what the connections of a server hold, read from {@code budget}. */
+    void bindBudget(ServerBudget budget) {
+        if (registry == null) {
+            return;
         }
+        keep(Gauge.builder("sluice.transport.buffered.bytes", budget.frames(), f -> f.used())
+                .tags(tags.and("direction", "in")).baseUnit("bytes")
+                .description("bytes of frames being received in pieces").register(registry));
+        keep(Gauge.builder("sluice.transport.buffered.bytes", budget, ServerBudget::unwrittenBytes)
+                .tags(tags.and("direction", "out")).baseUnit("bytes")
+                .description("bytes of answers produced and not yet written").register(registry));
+        keep(Gauge.builder("sluice.transport.queued.requests", budget, ServerBudget::queuedRequests).tags(tags)
+                .description("requests read and not yet answered").register(registry));
+        keep(Gauge.builder("sluice.transport.paused.connections", budget, b -> b.paused().get()).tags(tags)
+                .description("connections not being read until their bounds allow").register(registry));
+    }
+
+    /** The transport closed a connection itself, for {@code reason} (a short snake_case word). */
+    void onClosed(String reason) {
+        if (registry == null) {
+            return;
+        }
+        closed.computeIfAbsent(reason, this::closedCounter).increment();
     }
 
     void onBytesIn(int bytes) {
@@ -142,12 +165,14 @@ class TransportMetrics {
     }
 
     /** Removes every meter of this server or client from the registry. */
-    synchronized void close() {
+    void close() {
         if (registry != null) {
-            for (Meter meter : meters) {
-                registry.remove(meter);
+            synchronized (meters) {
+                for (Meter meter : meters) {
+                    registry.remove(meter);
+                }
+                meters.clear();
             }
-            meters.clear();
         }
     }
 }

@@ -3,7 +3,6 @@ package io.sluice.remoting.codec;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
-import io.netty.handler.codec.DecoderException;
 import io.sluice.remoting.ErrorCode;
 import io.sluice.remoting.SluiceException;
 import io.sluice.remoting.protocol.ApiKey;
@@ -132,8 +131,7 @@ class FrameCodecTest {
     void oversizeLengthIsRefusedFromTheHeaderAlone() {
         ByteBuf header = Unpooled.buffer().writeInt(1 << 30).writeShort(FrameLayout.MAGIC)
                 .writeByte(FrameLayout.VERSION).writeByte(0).writeShort(ApiKey.FETCH.id()).writeLong(5).writeInt(0);
-        assertThatThrownBy(() -> reader.writeInbound(header)).isInstanceOf(DecoderException.class)
-                .cause().isInstanceOfSatisfying(FrameException.class, e -> {
+        assertThatThrownBy(() -> reader.writeInbound(header)).isInstanceOfSatisfying(FrameException.class, e -> {
                     assertThat(e.code()).isEqualTo(ErrorCode.FRAME_TOO_LARGE);
                     assertThat(e.answerable()).isTrue();
                     assertThat(e.requestId()).isEqualTo(5);
@@ -144,12 +142,25 @@ class FrameCodecTest {
     }
 
     @Test
+    void aRequestCarryingTheErrorFlagIsMalformedAndSaysWhy() {
+        ByteBuf request = Unpooled.buffer().writeInt(18).writeShort(FrameLayout.MAGIC).writeByte(FrameLayout.VERSION)
+                .writeByte(FrameLayout.FLAG_ERROR).writeShort(ApiKey.FETCH.id()).writeLong(12).writeInt(0);
+        assertThatThrownBy(() -> reader.writeInbound(request)).isInstanceOfSatisfying(FrameException.class, e -> {
+            assertThat(e.code()).isEqualTo(ErrorCode.MALFORMED_FRAME);
+            assertThat(e.answerable()).isTrue();
+            assertThat(e.requestId()).isEqualTo(12);
+            assertThat(e.getMessage()).contains("error flag");
+        });
+        assertThat((Object) reader.readInbound()).isNull();
+    }
+
+    @Test
     void negativeAndTooShortLengthsAreRefused() {
         assertThatThrownBy(() -> reader.writeInbound(Unpooled.buffer().writeInt(-1)))
-                .hasCauseInstanceOf(FrameException.class).hasMessageContaining("negative");
+                .isInstanceOf(FrameException.class).hasMessageContaining("negative");
         EmbeddedChannel other = new EmbeddedChannel(new FrameSplitter(MAX), new FrameDecoder());
         assertThatThrownBy(() -> other.writeInbound(Unpooled.buffer().writeInt(3).writeInt(0)))
-                .hasCauseInstanceOf(FrameException.class).hasMessageContaining("shorter");
+                .isInstanceOf(FrameException.class).hasMessageContaining("shorter");
         other.finishAndReleaseAll();
     }
 

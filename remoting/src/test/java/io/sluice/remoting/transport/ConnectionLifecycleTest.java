@@ -19,6 +19,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import static io.sluice.remoting.transport.TransportFixture.bytes;
 import static io.sluice.remoting.transport.TransportFixture.failure;
@@ -71,26 +72,56 @@ class ConnectionLifecycleTest {
     }
 
     @Test
-    void serverAnswersTooManyInFlightPerConnection() throws Exception {
-        RemotingServer server = parkingServer(TransportFixture.config().maxInFlight(2));
+    void serverStopsReadingAConnectionAtItsInFlightQuotaInsteadOfAnsweringErrors() throws Exception {
+        // the server would close a connection idle for 150 ms: not while it owes answers on it or is not reading it
+        RemotingServer server = parkingServer(TransportFixture.config().maxInFlight(2).heartbeatIntervalMs(50)
+                .connectionsMaxIdleMs(150));
         Connection connection = fixture.connect(fixture.client(TransportFixture.config()), server);
-        CompletableFuture<Response> first = connection.request(ApiKey.FETCH, new FetchRequest(), null, 5_000);
-        CompletableFuture<Response> second = connection.request(ApiKey.FETCH, new FetchRequest(), null, 5_000);
+        CompletableFuture<Response> first = connection.request(ApiKey.FETCH, new FetchRequest(), null, 10_000);
+        CompletableFuture<Response> second = connection.request(ApiKey.FETCH, new FetchRequest(), null, 10_000);
         RequestContext a = parked.poll(5, TimeUnit.SECONDS);
         RequestContext b = parked.poll(5, TimeUnit.SECONDS);
-        SluiceException error = failure(connection.request(ApiKey.FETCH, new FetchRequest(), null, 5_000));
-        assertThat(error.code()).isEqualTo(ErrorCode.TOO_MANY_IN_FLIGHT);
-        assertThat(error.retriable()).isTrue();
+        CompletableFuture<Response> third = connection.request(ApiKey.FETCH, new FetchRequest(), null, 10_000);
+        // the third stays unread: it neither reaches the handler nor fails
+        assertThat(parked.poll(600, TimeUnit.MILLISECONDS)).isNull();
+        assertThat(third).isNotDone();
+        assertThat(connection.isActive()).isTrue();
+        assertThat(server.queuedRequests()).isEqualTo(2);
 
-        answerParked(a, "a");
+        answerParked(a, "a"); // back under the quota: reading resumes
+        RequestContext c = parked.poll(5, TimeUnit.SECONDS);
+        assertThat(c).isNotNull();
         answerParked(b, "b");
-        try (Response ra = first.get(5, TimeUnit.SECONDS); Response rb = second.get(5, TimeUnit.SECONDS)) {
-            assertThat(text(ra.payload()) + text(rb.payload())).isEqualTo("ab");
+        answerParked(c, "c");
+        try (Response ra = first.get(5, TimeUnit.SECONDS); Response rb = second.get(5, TimeUnit.SECONDS);
+             Response rc = third.get(5, TimeUnit.SECONDS)) {
+            assertThat(text(ra.payload()) + text(rb.payload()) + text(rc.payload())).isEqualTo("abc");
         }
-        // capacity is back once answered
-        CompletableFuture<Response> third = connection.request(ApiKey.FETCH, new FetchRequest(), null, 5_000);
-        answerParked(parked.poll(5, TimeUnit.SECONDS), "c");
-        third.get(5, TimeUnit.SECONDS).close();
+        await().atMost(5, TimeUnit.SECONDS).until(() -> server.queuedRequests() == 0);
+    }
+
+    @Test
+    void requestsParkedByAClosedConnectionAreAbandonedAndLeaveTheServerBudget() throws Exception {
+        AtomicInteger dropped = new AtomicInteger();
+        RemotingServer server = fixture.server(new RemotingServer("abandon-test", TransportFixture.config(), null)
+                .handle(ApiKey.FETCH, (ctx, request, payload) -> {
+                    parked.add(ctx);
+                    ctx.onAbandoned(dropped::incrementAndGet);
+                })
+                .start(TransportFixture.HOST, 0));
+        Connection connection = fixture.connect(fixture.client(TransportFixture.config()), server);
+        connection.request(ApiKey.FETCH, new FetchRequest(), null, 10_000);
+        connection.request(ApiKey.FETCH, new FetchRequest(), null, 10_000);
+        RequestContext a = parked.poll(5, TimeUnit.SECONDS);
+        parked.poll(5, TimeUnit.SECONDS);
+        assertThat(server.queuedRequests()).isEqualTo(2);
+        connection.close();
+        await().atMost(5, TimeUnit.SECONDS).until(() -> dropped.get() == 2 && server.queuedRequests() == 0);
+        // an answer computed later is dropped at once, its payload released
+        ByteBuf late = a.alloc().buffer().writeLong(7);
+        a.respond(new FetchResponse(), late);
+        assertThat(late.refCnt()).isZero();
+        assertThat(server.bufferedOutboundBytes()).isZero();
     }
 
     @Test

@@ -7,6 +7,8 @@ import io.sluice.remoting.SluiceException;
 import io.sluice.remoting.codec.InboundFrame;
 import io.sluice.remoting.protocol.ApiKey;
 import io.sluice.remoting.protocol.ErrorResponse;
+import io.sluice.remoting.protocol.FetchRequest;
+import io.sluice.remoting.protocol.FetchResponse;
 import io.sluice.remoting.protocol.RpcRequest;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -14,11 +16,13 @@ import org.junit.jupiter.api.Test;
 
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import static io.sluice.remoting.transport.TransportFixture.bytes;
 import static io.sluice.remoting.transport.TransportFixture.failure;
 import static io.sluice.remoting.transport.TransportFixture.text;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /** Malformed and hostile frames close only the connection that sent them, answered where the header allows. */
 class HostilePeerTest {
@@ -30,7 +34,34 @@ class HostilePeerTest {
     void start() {
         server = fixture.server(new RemotingServer("hostile-test", TransportFixture.config().maxFrameBytes(MAX_FRAME),
                 null).handle(ApiKey.RPC_INVOKE, (ctx, request, payload) ->
-                ctx.respond(null, payload.retainedDuplicate())).start(TransportFixture.HOST, 0));
+                ctx.respond(null, payload.retainedDuplicate()))
+                .handle(ApiKey.FETCH, (ctx, request, payload) -> {
+                    FetchRequest fetch = (FetchRequest) request; // a handler trusts the decoder's type
+                    ctx.respond(new FetchResponse(), bytes(String.valueOf(fetch.partition)));
+                }).start(TransportFixture.HOST, 0));
+    }
+
+    /** A server whose RPC_INVOKE answers carry {@code answerBytes} each; counts the requests it served. */
+    private RemotingServer bigAnswers(TransportConfig config, int answerBytes, AtomicInteger served) {
+        return fixture.server(new RemotingServer("big-answers", config, null)
+                .handle(ApiKey.RPC_INVOKE, (ctx, request, payload) -> {
+                    served.incrementAndGet();
+                    ByteBuf answer = ctx.alloc().buffer(answerBytes);
+                    answer.writeZero(answerBytes);
+                    ctx.respond(null, answer);
+                }).start(TransportFixture.HOST, 0));
+    }
+
+    /** {@code count} RPC_INVOKE requests of one header each, back to back. */
+    private static ByteBuf requests(int count) {
+        ByteBuf all = Unpooled.buffer();
+        for (int i = 1; i <= count; i++) {
+            ByteBuf one = RawSocket.header(18, FrameLayout.MAGIC, FrameLayout.VERSION, 0, ApiKey.RPC_INVOKE.id(), i,
+                    0);
+            all.writeBytes(one);
+            one.release();
+        }
+        return all;
     }
 
     @AfterEach
@@ -60,6 +91,48 @@ class HostilePeerTest {
             assertThat(ErrorCode.forId(error.code)).isEqualTo(ErrorCode.FRAME_TOO_LARGE);
             assertThat(error.message).contains(TransportConfig.MAX_FRAME_BYTES).contains(String.valueOf(MAX_FRAME));
             assertThat(socket.closedByPeer()).isTrue();
+        }
+    }
+
+    @Test
+    void aRequestCarryingTheErrorFlagIsAnsweredMalformedFrame() throws Exception {
+        try (RawSocket socket = new RawSocket(server.localAddress())) {
+            socket.write(RawSocket.header(18, FrameLayout.MAGIC, FrameLayout.VERSION, FrameLayout.FLAG_ERROR,
+                    ApiKey.FETCH.id(), 31, 0));
+            ErrorResponse error = expectError(socket, 31);
+            assertThat(ErrorCode.forId(error.code)).isEqualTo(ErrorCode.MALFORMED_FRAME);
+            assertThat(error.message).contains("error flag");
+            assertThat(socket.closedByPeer()).isTrue();
+        }
+    }
+
+    @Test
+    void aClientThatNeverReadsIsNoLongerReadAndItsAnswersStayWithinTheirBound() throws Exception {
+        int bound = 256 * 1024;
+        int answer = 64 * 1024;
+        AtomicInteger served = new AtomicInteger();
+        RemotingServer big = bigAnswers(TransportFixture.config().connectionMaxUnwrittenBytes(bound), answer, served);
+        try (RawSocket socket = new RawSocket(big.localAddress())) {
+            socket.write(requests(2_000)); // 125 MiB of answers asked for; never read
+            await().atMost(20, TimeUnit.SECONDS).during(1, TimeUnit.SECONDS).until(() ->
+                    big.bufferedOutboundBytes() > 0 && big.bufferedOutboundBytes() <= bound + answer + 64);
+            assertThat(served.get()).as("requests served before the server stopped reading").isLessThan(2_000);
+            assertThat(big.queuedRequests()).isZero();
+        }
+        await().atMost(10, TimeUnit.SECONDS).until(() -> big.connectionCount() == 0
+                && big.bufferedOutboundBytes() == 0);
+    }
+
+    @Test
+    void aConnectionWhoseAnswersAreNotTakenIsClosedAfterTheWriteTimeout() throws Exception {
+        AtomicInteger served = new AtomicInteger();
+        RemotingServer big = bigAnswers(TransportFixture.config().connectionMaxUnwrittenBytes(64 * 1024)
+                .writeTimeoutMs(500), 64 * 1024, served);
+        try (RawSocket socket = new RawSocket(big.localAddress())) {
+            socket.write(requests(2_000));
+            // the socket stays open, unread: the server gives up on it by itself
+            await().atMost(20, TimeUnit.SECONDS).until(() -> big.connectionCount() == 0
+                    && big.bufferedOutboundBytes() == 0);
         }
     }
 

@@ -28,7 +28,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * own seed; a failure names that seed, and {@code -Dsluice.test.seed=N} replays exactly that case.
  */
 class PipelineFuzzTest {
-    private static final TransportConfig CONFIG = new TransportConfig().maxFrameBytes(4096).conclude();
+    private static final TransportConfig CONFIG = new TransportConfig().maxFrameBytes(4096).maxInFlight(16)
+            .conclude();
     private static final RequestHandler[] HANDLERS = new RequestHandler[ApiKey.values().length];
 
     static {
@@ -52,9 +53,10 @@ class PipelineFuzzTest {
 
     private static EmbeddedChannel serverChannel() {
         EmbeddedChannel channel = new EmbeddedChannel();
+        ServerBudget budget = new ServerBudget(CONFIG);
         Pipelines.initServer(channel.pipeline(), CONFIG, TransportMetrics.NOOP,
-                new ProtocolErrorHandler(TransportMetrics.NOOP),
-                new RequestDispatcher("fuzz", HANDLERS, 16, TransportMetrics.NOOP));
+                new ProtocolErrorHandler(TransportMetrics.NOOP), budget,
+                gate -> new RequestDispatcher("fuzz", HANDLERS, gate, budget, CONFIG, TransportMetrics.NOOP));
         return channel;
     }
 
