@@ -3,6 +3,7 @@ package io.sluice.remoting.transport;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.util.concurrent.ScheduledFuture;
+import io.sluice.remoting.RateLimitedLog;
 import io.sluice.remoting.codec.InboundFrame;
 import io.sluice.remoting.codec.OutboundFrame;
 import io.sluice.remoting.protocol.ApiKey;
@@ -10,8 +11,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.IntSupplier;
 
@@ -49,9 +48,7 @@ final class HeartbeatHandler extends ChannelInboundHandlerAdapter implements Run
 
     private static final Logger LOG = LoggerFactory.getLogger(HeartbeatHandler.class);
     private static final OutboundFrame PING = new OutboundFrame(0, ApiKey.HEARTBEAT.id(), PING_REQUEST_ID, null, null);
-    private static final long LOG_INTERVAL_NS = TimeUnit.SECONDS.toNanos(1);
-    private static final AtomicLong NEXT_LOG_NS = new AtomicLong(Long.MIN_VALUE);
-    private static final AtomicInteger UNLOGGED = new AtomicInteger();
+    private static final RateLimitedLog EVENTS = RateLimitedLog.of(LOG);
 
     private final boolean client;
     private final TransportConfig config;
@@ -229,16 +226,9 @@ final class HeartbeatHandler extends ChannelInboundHandlerAdapter implements Run
         ctx.close();
     }
 
-    /** One line, at most one a second across all connections (the others are counted in the next line). */
+    /** One line per liveness event, rate limited (a few per kind every 10 s, the rest counted). */
     void log(String action, String reason, String why) {
-        long now = System.nanoTime();
-        long next = NEXT_LOG_NS.get();
-        if (next != Long.MIN_VALUE && now - next < 0 || !NEXT_LOG_NS.compareAndSet(next, now + LOG_INTERVAL_NS)) {
-            UNLOGGED.incrementAndGet();
-            return;
-        }
-        int unlogged = UNLOGGED.getAndSet(0);
-        LOG.warn("{} connection {} {} ({}): {}{}", action, client ? "to" : "from", ctx.channel().remoteAddress(),
-                reason, why, unlogged == 0 ? "" : " [" + unlogged + " more liveness events not logged]");
+        EVENTS.warn(action + ":" + reason, "{} connection {} {} ({}): {}", action, client ? "to" : "from",
+                ctx.channel().remoteAddress(), reason, why);
     }
 }

@@ -2,6 +2,7 @@ package io.sluice.rpc.internal.provider;
 
 import io.netty.buffer.ByteBuf;
 import io.sluice.remoting.ErrorCode;
+import io.sluice.remoting.RateLimitedLog;
 import io.sluice.remoting.SluiceException;
 import io.sluice.remoting.protocol.RpcRequest;
 import io.sluice.remoting.transport.RequestContext;
@@ -31,7 +32,7 @@ import java.util.function.LongSupplier;
  */
 final class ProviderCall implements Runnable {
     private static final Logger LOG = LoggerFactory.getLogger(ProviderCall.class);
-    private static final ThrottledLog UNEXPECTED = new ThrottledLog(LOG, TimeUnit.SECONDS.toNanos(10));
+    private static final RateLimitedLog UNEXPECTED = RateLimitedLog.of(LOG, 1, 10_000);
     /** The attachment that marks a generic call (arguments and result in generic form). */
     static final String GENERIC = "generic";
     private static final io.sluice.remoting.protocol.RpcResponse WITH_VALUE = header(true);
@@ -197,13 +198,14 @@ final class ProviderCall implements Runnable {
      */
     private void failUnexpected(Throwable t) {
         if (ended.get()) {
-            UNEXPECTED.warn("{}#{} failed after it was answered: {}", service.serviceKey(), method.signature(), t);
+            UNEXPECTED.warn("failed-after-answer", "{}#{} failed after it was answered: {}", service.serviceKey(),
+                    method.signature(), t.toString());
             return;
         }
         boolean oom = t instanceof OutOfMemoryError;
         ErrorCode code = oom ? ErrorCode.PROVIDER_OUT_OF_MEMORY : ErrorCode.UNKNOWN;
         try {
-            UNEXPECTED.warn("{}#{} failed: {}", service.serviceKey(), method.signature(), t);
+            UNEXPECTED.warn("failed", "{}#{} failed: {}", service.serviceKey(), method.signature(), t.toString());
             fail(code, (oom ? "the provider ran out of memory serving " : "the provider failed serving ")
                     + service.serviceKey() + "#" + method.signature() + ": " + t);
         } catch (Throwable again) { // e.g. out of memory again while building the message
