@@ -1,5 +1,6 @@
 package io.sluice.it;
 
+import io.sluice.broker.testing.Tmpfs;
 import io.sluice.cli.SluiceCli;
 import io.sluice.cli.Standalone;
 import io.sluice.cli.StandaloneSettings;

@@ -1,5 +1,6 @@
 package io.sluice.broker.log;
 
+import io.sluice.broker.testing.Tmpfs;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.PooledByteBufAllocator;

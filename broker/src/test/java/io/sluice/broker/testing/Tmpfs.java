@@ -1,4 +1,4 @@
-package io.sluice.broker.log;
+package io.sluice.broker.testing;
 
 import org.junit.jupiter.api.Assumptions;
 
@@ -11,9 +11,10 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A small tmpfs mounted for a test, so that the disk really fills up. Mounting needs root (tests run as root here
- * and in CI); where it is impossible the test is skipped (an assumption), saying why. Closing unmounts it.
+ * and in CI); where it is impossible the test is skipped (an assumption), saying why. Closing unmounts it. Shared
+ * with the multi-JVM tests of {@code cli} through this module's test jar.
  */
-final class Tmpfs implements AutoCloseable {
+public final class Tmpfs implements AutoCloseable {
     private final Path dir;
 
     private Tmpfs(Path dir) {
@@ -21,19 +22,19 @@ final class Tmpfs implements AutoCloseable {
     }
 
     /** Mounts a tmpfs of {@code bytes} on {@code dir} (created if needed). */
-    static Tmpfs mount(Path dir, long bytes) throws IOException, InterruptedException {
+    public static Tmpfs mount(Path dir, long bytes) throws IOException, InterruptedException {
         Files.createDirectories(dir);
         String out = run("mount", "-t", "tmpfs", "-o", "size=" + (bytes / 1024) + "k", "tmpfs", dir.toString());
         Assumptions.assumeTrue(out == null, () -> "cannot mount a tmpfs on " + dir + " (this test needs root): " + out);
         return new Tmpfs(dir);
     }
 
-    Path dir() {
+    public Path dir() {
         return dir;
     }
 
     /** Bytes still free on the tmpfs. */
-    long freeBytes() throws IOException {
+    public long freeBytes() throws IOException {
         return Files.getFileStore(dir).getUsableSpace();
     }
 
