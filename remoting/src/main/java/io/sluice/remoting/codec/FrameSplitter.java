@@ -29,13 +29,13 @@ import java.util.concurrent.TimeUnit;
  * connection unread does not count); otherwise it is answered REQUEST_TIMED_OUT when its header names a request,
  * and the connection is closed. Bytes read but not yet cut are bounded: past {@value #BACKLOG_BYTES} the gate stops
  * reading ({@link ReadGate.Reason#BACKLOG}), so they stay under that plus one read. While it holds whole frames
- * not yet handed on, reader-idle events are swallowed: the peer is not silent, the server is busy with it.
+ * not yet handed on ({@link #holdsWork()}), the connection's peer is not judged silent: this side is busy with it.
  *
  * <p>Refused, before anything of the frame is buffered: a negative length, a length shorter than the frame
  * header, and a frame longer than {@code maxFrameBytes}. An oversize frame whose header shows a valid request is
- * answered {@link ErrorCode#FRAME_TOO_LARGE} (see {@link FrameException}); at most one header's worth of bytes is
- * held to find that out. After the first violation the rest of the input is discarded (the connection is being
- * closed).
+ * answered {@link ErrorCode#FRAME_TOO_LARGE} (see {@link FrameException}) when its header arrived with its length;
+ * one whose header is not in the bytes read is refused without an answer (nothing is held waiting for it). After the
+ * first violation the rest of the input is discarded (the connection is being closed).
  *
  * <p>Stateful: one instance per channel, used on its I/O thread only.
  */
@@ -216,11 +216,13 @@ public final class FrameSplitter extends ChannelInboundHandlerAdapter {
             return null;
         }
         if ((long) length + FrameLayout.LENGTH_FIELD_SIZE > maxFrameBytes) {
-            if (readable >= FrameLayout.HEADER_SIZE) { // else wait for the header (bounded) to learn whom to refuse
-                fail(violation(queued, ErrorCode.FRAME_TOO_LARGE, "frame of " + ((long) length
-                        + FrameLayout.LENGTH_FIELD_SIZE) + " bytes exceeds " + TransportConfig.MAX_FRAME_BYTES + "="
-                        + maxFrameBytes));
-            }
+            String message = "frame of " + ((long) length + FrameLayout.LENGTH_FIELD_SIZE) + " bytes exceeds "
+                    + TransportConfig.MAX_FRAME_BYTES + "=" + maxFrameBytes;
+            // answered when the header came with the length (a real client writes them together); a peer that
+            // sends an oversize length without its header is not waited for
+            fail(readable >= FrameLayout.HEADER_SIZE ? violation(queued, ErrorCode.FRAME_TOO_LARGE, message)
+                    : FrameException.unanswerable(ErrorCode.FRAME_TOO_LARGE, message
+                    + " (its header did not come with its length)"));
             return null;
         }
         int frameBytes = length + FrameLayout.LENGTH_FIELD_SIZE;

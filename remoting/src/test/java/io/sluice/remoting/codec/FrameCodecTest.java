@@ -142,6 +142,20 @@ class FrameCodecTest {
     }
 
     @Test
+    void anOversizeLengthWithoutItsHeaderIsRefusedAtOnceNotWaitedFor() {
+        // a hostile peer sends a 2 GiB length and a few header bytes, then nothing: nothing is held for it
+        ByteBuf partialHeader = Unpooled.buffer().writeInt(Integer.MAX_VALUE - 8).writeShort(FrameLayout.MAGIC);
+        assertThatThrownBy(() -> reader.writeInbound(partialHeader))
+                .isInstanceOfSatisfying(FrameException.class, e -> {
+                    assertThat(e.code()).isEqualTo(ErrorCode.FRAME_TOO_LARGE);
+                    assertThat(e.answerable()).isFalse();
+                    assertThat(e.getMessage()).contains("header did not come with its length");
+                });
+        reader.writeInbound(Unpooled.wrappedBuffer(new byte[4096]));
+        assertThat((Object) reader.readInbound()).isNull();
+    }
+
+    @Test
     void aRequestCarryingTheErrorFlagIsMalformedAndSaysWhy() {
         ByteBuf request = Unpooled.buffer().writeInt(18).writeShort(FrameLayout.MAGIC).writeByte(FrameLayout.VERSION)
                 .writeByte(FrameLayout.FLAG_ERROR).writeShort(ApiKey.FETCH.id()).writeLong(12).writeInt(0);
