@@ -13,7 +13,6 @@ import java.io.IOException;
 import java.net.ConnectException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
-import java.net.Socket;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -29,49 +28,18 @@ class BrokerDeathDetectorTest {
     private final AtomicInteger deaths = new AtomicInteger();
     private final BrokerDeathDetector detector = new BrokerDeathDetector("test-probe", deaths::incrementAndGet,
             new SimpleMeterRegistry());
-    private final List<FakeBroker> brokers = new CopyOnWriteArrayList<>();
+    private final List<FakeProcess> brokers = new CopyOnWriteArrayList<>();
 
     @AfterEach
     void close() {
         detector.close();
-        brokers.forEach(FakeBroker::die);
+        brokers.forEach(FakeProcess::die);
     }
 
-    /** A listening socket that accepts and holds connections until it "dies". */
-    private final class FakeBroker {
-        final ServerSocket server;
-        final List<Socket> accepted = new CopyOnWriteArrayList<>();
-
-        FakeBroker(int port) throws IOException {
-            server = new ServerSocket(port, 50, InetAddress.getLoopbackAddress());
-            brokers.add(this);
-            Thread t = new Thread(() -> {
-                try {
-                    while (true) {
-                        accepted.add(server.accept());
-                    }
-                } catch (IOException closed) {
-                    // died
-                }
-            }, "fake-broker-" + server.getLocalPort());
-            t.setDaemon(true);
-            t.start();
-        }
-
-        int port() {
-            return server.getLocalPort();
-        }
-
-        void die() {
-            try {
-                server.close();
-                for (Socket s : accepted) {
-                    s.close();
-                }
-            } catch (IOException e) {
-                throw new IllegalStateException(e);
-            }
-        }
+    private FakeProcess fakeBroker(int port) throws IOException {
+        FakeProcess broker = new FakeProcess(port);
+        brokers.add(broker);
+        return broker;
     }
 
     private static BrokerRegistration registration(int id, int port, long session) {
@@ -91,12 +59,12 @@ class BrokerDeathDetectorTest {
 
     @Test
     void aBrokerWhoseConnectionClosesAndWhoseAddressRefusesIsDeadAtOnce() throws Exception {
-        FakeBroker one = new FakeBroker(0);
-        FakeBroker two = new FakeBroker(0);
+        FakeProcess one = fakeBroker(0);
+        FakeProcess two = fakeBroker(0);
         BrokerRegistration r1 = registration(1, one.port(), 11);
         BrokerRegistration r2 = registration(2, two.port(), 12);
         detector.track(List.of(r1, r2));
-        await().atMost(Duration.ofSeconds(10)).until(() -> !one.accepted.isEmpty() && !two.accepted.isEmpty());
+        await().atMost(Duration.ofSeconds(10)).until(() -> one.wasReached() && two.wasReached());
 
         one.die();
 
@@ -110,21 +78,21 @@ class BrokerDeathDetectorTest {
 
     @Test
     void aRestartedBrokerIsANewRegistrationAndLive() throws Exception {
-        FakeBroker first = new FakeBroker(0);
+        FakeProcess first = fakeBroker(0);
         int port = first.port();
         BrokerRegistration old = registration(1, port, 21);
         detector.track(List.of(old));
-        await().atMost(Duration.ofSeconds(10)).until(() -> !first.accepted.isEmpty());
+        await().atMost(Duration.ofSeconds(10)).until(() -> first.wasReached());
         first.die();
         await().atMost(Duration.ofSeconds(10)).until(() -> detector.isDead(old));
 
-        FakeBroker second = new FakeBroker(port); // the same broker restarted on its port, from a new session
+        FakeProcess second = fakeBroker(port); // the same broker restarted on its port, from a new session
         BrokerRegistration restarted = registration(1, port, 22);
         detector.track(List.of(restarted));
 
         assertThat(detector.isDead(restarted)).isFalse();
         assertThat(detector.isDead(old)).as("the verdict about the old registration is forgotten").isFalse();
-        await().atMost(Duration.ofSeconds(10)).until(() -> !second.accepted.isEmpty());
+        await().atMost(Duration.ofSeconds(10)).until(() -> second.wasReached());
         second.die();
         await().atMost(Duration.ofSeconds(10)).until(() -> detector.isDead(restarted));
         assertThat(deaths).hasValue(2);
@@ -143,10 +111,10 @@ class BrokerDeathDetectorTest {
 
     @Test
     void aBrokerThatLeavesTheRegistryIsNoLongerWatched() throws Exception {
-        FakeBroker one = new FakeBroker(0);
+        FakeProcess one = fakeBroker(0);
         BrokerRegistration r1 = registration(1, one.port(), 41);
         detector.track(List.of(r1));
-        await().atMost(Duration.ofSeconds(10)).until(() -> !one.accepted.isEmpty());
+        await().atMost(Duration.ofSeconds(10)).until(() -> one.wasReached());
 
         detector.track(List.of()); // its session ended: the registry dropped it
         one.die();

@@ -12,16 +12,12 @@ import io.sluice.registry.TopicMetadata;
 import io.sluice.registry.zk.ZkPaths;
 import io.sluice.remoting.protocol.BrokerInfo;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -68,48 +64,34 @@ class ControllerDeathDetectionTest {
         return client;
     }
 
-    /** A broker process: a listening socket holding what it accepts, and a registry session registering it. */
-    private final class FakeBroker implements AutoCloseable {
-        final ServerSocket server;
-        final List<Socket> accepted = new CopyOnWriteArrayList<>();
-        final RegistryClient registry;
+    /** A broker: its process (a {@link FakeProcess}) and the registry session that registered it and outlives it. */
+    private record FakeBroker(FakeProcess process, RegistryClient registry) {
+        boolean wasReached() {
+            return process.wasReached();
+        }
 
-        FakeBroker(String root, int id, int port) throws IOException {
-            server = new ServerSocket(port, 50, InetAddress.getLoopbackAddress());
-            open.add(this);
-            Thread t = new Thread(() -> {
-                try {
-                    while (true) {
-                        accepted.add(server.accept());
-                    }
-                } catch (IOException closed) {
-                    // the process died
-                }
-            }, "fake-broker-" + id);
-            t.setDaemon(true);
-            t.start();
-            registry = session(root);
-            BrokerInfo b = new BrokerInfo();
-            b.id = id;
-            b.host = "127.0.0.1";
-            b.port = server.getLocalPort();
-            b.rack = "";
-            b.startedAtMs = System.currentTimeMillis();
-            registry.brokers().register(b);
+        int port() {
+            return process.port();
         }
 
         /** The process dies: nothing listens any more and its connections close; the session lives on. */
-        void die() throws IOException {
-            server.close();
-            for (Socket s : accepted) {
-                s.close();
-            }
+        void die() {
+            process.die();
         }
+    }
 
-        @Override
-        public void close() throws IOException {
-            die();
-        }
+    private FakeBroker fakeBroker(String root, int id, int port) throws IOException {
+        FakeProcess process = new FakeProcess(port);
+        open.add(process);
+        RegistryClient registry = session(root);
+        BrokerInfo b = new BrokerInfo();
+        b.id = id;
+        b.host = "127.0.0.1";
+        b.port = process.port();
+        b.rack = "";
+        b.startedAtMs = System.currentTimeMillis();
+        registry.brokers().register(b);
+        return new FakeBroker(process, registry);
     }
 
     private static PartitionState awaitState(RegistryClient client, String topic, int p,
@@ -121,9 +103,9 @@ class ControllerDeathDetectionTest {
     @Test
     void aDeadBrokerProcessLosesLeadershipBeforeItsSessionExpiresAndARestartIsLiveAgain() throws Exception {
         String root = "/death-detection-1";
-        FakeBroker b1 = new FakeBroker(root, 1, 0);
-        FakeBroker b2 = new FakeBroker(root, 2, 0);
-        FakeBroker b3 = new FakeBroker(root, 3, 0);
+        FakeBroker b1 = fakeBroker(root, 1, 0);
+        FakeBroker b2 = fakeBroker(root, 2, 0);
+        FakeBroker b3 = fakeBroker(root, 3, 0);
         RegistryClient admin = session(root);
         admin.topics().create(TopicMetadata.withAssignment("t", List.of(List.of(1, 2, 3), List.of(2, 1, 3)),
                 new HashMap<>()));
@@ -134,9 +116,9 @@ class ControllerDeathDetectionTest {
         assertThat(admin.topics().compareAndSetPartitionState("u", 0, u0.withIsr(List.of(2)), u0.version())).isTrue();
         Controller controller = new Controller(session(root), "ns-a", new SimpleMeterRegistry()).start();
         open.add(controller);
-        await().atMost(Duration.ofSeconds(10)).until(() -> controller.isActive() && !b1.accepted.isEmpty()
-                && !b2.accepted.isEmpty() && !b3.accepted.isEmpty());
-        long deadSession = b1.registry.curator().getZookeeperClient().getZooKeeper().getSessionId();
+        await().atMost(Duration.ofSeconds(10)).until(() -> controller.isActive() && b1.wasReached()
+                && b2.wasReached() && b3.wasReached());
+        long deadSession = b1.registry().curator().getZookeeperClient().getZooKeeper().getSessionId();
 
         b1.die();
 
@@ -152,8 +134,8 @@ class ControllerDeathDetectionTest {
                 .isEqualTo(deadSession);
 
         // broker 1 restarts on its port, from a new session that takes over its stale registration
-        FakeBroker restarted = new FakeBroker(root, 1, b1.server.getLocalPort());
-        await().atMost(Duration.ofSeconds(10)).until(() -> !restarted.accepted.isEmpty());
+        FakeBroker restarted = fakeBroker(root, 1, b1.port());
+        await().atMost(Duration.ofSeconds(10)).until(() -> restarted.wasReached());
         b2.die();
 
         // the new incarnation of 1 is live: with 2 gone it is the only live replica of "u" and leads it
@@ -166,8 +148,8 @@ class ControllerDeathDetectionTest {
     @Test
     void withProbingOffADeadProcessKeepsLeadershipUntilItsSessionGoes() throws Exception {
         String root = "/death-detection-2";
-        FakeBroker b1 = new FakeBroker(root, 1, 0);
-        new FakeBroker(root, 2, 0);
+        FakeBroker b1 = fakeBroker(root, 1, 0);
+        fakeBroker(root, 2, 0);
         RegistryClient admin = session(root);
         admin.topics().create(TopicMetadata.withAssignment("t", List.of(List.of(1, 2)), new HashMap<>()));
         Controller controller = new Controller(session(root), "ns-a", new SimpleMeterRegistry(), false).start();
@@ -179,7 +161,7 @@ class ControllerDeathDetectionTest {
         await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(30))
                 .until(() -> admin.topics().get("t").orElseThrow().partitionState(0).leader() == 1);
 
-        b1.registry.close(); // now the session goes
+        b1.registry().close(); // now the session goes
         assertThat(awaitState(admin, "t", 0, s -> s.leader() != 1).leader()).isEqualTo(2);
     }
 }

@@ -13,15 +13,11 @@ import io.sluice.registry.TopicMetadata;
 import io.sluice.registry.zk.ZkPaths;
 import io.sluice.remoting.protocol.BrokerInfo;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.apache.zookeeper.CreateMode;
@@ -77,46 +73,14 @@ class ControllerTakeoverTest {
         return client;
     }
 
-    /** A process listening on 127.0.0.1, holding the connections it accepts; it "dies" by closing them all. */
-    private final class Listener implements AutoCloseable {
-        final ServerSocket server;
-        final List<Socket> accepted = new CopyOnWriteArrayList<>();
-
-        Listener() throws IOException {
-            server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-            open.add(this);
-            Thread t = new Thread(() -> {
-                try {
-                    while (true) {
-                        accepted.add(server.accept());
-                    }
-                } catch (IOException closed) {
-                    // the process died
-                }
-            }, "listener-" + server.getLocalPort());
-            t.setDaemon(true);
-            t.start();
-        }
-
-        int port() {
-            return server.getLocalPort();
-        }
-
-        void die() throws IOException {
-            server.close();
-            for (Socket s : accepted) {
-                s.close();
-            }
-        }
-
-        @Override
-        public void close() throws IOException {
-            die();
-        }
+    private FakeProcess listener() throws IOException {
+        FakeProcess process = new FakeProcess(0);
+        open.add(process);
+        return process;
     }
 
-    private Listener broker(String root, int id) throws IOException {
-        Listener process = new Listener();
+    private FakeProcess broker(String root, int id) throws IOException {
+        FakeProcess process = listener();
         BrokerInfo b = new BrokerInfo();
         b.id = id;
         b.host = "127.0.0.1";
@@ -158,25 +122,25 @@ class ControllerTakeoverTest {
     @Test
     void theStandbyTakesOverAtOnceWhenTheControllerDiesTogetherWithALeader() throws Exception {
         String root = "/takeover-1";
-        Listener b1 = broker(root, 1);
+        FakeProcess b1 = broker(root, 1);
         broker(root, 2);
         broker(root, 3);
         RegistryClient admin = session(root);
         admin.topics().create(TopicMetadata.withAssignment("t", List.of(List.of(1, 2, 3)), new HashMap<>()));
 
         // the controller: a nameserver process (listening socket) that won the election
-        Listener oldNameserver = new Listener();
+        FakeProcess oldNameserver = listener();
         String oldId = Controller.participantId("127.0.0.1", oldNameserver.port());
         ZooKeeper oldSession = deadController(root, oldId);
 
-        Listener standbyNameserver = new Listener();
+        FakeProcess standbyNameserver = listener();
         RegistryClient standbySession = session(root);
         SimpleMeterRegistry metrics = new SimpleMeterRegistry();
         Controller standby = new Controller(standbySession,
                 Controller.participantId("127.0.0.1", standbyNameserver.port()), metrics).start();
         open.add(standby);
         await().atMost(Duration.ofSeconds(10)).until(() -> standby.probingController(oldId)
-                && b1.accepted.size() >= 1);
+                && b1.acceptedCount() >= 1);
         assertThat(standby.isActive()).isFalse();
         long deadBrokerSession = admin.curator().checkExists().forPath(ZkPaths.broker(1)).getEphemeralOwner();
 
@@ -208,20 +172,18 @@ class ControllerTakeoverTest {
     void aControllerThatIsOnlySlowIsNotEvicted() throws Exception {
         String root = "/takeover-2";
         broker(root, 1);
-        Listener oldNameserver = new Listener();
+        FakeProcess oldNameserver = listener();
         String oldId = Controller.participantId("127.0.0.1", oldNameserver.port());
         ZooKeeper oldSession = deadController(root, oldId);
 
         Controller standby = new Controller(session(root),
-                Controller.participantId("127.0.0.1", new Listener().port()), new SimpleMeterRegistry()).start();
+                Controller.participantId("127.0.0.1", listener().port()), new SimpleMeterRegistry()).start();
         open.add(standby);
         await().atMost(Duration.ofSeconds(10)).until(() -> standby.probingController(oldId));
 
         // its connections drop but it still listens (a paused or busy process accepts): no proof, no takeover
-        for (Socket s : oldNameserver.accepted) {
-            s.close();
-        }
-        await().atMost(Duration.ofSeconds(10)).until(() -> oldNameserver.accepted.size() >= 2);
+        oldNameserver.dropConnections();
+        await().atMost(Duration.ofSeconds(30)).until(() -> oldNameserver.acceptedCount() >= 2);
         assertThat(oldSession.exists(root + ZkPaths.election(Controller.ELECTION), false)).isNotNull();
         assertThat(standby.isActive()).isFalse();
     }

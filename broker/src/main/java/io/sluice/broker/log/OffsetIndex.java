@@ -1,6 +1,5 @@
 package io.sluice.broker.log;
 
-import io.netty.util.internal.PlatformDependent;
 import io.sluice.remoting.SluiceException;
 
 import java.io.IOException;
@@ -122,7 +121,7 @@ final class OffsetIndex implements AutoCloseable {
             MappedByteBuffer map = map(file, size);
             int capacity = (int) Math.min((size - HEADER_SIZE) / ENTRY_SIZE, map.getInt(CAPACITY_AT));
             if (map.getInt(0) != MAGIC || map.getInt(4) != VERSION || capacity < 1) {
-                PlatformDependent.freeDirectBuffer(map);
+                MappedBuffers.unmap(map);
                 return null;
             }
             int count = Math.max(0, Math.min(map.getInt(COUNT_AT), capacity));
@@ -297,7 +296,7 @@ final class OffsetIndex implements AutoCloseable {
     public void close() {
         if (!closed) {
             closed = true;
-            PlatformDependent.freeDirectBuffer(map);
+            MappedBuffers.unmap(map);
         }
     }
 }
