@@ -179,7 +179,9 @@ class ControllerTakeoverTest {
         Controller standby = new Controller(session(root),
                 Controller.participantId("127.0.0.1", listener().port()), new SimpleMeterRegistry()).start();
         open.add(standby);
-        await().atMost(Duration.ofSeconds(10)).until(() -> standby.probingController(oldId));
+        // probing starts before its connection is accepted: drop connections only once there is one to drop
+        await().atMost(Duration.ofSeconds(30)).until(() -> standby.probingController(oldId)
+                && oldNameserver.wasReached());
 
         // its connections drop but it still listens (a paused or busy process accepts): no proof, no takeover
         oldNameserver.dropConnections();
