@@ -40,6 +40,11 @@ class FrameSplitterTest {
         gate = new ReadGate(null);
         EmbeddedChannel channel = new EmbeddedChannel(gate,
                 new FrameSplitter(MAX, framesPerTurn, frameTimeoutMs, pool, gate));
+        if (frameTimeoutMs > 0) {
+            // the frame deadline moves only with advanceTimeBy, never with a loaded machine's clock (frozen time
+            // also runs at once the tasks a task schedules, so tests of turns keep the real clock)
+            channel.freezeTime();
+        }
         channels.add(channel);
         return channel;
     }
