@@ -22,10 +22,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class MetricsServerTest {
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
 
     private static HttpResponse<String> get(URI uri) throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(5)).build(),
+        return HTTP.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30)).build(),
                 HttpResponse.BodyHandlers.ofString());
     }
 
@@ -59,9 +59,9 @@ class MetricsServerTest {
                 .start("127.0.0.1", 0);
              RemotingClient client = new RemotingClient("metered-client", config, registry);
              MetricsServer metrics = new MetricsServer(registry).start("127.0.0.1", 0)) {
-            Connection connection = client.connect(server.localAddress()).get(5, TimeUnit.SECONDS);
-            connection.request(ApiKey.DELETE_TOPIC, null, null, 5_000).get(5, TimeUnit.SECONDS).close();
-            assertThat(connection.request(ApiKey.FETCH, null, null, 5_000)).failsWithin(5, TimeUnit.SECONDS);
+            Connection connection = client.connect(server.localAddress()).get(30, TimeUnit.SECONDS);
+            connection.request(ApiKey.DELETE_TOPIC, null, null, 30_000).get(30, TimeUnit.SECONDS).close();
+            assertThat(connection.request(ApiKey.FETCH, null, null, 30_000)).failsWithin(30, TimeUnit.SECONDS);
             String body = get(metrics.uri()).body();
             assertThat(body)
                     .contains("sluice_transport_requests_total{api=\"DELETE_TOPIC\",name=\"metered\","

@@ -95,8 +95,8 @@ class RequestResponseTest {
     @Test
     void roundTripCarriesBodyAndPayload() throws Exception {
         Connection connection = fixture.connect(client, server);
-        try (Response response = connection.request(ApiKey.RPC_INVOKE, rpc("hello"), bytes("world"), 5_000)
-                .get(5, TimeUnit.SECONDS)) {
+        try (Response response = connection.request(ApiKey.RPC_INVOKE, rpc("hello"), bytes("world"), 30_000)
+                .get(30, TimeUnit.SECONDS)) {
             RpcResponse body = response.message();
             assertThat(body.hasValue).isTrue();
             assertThat(text(response.payload())).isEqualTo("hello:world");
@@ -109,8 +109,8 @@ class RequestResponseTest {
     void largePayloadRoundTrips() throws Exception {
         Connection connection = fixture.connect(client, server);
         String big = "x".repeat(300_000);
-        try (Response response = connection.request(ApiKey.RPC_INVOKE, rpc("big"), bytes(big), 5_000)
-                .get(5, TimeUnit.SECONDS)) {
+        try (Response response = connection.request(ApiKey.RPC_INVOKE, rpc("big"), bytes(big), 30_000)
+                .get(30, TimeUnit.SECONDS)) {
             assertThat(text(response.payload())).isEqualTo("big:" + big);
         }
     }
@@ -131,7 +131,7 @@ class RequestResponseTest {
                     for (int i = 0; i < perThread; i++) {
                         String id = thread + "-" + i;
                         expected.add("m" + id + ":p" + id);
-                        futures.add(connection.request(ApiKey.RPC_INVOKE, rpc("m" + id), bytes("p" + id), 5_000));
+                        futures.add(connection.request(ApiKey.RPC_INVOKE, rpc("m" + id), bytes("p" + id), 30_000));
                     }
                 }, senders));
             }
@@ -153,12 +153,12 @@ class RequestResponseTest {
     void onewayIsDeliveredWithoutAnswer() throws Exception {
         Connection connection = fixture.connect(client, server);
         connection.send(ApiKey.PRODUCE, new io.sluice.remoting.protocol.ProduceRequest(), bytes("fire"))
-                .get(5, TimeUnit.SECONDS);
-        assertThat(oneways.poll(5, TimeUnit.SECONDS)).isEqualTo("fire");
+                .get(30, TimeUnit.SECONDS);
+        assertThat(oneways.poll(30, TimeUnit.SECONDS)).isEqualTo("fire");
         assertThat(connection.inFlight()).isZero();
         // the connection still answers requests afterwards (no stray answer confused it)
-        try (Response response = connection.request(ApiKey.RPC_INVOKE, rpc("after"), null, 5_000)
-                .get(5, TimeUnit.SECONDS)) {
+        try (Response response = connection.request(ApiKey.RPC_INVOKE, rpc("after"), null, 30_000)
+                .get(30, TimeUnit.SECONDS)) {
             assertThat(text(response.payload())).isEqualTo("after:");
         }
     }
@@ -167,7 +167,7 @@ class RequestResponseTest {
     void handlerMayAnswerLaterFromAnotherThread() throws Exception {
         Connection connection = fixture.connect(client, server);
         try (Response response = connection.request(ApiKey.FETCH, new io.sluice.remoting.protocol.FetchRequest(),
-                bytes("later"), 5_000).get(5, TimeUnit.SECONDS)) {
+                bytes("later"), 30_000).get(30, TimeUnit.SECONDS)) {
             assertThat(text(response.payload())).isEqualTo("later");
         }
     }
@@ -175,17 +175,17 @@ class RequestResponseTest {
     @Test
     void handlerThrowingAnswersItsErrorAndConnectionStaysOpen() throws Exception {
         Connection connection = fixture.connect(client, server);
-        SluiceException known = failure(connection.request(ApiKey.LIST_OFFSETS, null, null, 5_000));
+        SluiceException known = failure(connection.request(ApiKey.LIST_OFFSETS, null, null, 30_000));
         assertThat(known.code()).isEqualTo(ErrorCode.OFFSET_OUT_OF_RANGE);
         assertThat(known.getMessage()).contains("offset 7");
 
-        SluiceException unknown = failure(connection.request(ApiKey.DELETE_TOPIC, null, bytes("x"), 5_000));
+        SluiceException unknown = failure(connection.request(ApiKey.DELETE_TOPIC, null, bytes("x"), 30_000));
         assertThat(unknown.code()).isEqualTo(ErrorCode.UNKNOWN);
         assertThat(unknown.getMessage()).contains("boom");
 
         assertThat(connection.isActive()).isTrue();
-        try (Response response = connection.request(ApiKey.RPC_INVOKE, rpc("still"), null, 5_000)
-                .get(5, TimeUnit.SECONDS)) {
+        try (Response response = connection.request(ApiKey.RPC_INVOKE, rpc("still"), null, 30_000)
+                .get(30, TimeUnit.SECONDS)) {
             assertThat(text(response.payload())).isEqualTo("still:");
         }
     }
@@ -193,7 +193,7 @@ class RequestResponseTest {
     @Test
     void unregisteredApiIsAnsweredUnsupported() throws Exception {
         Connection connection = fixture.connect(client, server);
-        SluiceException error = failure(connection.request(ApiKey.GET_ROUTES, null, bytes("x"), 5_000));
+        SluiceException error = failure(connection.request(ApiKey.GET_ROUTES, null, bytes("x"), 30_000));
         assertThat(error.code()).isEqualTo(ErrorCode.UNSUPPORTED_API);
         assertThat(error.getMessage()).contains("GET_ROUTES").contains("test-server");
         assertThat(connection.isActive()).isTrue();
@@ -202,8 +202,8 @@ class RequestResponseTest {
     @Test
     void heartbeatRequestIsAnsweredByTheTransport() throws Exception {
         Connection connection = fixture.connect(client, server);
-        try (Response response = connection.request(ApiKey.HEARTBEAT, new Empty(), null, 5_000)
-                .get(5, TimeUnit.SECONDS)) {
+        try (Response response = connection.request(ApiKey.HEARTBEAT, new Empty(), null, 30_000)
+                .get(30, TimeUnit.SECONDS)) {
             assertThat((Object) response.message()).isInstanceOf(Empty.class);
         }
     }
@@ -215,15 +215,15 @@ class RequestResponseTest {
         for (int i = 0; i < 8; i++) {
             concurrent.add(client.connection(address));
         }
-        Connection first = concurrent.get(0).get(5, TimeUnit.SECONDS);
+        Connection first = concurrent.get(0).get(30, TimeUnit.SECONDS);
         for (CompletableFuture<Connection> future : concurrent) {
-            assertThat(future.get(5, TimeUnit.SECONDS)).isSameAs(first);
+            assertThat(future.get(30, TimeUnit.SECONDS)).isSameAs(first);
         }
         first.close();
-        first.closeFuture().get(5, TimeUnit.SECONDS);
-        Connection second = client.connection(address).get(5, TimeUnit.SECONDS);
+        first.closeFuture().get(30, TimeUnit.SECONDS);
+        Connection second = client.connection(address).get(30, TimeUnit.SECONDS);
         assertThat(second).isNotSameAs(first);
         assertThat(second.isActive()).isTrue();
-        await().atMost(5, TimeUnit.SECONDS).until(() -> server.connectionCount() == 1);
+        await().atMost(30, TimeUnit.SECONDS).until(() -> server.connectionCount() == 1);
     }
 }
