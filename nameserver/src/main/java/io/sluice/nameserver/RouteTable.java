@@ -1,12 +1,9 @@
 package io.sluice.nameserver;
 
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
 import io.sluice.registry.PartitionState;
 import io.sluice.registry.TopicMetadata;
 import io.sluice.remoting.ErrorCode;
 import io.sluice.remoting.SluiceException;
-import io.sluice.remoting.codec.MessageCodec;
 import io.sluice.remoting.protocol.BrokerInfo;
 import io.sluice.remoting.protocol.GetRoutesResponse;
 import io.sluice.remoting.protocol.PartitionRoute;
@@ -101,13 +98,35 @@ public final class RouteTable {
         return new Entry(topic, route, encodedSize(route));
     }
 
-    private static int encodedSize(TopicRoute route) {
-        ByteBuf scratch = Unpooled.buffer(64 + route.partitions.size() * 24);
-        try {
-            return MessageCodec.encode(route, scratch) + 8; // + its field tag and length in the answer
-        } finally {
-            scratch.release();
+    /**
+     * An upper bound of {@code route}'s encoded size, counted rather than encoded (the table is rebuilt often):
+     * protostuff writes each field as a one-byte tag and a varint (ten bytes for a negative int), a nested message
+     * between a start and an end group tag, strings and map entries with a length.
+     */
+    static int encodedSize(TopicRoute route) {
+        long bytes = 16 + utf8Bound(route.topic) + varint(route.replicationFactor);
+        for (Map.Entry<String, String> e : route.configs == null ? Map.<String, String>of().entrySet()
+                : route.configs.entrySet()) {
+            bytes += 16 + utf8Bound(e.getKey()) + utf8Bound(e.getValue());
         }
+        for (PartitionRoute p : route.partitions) {
+            bytes += 2 + 3 + varint(p.partition) + varint(p.leader) + varint(p.leaderEpoch);
+            for (int id : p.replicas) {
+                bytes += 1 + varint(id);
+            }
+            for (int id : p.isr) {
+                bytes += 1 + varint(id);
+            }
+        }
+        return (int) Math.min(Integer.MAX_VALUE, bytes);
+    }
+
+    private static int varint(int v) {
+        return v < 0 ? 10 : v < 1 << 7 ? 1 : v < 1 << 14 ? 2 : v < 1 << 21 ? 3 : v < 1 << 28 ? 4 : 5;
+    }
+
+    private static int utf8Bound(String s) {
+        return s == null ? 0 : 5 + 3 * s.length();
     }
 
     public long version() {

@@ -84,4 +84,23 @@ class RouteTableTest {
                 .hasMessageContaining("1000 partitions").hasMessageContaining("ask for fewer topics");
         assertThat(table.answer(List.of("small"), false, 8 * 1024).topics).hasSize(1);
     }
+
+    @Test
+    void theCountedSizeOfARouteIsNeverBelowItsEncodedSize() {
+        List<List<Integer>> replicas = new java.util.ArrayList<>();
+        for (int p = 0; p < 300; p++) {
+            replicas.add(List.of(p % 3, 200 + p % 7, 70_000));
+        }
+        TopicMetadata t = TopicMetadata.withAssignment("sized-ü", replicas, Map.of("retention.ms", "86400000"));
+        t = t.withPartitionState(t.partitionState(7).withLeader(5, 1_000_000));
+        RouteTable table = RouteTable.build(1, Map.of(t.name(), t), List.of(broker(0)));
+        io.sluice.remoting.protocol.TopicRoute route = table.route(t.name());
+        io.netty.buffer.ByteBuf buf = io.netty.buffer.Unpooled.buffer();
+        try {
+            int encoded = io.sluice.remoting.codec.MessageCodec.encode(route, buf);
+            assertThat(RouteTable.encodedSize(route)).isBetween(encoded, encoded * 2);
+        } finally {
+            buf.release();
+        }
+    }
 }
