@@ -29,7 +29,8 @@ import org.apache.zookeeper.ZooKeeper;
 
 /**
  * Not a test: a measuring harness for the controller, nameserver and registry at scale (issue 10), run by hand with
- * {@code java -cp <test classpath> io.sluice.nameserver.ControllerScaleProbe [partitionsPerTopic] [topics]}.
+ * {@code java -cp <test classpath> io.sluice.nameserver.ControllerScaleProbe [wide]} ({@code wide}: instead of the
+ * route measurements, a failover of 100,000 partitions).
  * An embedded ZooKeeper, one real nameserver (with its controller) on loopback, and brokers that are registry
  * sessions (registered, no logs). It prints: time to create topics through CREATE_TOPIC until the nameserver routes
  * every partition, znodes per partition, the failover time of one of 3 brokers holding 3,000 partitions RF3 (from
@@ -45,7 +46,11 @@ public final class ControllerScaleProbe {
             create(zk, "/create1k", 1, 1_000, 1);
             create(zk, "/create10x1k", 10, 1_000, 1);
             create(zk, "/create10k", 1, 10_000, 1);
-            failover(zk);
+            failover(zk, "/failover", 3);
+            if (args.length > 0 && args[0].equals("wide")) {
+                failover(zk, "/failover100", 100);
+                return;
+            }
             routes(zk, 100, 1_000);
         }
     }
@@ -131,8 +136,7 @@ public final class ControllerScaleProbe {
         return n;
     }
 
-    private static void failover(EmbeddedZooKeeper zk) throws Exception {
-        String root = "/failover";
+    private static void failover(EmbeddedZooKeeper zk, String root, int topics) throws Exception {
         RegistryClient b1 = broker(zk, root, 1);
         RegistryClient b2 = broker(zk, root, 2);
         RegistryClient b3 = broker(zk, root, 3);
@@ -140,12 +144,12 @@ public final class ControllerScaleProbe {
         RegistryClient admin = session(zk, root);
         try (NameServer ns = nameserver(nsRegistry)) {
             List<BrokerInfo> live = nsRegistry.brokers().liveBrokers();
-            for (int t = 0; t < 3; t++) {
+            for (int t = 0; t < topics; t++) {
                 admin.topics().create(TopicMetadata.withAssignment("f" + t,
                         ReplicaAssigner.assign(live, 1_000, 3, t), new HashMap<>()));
             }
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            while ((ns.routes().topicNames().size() < 3 || !ns.controller().isActive())
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+            while ((ns.routes().topicNames().size() < topics || !ns.controller().isActive())
                     && System.nanoTime() < deadline) {
                 Thread.sleep(5);
             }
@@ -155,9 +159,9 @@ public final class ControllerScaleProbe {
                 Thread.sleep(1);
             }
             long done = System.nanoTime();
-            System.out.printf("failover: 3 brokers, 3 topics x 1000 partitions RF3, broker 1's session closed ->"
+            System.out.printf("failover: 3 brokers, %d topics x 1000 partitions RF3, broker 1's session closed ->"
                     + " every partition led and in sync without broker 1 in the nameserver's routes after %d ms%s%n",
-                    TimeUnit.NANOSECONDS.toMillis(done - start), settled(ns.routes()) ? "" : " (NOT SETTLED)");
+                    topics, TimeUnit.NANOSECONDS.toMillis(done - start), settled(ns.routes()) ? "" : " (NOT SETTLED)");
         } finally {
             admin.close();
             nsRegistry.close();
