@@ -86,15 +86,31 @@ final class TopicSnapshotBuilder implements Function<CuratorCache, Map<String, T
 
     static PartitionState partitionState(StoredForms.TopicNode topic, int p, StoredForms.StateNode state,
             int version) {
+        return partitionState(topic, p, state, version, new HashMap<>());
+    }
+
+    /**
+     * As above, with replica and in-sync lists shared through {@code interned} (immutable, so PartitionState keeps
+     * them as they are): the partitions of a topic on a few brokers have only a few distinct lists, so a decoded
+     * partition costs one small object rather than three.
+     */
+    static PartitionState partitionState(StoredForms.TopicNode topic, int p, StoredForms.StateNode state,
+            int version, Map<List<Integer>, List<Integer>> interned) {
         List<Integer> replicas = topic.assignment != null && p < topic.assignment.size()
                 && topic.assignment.get(p).brokers != null ? topic.assignment.get(p).brokers : List.of();
-        return new PartitionState(p, replicas, state.leader, state.leaderEpoch,
-                state.isr == null ? List.of() : state.isr, version);
+        return new PartitionState(p, interned.computeIfAbsent(replicas, List::copyOf), state.leader,
+                state.leaderEpoch, interned.computeIfAbsent(state.isr == null ? List.of() : state.isr, List::copyOf),
+                version);
     }
 
     /** Appends the states of {@code chunk} (number {@code index} of {@code topic}) to {@code out}. */
     static void addChunk(StoredForms.TopicNode topic, int index, StoredForms.StateChunk chunk,
             List<PartitionState> out, String path) {
+        addChunk(topic, index, chunk, out, path, new HashMap<>());
+    }
+
+    static void addChunk(StoredForms.TopicNode topic, int index, StoredForms.StateChunk chunk,
+            List<PartitionState> out, String path, Map<List<Integer>, List<Integer>> interned) {
         int expected = Math.min(topic.statesPerChunk, topic.partitions - index * topic.statesPerChunk);
         if (chunk.first != index * topic.statesPerChunk || chunk.states == null || chunk.states.size() != expected) {
             throw new SluiceException(io.sluice.remoting.ErrorCode.UNKNOWN, "registry node " + path + " holds "
@@ -103,7 +119,7 @@ final class TopicSnapshotBuilder implements Function<CuratorCache, Map<String, T
         }
         for (int i = 0; i < chunk.states.size(); i++) {
             StoredForms.StateNode s = chunk.states.get(i);
-            out.add(partitionState(topic, chunk.first + i, s, s.version));
+            out.add(partitionState(topic, chunk.first + i, s, s.version, interned));
         }
     }
 
@@ -182,14 +198,15 @@ final class TopicSnapshotBuilder implements Function<CuratorCache, Map<String, T
             node = Codec.decode(topicData.getData(), StoredForms.TopicNode.class, topicData.getPath());
         }
         List<PartitionState> list = new ArrayList<>(node.partitions);
+        Map<List<Integer>, List<Integer>> interned = new HashMap<>();
         for (int i = 0; i < count; i++) {
             ChildData d = states.get(i);
             if (chunked) {
                 addChunk(node, i, Codec.decode(d.getData(), StoredForms.StateChunk.class, d.getPath()), list,
-                        d.getPath());
+                        d.getPath(), interned);
             } else {
                 list.add(partitionState(node, i, Codec.decode(d.getData(), StoredForms.StateNode.class, d.getPath()),
-                        d.getStat().getVersion()));
+                        d.getStat().getVersion(), interned));
             }
         }
         return new Decoded(zxids, chunked, topic(node, list));

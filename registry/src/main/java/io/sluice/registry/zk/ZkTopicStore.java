@@ -181,11 +181,12 @@ public final class ZkTopicStore implements TopicStore, AutoCloseable {
             StoredForms.TopicNode node = Codec.decode(client.getData().forPath(topicPath),
                     StoredForms.TopicNode.class, topicPath);
             List<PartitionState> states = new ArrayList<>(node.partitions);
+            Map<List<Integer>, List<Integer>> interned = new java.util.HashMap<>();
             if (node.statesPerChunk > 0) {
                 for (int c = 0; c < TopicSnapshotBuilder.chunkCount(node.partitions, node.statesPerChunk); c++) {
                     String chunkPath = ZkPaths.stateChunk(topic, c);
                     TopicSnapshotBuilder.addChunk(node, c, Codec.decode(client.getData().forPath(chunkPath),
-                            StoredForms.StateChunk.class, chunkPath), states, chunkPath);
+                            StoredForms.StateChunk.class, chunkPath), states, chunkPath, interned);
                 }
             }
             for (int p = 0; node.statesPerChunk <= 0 && p < node.partitions; p++) {
