@@ -388,7 +388,8 @@ public final class Controller implements AutoCloseable, LeaderListener {
             }
         }
         if (!written.isEmpty()) {
-            int first = written.iterator().next();
+            int first = written.stream().filter(p -> decisions.get(p).change() != PartitionLeaderElector.Change.SHRINK_ISR)
+                    .findFirst().orElse(written.iterator().next()); // an election, if there was one
             PartitionState example = decisions.get(first).next();
             log.info("{}: {} partition(s) got a new leader, {} in-sync set(s) lost dead brokers (e.g. {}-{}: leader {}"
                     + " -> {} (leader epoch {}), in-sync {} -> {})", topic, leaders, shrinks, topic, first,
