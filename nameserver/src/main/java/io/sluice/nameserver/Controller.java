@@ -15,8 +15,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
@@ -36,8 +38,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p>While active it reconciles partition leadership with the live brokers after every change of brokers or
  * topics (and once on election): it moves leadership away from dead brokers to in-sync replicas and takes dead
- * brokers out of in-sync sets, as {@link PartitionLeaderElector} decides, each write a compare-and-set on the
- * partition state's version. Live brokers are read straight from ZooKeeper, never from a cache that may lag.
+ * brokers out of in-sync sets, as {@link PartitionLeaderElector} decides, each partition a compare-and-set on its
+ * state's version, all the changes of one topic in one batched write (a few ZooKeeper transactions for thousands of
+ * partitions). Live brokers are read straight from ZooKeeper, never from a cache that may lag.
  * A pass that fails (registry unreachable, a lost compare-and-set race twice) is retried after
  * {@link #RETRY_DELAY_MS}.
  *
@@ -56,7 +59,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * session expires. Disabled with {@code probeController=false} ({@code sluice.nameserver.controller.probe.controller}).
  *
  * <p>Thread-safe: registry notifications only schedule work; all reconciliation runs on one controller thread, which
- * hands a pass's partition-state writes to a small pool and waits for them (partitions left without a leader first).
+ * hands a pass's partition-state writes, one task per topic, to a small pool and waits for them (in each topic,
+ * partitions left without a leader first).
  */
 public final class Controller implements AutoCloseable, LeaderListener {
     private static final Logger log = LoggerFactory.getLogger(Controller.class);
@@ -231,55 +235,60 @@ public final class Controller implements AutoCloseable, LeaderListener {
     /** One pass over every partition; false if some partition could not be settled and needs another pass. */
     private boolean reconcile() {
         Set<Integer> live = liveBrokerIds();
-        boolean settled = true;
         int offline = 0;
-        List<Callable<PartitionState>> elections = new ArrayList<>();
-        List<Callable<PartitionState>> shrinks = new ArrayList<>();
+        List<Callable<Outcome>> writes = new ArrayList<>();
         for (TopicMetadata topic : registry.topics().snapshot().values()) {
             boolean unclean = PartitionLeaderElector.uncleanAllowed(topic.configs());
+            List<PartitionState> elect = new ArrayList<>();
+            List<PartitionState> shrink = new ArrayList<>();
             for (PartitionState state : topic.partitionStates()) {
                 PartitionLeaderElector.Change change = PartitionLeaderElector.decide(state, live, unclean).change();
                 if (change == PartitionLeaderElector.Change.NONE) {
                     if (!state.hasLeader() || !live.contains(state.leader())) {
                         offline++;
                     }
-                    continue;
+                } else {
+                    (change == PartitionLeaderElector.Change.SHRINK_ISR ? shrink : elect).add(state);
                 }
-                Callable<PartitionState> write = () -> settle(topic.name(), state, live, unclean);
-                (change == PartitionLeaderElector.Change.SHRINK_ISR ? shrinks : elections).add(write);
+            }
+            if (!elect.isEmpty() || !shrink.isEmpty()) {
+                elect.addAll(shrink); // partitions without a leader first
+                writes.add(() -> settle(topic.name(), elect, live, unclean));
             }
         }
-        elections.addAll(shrinks); // partitions without a leader first
-        for (PartitionState after : writeAll(elections)) {
-            if (after == null) {
-                settled = false;
-            } else if (!after.hasLeader() || !live.contains(after.leader())) {
-                offline++;
-            }
+        boolean settled = true;
+        for (Outcome outcome : writeAll(writes)) {
+            offline += outcome.offline();
+            settled &= outcome.settled();
         }
         offlinePartitions.set(offline);
         return settled;
     }
 
+    /** What settling one topic's partitions came to: how many are left without a live leader, and whether all are
+     * settled (false if some lost every compare-and-set and need another pass). */
+    private record Outcome(int offline, boolean settled) {
+    }
+
     /**
-     * Runs the partition-state writes on {@value #WRITERS} threads at once, so that ZooKeeper commits them together
-     * rather than one round trip (and one log sync) after another: after a broker dies every partition it led or
-     * followed changes at the same time. Returns each write's result; rethrows the first failure once all are done.
+     * Runs the topics' writes on {@value #WRITERS} threads at once, so that ZooKeeper commits the transactions of
+     * different topics together rather than one after another: after a broker dies every partition it led or
+     * followed changes at the same time. Returns each topic's outcome; rethrows the first failure once all are done.
      */
-    private List<PartitionState> writeAll(List<Callable<PartitionState>> writes) {
+    private List<Outcome> writeAll(List<Callable<Outcome>> writes) {
         if (writes.isEmpty()) {
             return List.of();
         }
-        List<Future<PartitionState>> futures;
+        List<Future<Outcome>> futures;
         try {
             futures = writers.invokeAll(writes);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new SluiceException(ErrorCode.REGISTRY_UNAVAILABLE, "controller interrupted while writing");
         }
-        List<PartitionState> results = new ArrayList<>(futures.size());
+        List<Outcome> results = new ArrayList<>(futures.size());
         RuntimeException failure = null;
-        for (Future<PartitionState> f : futures) {
+        for (Future<Outcome> f : futures) {
             try {
                 results.add(f.get());
             } catch (ExecutionException e) {
@@ -299,49 +308,93 @@ public final class Controller implements AutoCloseable, LeaderListener {
         return results;
     }
 
-    /** Writes what the elector decides for one partition; the resulting state, or null if every CAS lost. */
-    private PartitionState settle(String topic, PartitionState state, Set<Integer> live, boolean unclean) {
-        PartitionState current = state;
+    /**
+     * Writes what the elector decides for {@code states} (partitions of one topic) in one batched compare-and-set;
+     * partitions whose race was lost are read again and decided again, up to {@value #CAS_ATTEMPTS} times.
+     */
+    private Outcome settle(String topic, List<PartitionState> states, Set<Integer> live, boolean unclean) {
+        List<PartitionState> current = states;
+        int offline = 0;
         for (int attempt = 0; attempt < CAS_ATTEMPTS; attempt++) {
-            PartitionLeaderElector.Decision decision = PartitionLeaderElector.decide(current, live, unclean);
-            if (decision.change() == PartitionLeaderElector.Change.NONE) {
-                return current;
+            List<PartitionState> updates = new ArrayList<>(current.size());
+            Map<Integer, PartitionLeaderElector.Decision> decisions = new HashMap<>();
+            Map<Integer, PartitionState> before = new HashMap<>();
+            for (PartitionState state : current) {
+                PartitionLeaderElector.Decision decision = PartitionLeaderElector.decide(state, live, unclean);
+                if (decision.change() == PartitionLeaderElector.Change.NONE) {
+                    offline += state.hasLeader() && live.contains(state.leader()) ? 0 : 1;
+                    continue;
+                }
+                updates.add(decision.next());
+                decisions.put(state.partition(), decision);
+                before.put(state.partition(), state);
             }
-            PartitionState next = decision.next();
-            if (registry.topics().compareAndSetPartitionState(topic, current.partition(), next, current.version(),
-                    election)) {
-                record(topic, current, decision);
-                return next;
+            if (updates.isEmpty()) {
+                return new Outcome(offline, true);
+            }
+            Set<Integer> written = registry.topics().compareAndSetPartitionStates(topic, updates, election);
+            record(topic, written, before, decisions);
+            for (int p : written) {
+                PartitionState next = decisions.get(p).next();
+                offline += next.hasLeader() && live.contains(next.leader()) ? 0 : 1;
+            }
+            if (written.size() == updates.size()) {
+                return new Outcome(offline, true);
             }
             Optional<TopicMetadata> fresh = registry.topics().get(topic);
-            if (fresh.isEmpty() || current.partition() >= fresh.get().partitions()) {
-                return current; // deleted meanwhile: nothing to settle
+            if (fresh.isEmpty()) {
+                return new Outcome(offline, true); // deleted meanwhile: nothing to settle
             }
-            current = fresh.get().partitionState(current.partition());
+            List<PartitionState> lost = new ArrayList<>();
+            for (PartitionState u : updates) {
+                if (!written.contains(u.partition()) && u.partition() < fresh.get().partitions()) {
+                    lost.add(fresh.get().partitionState(u.partition()));
+                }
+            }
+            current = lost;
         }
-        return null;
+        return new Outcome(offline, current.isEmpty());
     }
 
-    private void record(String topic, PartitionState before, PartitionLeaderElector.Decision decision) {
-        PartitionState next = decision.next();
-        switch (decision.change()) {
-            case NEW_LEADER -> {
-                elections.increment();
-                log.info("{}-{}: leader {} -> {} (leader epoch {}), in-sync {}", topic, before.partition(),
-                        before.leader(), next.leader(), next.leaderEpoch(), next.isr());
+    /** Counts and logs one batch: a line per topic, the partitions at debug level (unclean ones always). */
+    private void record(String topic, Set<Integer> written, Map<Integer, PartitionState> before,
+            Map<Integer, PartitionLeaderElector.Decision> decisions) {
+        int leaders = 0;
+        int shrinks = 0;
+        for (int p : written) {
+            PartitionLeaderElector.Decision decision = decisions.get(p);
+            PartitionState was = before.get(p);
+            PartitionState next = decision.next();
+            switch (decision.change()) {
+                case NEW_LEADER -> {
+                    leaders++;
+                    elections.increment();
+                    log.debug("{}-{}: leader {} -> {} (leader epoch {}), in-sync {}", topic, p, was.leader(),
+                            next.leader(), next.leaderEpoch(), next.isr());
+                }
+                case UNCLEAN_LEADER -> {
+                    leaders++;
+                    elections.increment();
+                    uncleanElections.increment();
+                    log.warn("{}-{}: UNCLEAN election of {} (leader epoch {}); records only {} had may be lost",
+                            topic, p, next.leader(), next.leaderEpoch(), was.isr());
+                }
+                case SHRINK_ISR -> {
+                    shrinks++;
+                    isrShrinks.increment();
+                    log.debug("{}-{}: in-sync {} -> {} (dead brokers removed)", topic, p, was.isr(), next.isr());
+                }
+                default -> { }
             }
-            case UNCLEAN_LEADER -> {
-                elections.increment();
-                uncleanElections.increment();
-                log.warn("{}-{}: UNCLEAN election of {} (leader epoch {}); records only {} had may be lost", topic,
-                        before.partition(), next.leader(), next.leaderEpoch(), before.isr());
-            }
-            case SHRINK_ISR -> {
-                isrShrinks.increment();
-                log.info("{}-{}: in-sync {} -> {} (dead brokers removed)", topic, before.partition(), before.isr(),
-                        next.isr());
-            }
-            default -> { }
+        }
+        if (!written.isEmpty()) {
+            int first = written.stream().filter(p -> decisions.get(p).change() != PartitionLeaderElector.Change.SHRINK_ISR)
+                    .findFirst().orElse(written.iterator().next()); // an election, if there was one
+            PartitionState example = decisions.get(first).next();
+            log.info("{}: {} partition(s) got a new leader, {} in-sync set(s) lost dead brokers (e.g. {}-{}: leader {}"
+                    + " -> {} (leader epoch {}), in-sync {} -> {})", topic, leaders, shrinks, topic, first,
+                    before.get(first).leader(), example.leader(), example.leaderEpoch(), before.get(first).isr(),
+                    example.isr());
         }
     }
 

@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.sluice.registry.RegistryClient;
 import io.sluice.registry.TopicMetadata;
+import io.sluice.remoting.SluiceException;
 import io.sluice.remoting.protocol.ApiKey;
 import io.sluice.remoting.protocol.BrokerInfo;
 import io.sluice.remoting.protocol.DescribeClusterResponse;
@@ -22,7 +23,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Serves routes to clients from memory and carries out topic administration. The route table is rebuilt, with a
- * new version, whenever the registry reports a change of brokers or topics; clients never talk to the registry.
+ * new version, whenever the registry reports a change of brokers or topics (only the routes of changed topics are
+ * built again); clients never talk to the registry, and ask only for the topics they use.
  * A nameserver holds no state of its own: restarting it loses nothing. Each nameserver also runs a
  * {@link Controller}; the registry elects one of them active.
  */
@@ -64,8 +66,15 @@ public final class NameServer implements AutoCloseable {
             TopicAdminHandler topicAdmin = new TopicAdminHandler(registry.topics(), registry::status, () -> routes,
                     admin, config.defaultPartitions());
             server = new RemotingServer("nameserver", config.transport(), metrics)
-                    .handle(ApiKey.GET_ROUTES, (ctx, message, payload) ->
-                            ctx.respond(routes.answer(((GetRoutesRequest) message).topics)))
+                    .handle(ApiKey.GET_ROUTES, (ctx, message, payload) -> {
+                        GetRoutesRequest request = (GetRoutesRequest) message;
+                        try {
+                            ctx.respond(routes.answer(request.topics, request.namesOnly,
+                                    config.transport().maxFrameBytes()));
+                        } catch (SluiceException e) {
+                            ctx.fail(e);
+                        }
+                    })
                     .handle(ApiKey.CREATE_TOPIC, topicAdmin.create())
                     .handle(ApiKey.DELETE_TOPIC, topicAdmin.delete())
                     .handle(ApiKey.DESCRIBE_CLUSTER, (ctx, message, payload) -> {
@@ -110,7 +119,7 @@ public final class NameServer implements AutoCloseable {
     }
 
     private void rebuild() {
-        routes = RouteTable.build(++version, topics, brokers);
+        routes = RouteTable.build(++version, topics, brokers, routes);
         log.debug("Route table version {}: {} topics, {} brokers", version, topics.size(), brokers.size());
     }
 

@@ -44,6 +44,9 @@ final class PartitionLeaderElector {
 
     static Decision decide(PartitionState state, Set<Integer> live, boolean unclean) {
         if (state.hasLeader() && live.contains(state.leader())) {
+            if (state.isr().contains(state.leader()) && live.containsAll(state.isr())) {
+                return Decision.NONE; // the common case, decided for every partition on every pass: no allocation
+            }
             List<Integer> isr = liveMembers(state.isr(), live);
             if (!isr.contains(state.leader())) {
                 isr.add(0, state.leader());

@@ -7,15 +7,16 @@ import java.util.function.Consumer;
 
 /**
  * Topic metadata in the registry. {@code /topics/<t>} holds the name, partition count, replication factor, configs
- * and replica assignment; {@code /topics/<t>/partitions/<p>/state} holds each partition's leader, leader epoch and
- * in-sync replicas, updated by compare-and-set on the node's version. Creation and deletion are single ZooKeeper
- * transactions, so a half-created or half-deleted topic is never visible.
+ * and replica assignment; {@code /topics/<t>/states/<c>} holds the leader, leader epoch, in-sync replicas and version
+ * of a chunk of partitions, each partition updated by compare-and-set on its own version (topics created before
+ * chunks keep one {@code /topics/<t>/partitions/<p>/state} node per partition, read and written the same way).
+ * Creation and deletion are single ZooKeeper transactions, so a half-created or half-deleted topic is never visible.
  *
  * <p>Thread-safe. Listener calls run on the registry's notification thread, one at a time.
  */
 public interface TopicStore {
     /** Most partitions one topic may have (a topic is created in one ZooKeeper transaction of bounded size). */
-    int MAX_PARTITIONS = 1000;
+    int MAX_PARTITIONS = 10_000;
 
     /**
      * Creates {@code topic} with its partition states as given (their versions are ignored). Throws INVALID_TOPIC
@@ -56,5 +57,17 @@ public interface TopicStore {
      * STALE_CONTROLLER_EPOCH if it no longer leads (a newer epoch exists or it lost its session).
      */
     boolean compareAndSetPartitionState(String topic, int partition, PartitionState newState, int expectedVersion,
+            LeaderElection fence);
+
+    /**
+     * Compare-and-set of many partitions of {@code topic} at once, with the semantics of
+     * {@link #compareAndSetPartitionState} for each: every update is the state to write and its
+     * {@link PartitionState#version()} the version it expects. Written in few ZooKeeper operations (the partitions
+     * of one stored chunk in one write, many chunks per transaction), so that failing over or shrinking the in-sync
+     * sets of thousands of partitions is not thousands of round trips one behind the other. {@code fence} (may be
+     * null) is checked in every transaction, as above. Returns the partitions written; any other lost its race
+     * (re-read it). UNKNOWN_TOPIC / UNKNOWN_PARTITION if absent; INVALID_REQUEST if a partition appears twice.
+     */
+    java.util.Set<Integer> compareAndSetPartitionStates(String topic, List<PartitionState> updates,
             LeaderElection fence);
 }

@@ -9,8 +9,10 @@ import io.sluice.remoting.ErrorCode;
 import io.sluice.remoting.SluiceException;
 import io.sluice.remoting.protocol.TopicRoute;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -71,7 +73,7 @@ class TopicStoreTest {
         assertThat(p1.leaderEpoch()).isZero();
         assertThat(p1.isr()).containsExactly(2, 3);
         assertThat(p1.version()).isZero();
-        assertThat(client.curator().checkExists().forPath(ZkPaths.partitionState("orders", 2))).isNotNull();
+        assertThat(client.curator().checkExists().forPath(ZkPaths.stateChunk("orders", 0))).isNotNull();
 
         TopicRoute route = read.toRoute();
         assertThat(route.topic).isEqualTo("orders");
@@ -102,7 +104,7 @@ class TopicStoreTest {
         }
         topics.create(TopicMetadata.withAssignment("x".repeat(200), List.of(List.of(1)), Map.of()));
         assertCode(() -> topics.create(TopicMetadata.withAssignment("none", List.of(), Map.of())),
-                ErrorCode.INVALID_PARTITIONS, "1..1000");
+                ErrorCode.INVALID_PARTITIONS, "1..10000");
         assertCode(() -> topics.create(TopicMetadata.withAssignment("dup", List.of(List.of(1, 1)), Map.of())),
                 ErrorCode.INVALID_REPLICATION_FACTOR, "distinct");
         assertCode(() -> topics.create(TopicMetadata.withAssignment("uneven", List.of(List.of(1, 2), List.of(1)),
@@ -159,6 +161,67 @@ class TopicStoreTest {
         assertCode(() -> topics.compareAndSetPartitionState("orders", 7, next, 0), ErrorCode.UNKNOWN_PARTITION,
                 "partition 7");
         assertCode(() -> topics.compareAndSetPartitionState("gone", 0, next, 0), ErrorCode.UNKNOWN_TOPIC, "gone");
+    }
+
+    @Test
+    void aTopicOfTenThousandPartitionsIsCreatedAsAHundredStateNodesAndReadBackWhole() throws Exception {
+        List<List<Integer>> replicas = new ArrayList<>();
+        for (int p = 0; p < 10_000; p++) {
+            replicas.add(List.of(p % 3 + 1, (p + 1) % 3 + 1, (p + 2) % 3 + 1));
+        }
+        topics.create(TopicMetadata.withAssignment("wide", replicas, Map.of()));
+
+        assertThat(client.curator().getChildren().forPath(ZkPaths.topic("wide"))).containsExactly("states");
+        assertThat(client.curator().getChildren().forPath(ZkPaths.states("wide"))).hasSize(100);
+        TopicMetadata read = topics.get("wide").orElseThrow();
+        assertThat(read.partitions()).isEqualTo(10_000);
+        assertThat(read.partitionState(9_999).replicas()).containsExactly(1, 2, 3);
+        assertThat(read.partitionState(9_999).leader()).isEqualTo(1);
+        assertThat(read.partitionStates()).allSatisfy(s -> assertThat(s.version()).isZero());
+        await().until(() -> topics.snapshot().containsKey("wide"));
+        assertThat(topics.snapshot().get("wide")).isEqualTo(read);
+    }
+
+    @Test
+    void aBatchedCompareAndSetWritesEachPartitionAtItsOwnVersionAcrossChunks() {
+        List<List<Integer>> replicas = new ArrayList<>();
+        for (int p = 0; p < 250; p++) {
+            replicas.add(List.of(1, 2));
+        }
+        topics.create(TopicMetadata.withAssignment("batch", replicas, Map.of()));
+        // another writer moves partition 5 first: the chunk changes, partition 6 (same chunk) keeps its version
+        PartitionState p5 = topics.get("batch").orElseThrow().partitionState(5);
+        assertThat(topics.compareAndSetPartitionState("batch", 5, p5.withIsr(List.of(1)), 0)).isTrue();
+
+        TopicMetadata before = topics.get("batch").orElseThrow();
+        List<PartitionState> updates = new ArrayList<>();
+        for (int p = 0; p < 250; p += 2) {
+            if (p == 6) {
+                continue;
+            }
+            updates.add(before.partitionState(p).withLeader(2, 1).withIsr(List.of(2)).withVersion(0));
+        }
+        updates.add(before.partitionState(5).withLeader(2, 1).withVersion(0)); // stale: partition 5 is at 1 now
+        updates.add(before.partitionState(6).withLeader(2, 1).withVersion(0));
+
+        Set<Integer> written = topics.compareAndSetPartitionStates("batch", updates, null);
+
+        assertThat(written).hasSize(125).contains(0, 6, 100, 248).doesNotContain(5, 1);
+        TopicMetadata after = topics.get("batch").orElseThrow();
+        assertThat(after.partitionState(248).leader()).isEqualTo(2);
+        assertThat(after.partitionState(248).leaderEpoch()).isEqualTo(1);
+        assertThat(after.partitionState(248).isr()).containsExactly(2);
+        assertThat(after.partitionState(248).version()).isEqualTo(1);
+        assertThat(after.partitionState(5)).isEqualTo(before.partitionState(5));
+        assertThat(after.partitionState(1)).isEqualTo(before.partitionState(1));
+        assertThat(after.partitionState(1).version()).isZero();
+
+        assertCode(() -> topics.compareAndSetPartitionStates("batch", List.of(after.partitionState(1),
+                after.partitionState(1)), null), ErrorCode.INVALID_REQUEST, "twice");
+        assertCode(() -> topics.compareAndSetPartitionStates("batch", List.of(new PartitionState(250, List.of(1),
+                1, 0, List.of(1), 0)), null), ErrorCode.UNKNOWN_PARTITION, "batch");
+        assertCode(() -> topics.compareAndSetPartitionStates("nope", List.of(after.partitionState(1)), null),
+                ErrorCode.UNKNOWN_TOPIC, "nope");
     }
 
     private static Map<String, TopicMetadata> last(List<Map<String, TopicMetadata>> seen) {

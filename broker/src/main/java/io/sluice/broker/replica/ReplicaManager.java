@@ -164,9 +164,14 @@ public final class ReplicaManager implements AutoCloseable {
         }
     }
 
-    /** Shrinks or expands the in-sync sets of the partitions led here, as the followers' progress says. */
+    /**
+     * Shrinks or expands the in-sync sets of the partitions led here, as the followers' progress says: the changes of
+     * one topic are written in one batched compare-and-set, so a follower that falls behind on thousands of
+     * partitions costs a few registry transactions, not a round trip per partition one after another.
+     */
     void checkInSyncSets() {
         long now = System.currentTimeMillis();
+        Map<String, Map<Partition, List<Integer>>> changes = new HashMap<>();
         for (Partition p : partitions.all()) {
             if (!p.leadershipConfirmed()) {
                 continue; // a leader cut off from the registry changes nothing until it is sure it still leads
@@ -174,32 +179,59 @@ public final class ReplicaManager implements AutoCloseable {
             try {
                 List<Integer> next = InSyncRule.next(p, brokerId, now, config.lagTimeMaxMs());
                 if (!new HashSet<>(next).equals(new HashSet<>(p.isr()))) {
-                    writeIsr(p, next);
+                    changes.computeIfAbsent(p.topic(), t -> new HashMap<>()).put(p, next);
                 }
-            } catch (SluiceException e) {
-                log.warn("{}: could not update the in-sync set: {}", p, e.getMessage());
             } catch (RuntimeException e) {
                 log.warn("{}: in-sync check failed", p, e);
             }
         }
+        changes.forEach(this::writeIsr);
     }
 
-    private void writeIsr(Partition p, List<Integer> next) {
-        List<Integer> before = p.isr();
-        int version = p.stateVersion();
-        PartitionState state = new PartitionState(p.id(), p.replicas(), brokerId, p.leaderEpoch(), next, version);
-        if (!p.isLeader() || !topics.compareAndSetPartitionState(p.topic(), p.id(), state, version)) {
-            log.debug("{}: in-sync set not written (state changed meanwhile)", p);
+    private void writeIsr(String topic, Map<Partition, List<Integer>> next) {
+        List<PartitionState> updates = new ArrayList<>(next.size());
+        Map<Integer, Partition> byId = new HashMap<>();
+        Map<Integer, List<Integer>> before = new HashMap<>();
+        for (Map.Entry<Partition, List<Integer>> e : next.entrySet()) {
+            Partition p = e.getKey();
+            if (p.isLeader()) {
+                before.put(p.id(), p.isr());
+                byId.put(p.id(), p);
+                updates.add(new PartitionState(p.id(), p.replicas(), brokerId, p.leaderEpoch(), e.getValue(),
+                        p.stateVersion()));
+            }
+        }
+        if (updates.isEmpty()) {
             return;
         }
-        p.isrWritten(next, version + 1);
-        if (next.size() < before.size() || !next.containsAll(before)) {
-            isrShrinks.increment();
+        Set<Integer> written;
+        try {
+            written = topics.compareAndSetPartitionStates(topic, updates, null);
+        } catch (SluiceException e) {
+            log.warn("{}: could not update the in-sync sets of {} partition(s): {}", topic, updates.size(),
+                    e.getMessage());
+            return;
+        } catch (RuntimeException e) {
+            log.warn("{}: in-sync update of {} partition(s) failed", topic, updates.size(), e);
+            return;
         }
-        if (next.size() > before.size() || !before.containsAll(next)) {
-            isrExpands.increment();
+        for (PartitionState u : updates) {
+            Partition p = byId.get(u.partition());
+            if (!written.contains(u.partition())) {
+                log.debug("{}: in-sync set not written (state changed meanwhile)", p);
+                continue;
+            }
+            List<Integer> was = before.get(u.partition());
+            List<Integer> now = u.isr();
+            p.isrWritten(now, u.version() + 1);
+            if (now.size() < was.size() || !now.containsAll(was)) {
+                isrShrinks.increment();
+            }
+            if (now.size() > was.size() || !was.containsAll(now)) {
+                isrExpands.increment();
+            }
+            log.info("{}: in-sync set {} -> {} (leader epoch {})", p, was, now, p.leaderEpoch());
         }
-        log.info("{}: in-sync set {} -> {} (leader epoch {})", p, before, next, p.leaderEpoch());
     }
 
     private double underReplicated() {

@@ -29,13 +29,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -132,14 +130,12 @@ public final class SluiceAdmin implements Admin {
 
     @Override
     public Set<String> listTopics() {
-        GetRoutesResponse routes = routes(List.of(), deadline());
-        Set<String> names = new TreeSet<>();
-        if (routes.topics != null) {
-            for (TopicRoute t : routes.topics) {
-                names.add(t.topic);
-            }
+        long deadlineNs = deadline();
+        GetRoutesRequest request = TopicNameList.request();
+        try (Response response = retrying("list topics", deadlineNs,
+                () -> nameservers.request(ApiKey.GET_ROUTES, request, remainingMs(deadlineNs), true))) {
+            return TopicNameList.names(response.message());
         }
-        return Collections.unmodifiableSet(names);
     }
 
     @Override

@@ -2,14 +2,10 @@ package io.sluice.client.internals;
 
 import io.sluice.remoting.SluiceException;
 import io.sluice.remoting.protocol.ApiKey;
-import io.sluice.remoting.protocol.GetRoutesRequest;
-import io.sluice.remoting.protocol.GetRoutesResponse;
-import io.sluice.remoting.protocol.TopicRoute;
 import io.sluice.remoting.transport.Response;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Set;
 import java.util.TreeSet;
@@ -17,7 +13,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 
 /**
- * Knows the cluster's topic names for a pattern subscription: asks a nameserver for all topics (one request in
+ * Knows the cluster's topic names for a pattern subscription: asks a nameserver for the names of all topics, not
+ * their routes ({@link TopicNameList}; one request in
  * flight at a time, bounded by the request timeout) at most every {@code intervalMs} (the consumer's
  * {@code metadata.max.age.ms}), or sooner after {@link #requestNow()}. Internal topics (names starting with
  * {@code __}) never match. {@code wakeup} runs after each answer. Thread-safe.
@@ -56,9 +53,8 @@ final class TopicPatternWatcher {
     synchronized Set<String> matching(Pattern pattern, long nowNs) {
         if (!inFlight && nowNs - nextNs >= 0) {
             inFlight = true;
-            GetRoutesRequest request = new GetRoutesRequest();
-            request.topics = new ArrayList<>();
-            nameservers.request(ApiKey.GET_ROUTES, request, requestTimeoutMs, true).whenComplete(this::onAnswer);
+            nameservers.request(ApiKey.GET_ROUTES, TopicNameList.request(), requestTimeoutMs, true)
+                    .whenComplete(this::onAnswer);
         }
         if (topics == null) {
             return null;
@@ -82,14 +78,7 @@ final class TopicPatternWatcher {
             synchronized (this) {
                 inFlight = false;
                 if (error == null) {
-                    GetRoutesResponse answer = response.message();
-                    Set<String> names = new TreeSet<>();
-                    if (answer.topics != null) {
-                        for (TopicRoute t : answer.topics) {
-                            names.add(t.topic);
-                        }
-                    }
-                    topics = names;
+                    topics = TopicNameList.names(response.message());
                     failures = 0;
                     nextNs = System.nanoTime() + intervalNs;
                 } else {

@@ -31,6 +31,12 @@ final class StoredForms {
         /** unique per creation, so a re-created topic of the same name is told apart */
         @Tag(6)
         String topicId;
+        /**
+         * Partition states per {@code /topics/<t>/states/<chunk>} node ({@link ZkPaths#STATES_PER_CHUNK}); 0 for a
+         * topic written before chunks existed, whose states are one node per partition.
+         */
+        @Tag(7)
+        int statesPerChunk;
     }
 
     /** One partition's assigned replicas, preferred leader first. */
@@ -39,7 +45,10 @@ final class StoredForms {
         List<Integer> brokers;
     }
 
-    /** {@code /topics/<t>/partitions/<p>/state}. */
+    /**
+     * One partition's state: the whole of {@code /topics/<t>/partitions/<p>/state} in the per-partition layout,
+     * one entry of a {@link StateChunk} in the chunked one.
+     */
     static final class StateNode {
         @Tag(1)
         int leader;
@@ -47,6 +56,20 @@ final class StoredForms {
         int leaderEpoch;
         @Tag(3)
         List<Integer> isr;
+        /**
+         * The partition's own compare-and-set version inside a chunk, bumped by each write of this partition (the
+         * per-partition layout uses the node's ZooKeeper version instead and leaves this 0).
+         */
+        @Tag(4)
+        int version;
+    }
+
+    /** {@code /topics/<t>/states/<chunk>}: the states of partitions {@code first .. first + states.size() - 1}. */
+    static final class StateChunk {
+        @Tag(1)
+        int first;
+        @Tag(2)
+        List<StateNode> states;
     }
 
     /** {@code /services/<key>/providers/<id>}. */

@@ -11,7 +11,10 @@ import io.sluice.remoting.SluiceException;
  * /&lt;election&gt;_epoch                         persistent: the epoch counter, bumped on each win
  * /topics/&lt;topic&gt;                          persistent: name, partition count, replication factor, configs,
  *                                          replica assignment
- * /topics/&lt;topic&gt;/partitions/&lt;p&gt;/state     persistent: leader, leaderEpoch, isr (compare-and-set on its version)
+ * /topics/&lt;topic&gt;/states/&lt;c&gt;             persistent: leader, leaderEpoch, isr and version of partitions
+ *                                          c * {@value #STATES_PER_CHUNK} .. (c + 1) * {@value #STATES_PER_CHUNK} - 1
+ * /topics/&lt;topic&gt;/partitions/&lt;p&gt;/state     the same for one partition, as topics created before chunks were
+ *                                          stored (still read and written; never created any more)
  * /services/&lt;key&gt;/providers/&lt;instanceId&gt;   ephemeral: a provider instance
  * /services/&lt;key&gt;/consumers/&lt;consumerId&gt;   ephemeral: a consumer and its metadata
  * </pre>
@@ -22,6 +25,13 @@ public final class ZkPaths {
     public static final String TOPICS = "/topics";
     public static final String SERVICES = "/services";
     static final String PARTITIONS = "partitions";
+    static final String STATES = "states";
+    /**
+     * Partition states per chunk node. A chunk of 100 is about 1.5 KB, so one partition's update rewrites little,
+     * while a topic of 10,000 partitions is 100 nodes: created in one transaction, watched cheaply, and failed
+     * over in a few multi-operations. Stored in each topic node, so a later size applies to new topics only.
+     */
+    public static final int STATES_PER_CHUNK = 100;
     static final String STATE = "state";
     static final String PROVIDERS = "providers";
     static final String CONSUMERS = "consumers";
@@ -44,6 +54,14 @@ public final class ZkPaths {
 
     public static String partition(String topic, int partition) {
         return partitions(topic) + "/" + partition;
+    }
+
+    public static String states(String topic) {
+        return topic(topic) + "/" + STATES;
+    }
+
+    public static String stateChunk(String topic, int chunk) {
+        return states(topic) + "/" + chunk;
     }
 
     public static String partitionState(String topic, int partition) {

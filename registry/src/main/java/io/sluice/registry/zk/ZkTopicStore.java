@@ -12,6 +12,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Consumer;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.api.transaction.CuratorOp;
@@ -22,23 +23,30 @@ import org.apache.zookeeper.data.Stat;
 
 /**
  * {@link TopicStore} on ZooKeeper (layout in {@link ZkPaths}). Creation and deletion are one multi-op transaction
- * each; partition state updates are conditional {@code setData} on the state node's version, optionally in a
- * transaction with a check of the election's epoch node. {@link #snapshot()} and {@link #watch} come from a lazily
+ * each; a topic's partition states are stored in chunks of {@link ZkPaths#STATES_PER_CHUNK}, so a topic of 10,000
+ * partitions is created in one transaction of about a hundred nodes. Partition state updates are compare-and-set on
+ * each partition's own version ({@link StateChunkWriter}), many partitions in one multi-operation, optionally with a
+ * check of the election's epoch node; topics stored in the older layout, one state node per partition, are read and
+ * updated as before. {@link #snapshot()} and {@link #watch} come from a lazily
  * started {@link CachedTree} of {@code /topics} decoded by {@link TopicSnapshotBuilder}.
  *
  * <p>Thread-safe.
  */
 public final class ZkTopicStore implements TopicStore, AutoCloseable {
     private static final int DELETE_ATTEMPTS = 3;
+    /** Bytes one topic creation may write: under ZooKeeper's default 1 MB request limit (jute.maxbuffer). */
+    static final int MAX_CREATE_BYTES = 900 * 1024;
 
     private final ZkContext ctx;
     private final CuratorFramework client;
     private final CachedTree<Map<String, TopicMetadata>> tree;
+    private final StateChunkWriter chunks;
 
     public ZkTopicStore(ZkContext ctx) {
         this.ctx = ctx;
         this.client = ctx.client();
-        this.tree = new CachedTree<>(ctx, ZkPaths.TOPICS, TopicSnapshotBuilder::build, Map.of());
+        this.tree = new CachedTree<>(ctx, ZkPaths.TOPICS, new TopicSnapshotBuilder(), Map.of());
+        this.chunks = new StateChunkWriter(client);
     }
 
     @Override
@@ -46,15 +54,25 @@ public final class ZkTopicStore implements TopicStore, AutoCloseable {
         validateForCreate(topic);
         String name = topic.name();
         ctx.requireConnected("create topic '" + name + "'");
-        List<CuratorOp> ops = new ArrayList<>(2 + 2 * topic.partitions());
+        int perChunk = ZkPaths.STATES_PER_CHUNK;
+        List<StoredForms.StateChunk> chunks = TopicSnapshotBuilder.chunks(topic, perChunk);
+        List<CuratorOp> ops = new ArrayList<>(2 + chunks.size());
         try {
+            byte[] topicNode = Codec.encode(TopicSnapshotBuilder.topicNode(topic, perChunk));
+            long bytes = topicNode.length;
             ops.add(client.transactionOp().create().withMode(CreateMode.PERSISTENT)
-                    .forPath(ZkPaths.topic(name), Codec.encode(TopicSnapshotBuilder.topicNode(topic))));
-            ops.add(client.transactionOp().create().forPath(ZkPaths.partitions(name), new byte[0]));
-            for (PartitionState s : topic.partitionStates()) {
-                ops.add(client.transactionOp().create().forPath(ZkPaths.partition(name, s.partition()), new byte[0]));
-                ops.add(client.transactionOp().create().forPath(ZkPaths.partitionState(name, s.partition()),
-                        Codec.encode(TopicSnapshotBuilder.stateNode(s))));
+                    .forPath(ZkPaths.topic(name), topicNode));
+            ops.add(client.transactionOp().create().forPath(ZkPaths.states(name), new byte[0]));
+            for (int c = 0; c < chunks.size(); c++) {
+                byte[] data = Codec.encode(chunks.get(c));
+                bytes += data.length;
+                ops.add(client.transactionOp().create().forPath(ZkPaths.stateChunk(name, c), data));
+            }
+            if (bytes > MAX_CREATE_BYTES) {
+                throw new SluiceException(ErrorCode.INVALID_PARTITIONS, "topic '" + name + "' with "
+                        + topic.partitions() + " partitions of " + topic.replicationFactor() + " replicas and its"
+                        + " configs take " + bytes + " bytes in the registry, over the " + MAX_CREATE_BYTES
+                        + " one creation may write: use fewer partitions or replicas");
             }
             try {
                 client.transaction().forOperations(ops);
@@ -65,6 +83,8 @@ public final class ZkTopicStore implements TopicStore, AutoCloseable {
             }
         } catch (KeeperException.NodeExistsException e) {
             throw new SluiceException(ErrorCode.TOPIC_ALREADY_EXISTS, "topic '" + name + "' already exists");
+        } catch (SluiceException e) {
+            throw e;
         } catch (Exception e) {
             throw ctx.translate("create topic '" + name + "'", e);
         }
@@ -161,7 +181,15 @@ public final class ZkTopicStore implements TopicStore, AutoCloseable {
             StoredForms.TopicNode node = Codec.decode(client.getData().forPath(topicPath),
                     StoredForms.TopicNode.class, topicPath);
             List<PartitionState> states = new ArrayList<>(node.partitions);
-            for (int p = 0; p < node.partitions; p++) {
+            Map<List<Integer>, List<Integer>> interned = new java.util.HashMap<>();
+            if (node.statesPerChunk > 0) {
+                for (int c = 0; c < TopicSnapshotBuilder.chunkCount(node.partitions, node.statesPerChunk); c++) {
+                    String chunkPath = ZkPaths.stateChunk(topic, c);
+                    TopicSnapshotBuilder.addChunk(node, c, Codec.decode(client.getData().forPath(chunkPath),
+                            StoredForms.StateChunk.class, chunkPath), states, chunkPath, interned);
+                }
+            }
+            for (int p = 0; node.statesPerChunk <= 0 && p < node.partitions; p++) {
                 String statePath = ZkPaths.partitionState(topic, p);
                 Stat stat = new Stat();
                 byte[] data = client.getData().storingStatIn(stat).forPath(statePath);
@@ -209,10 +237,70 @@ public final class ZkTopicStore implements TopicStore, AutoCloseable {
     @Override
     public boolean compareAndSetPartitionState(String topic, int partition, PartitionState newState,
             int expectedVersion, LeaderElection fence) {
+        return casPartitionState(topic, partition, newState, expectedVersion, election(fence));
+    }
+
+    @Override
+    public Set<Integer> compareAndSetPartitionStates(String topic, List<PartitionState> updates,
+            LeaderElection fence) {
+        ZkLeaderElection election = fence == null ? null : election(fence);
+        if (!TopicNames.isValid(topic)) {
+            throw unknownTopic(topic);
+        }
+        if (updates.isEmpty()) {
+            return Set.of();
+        }
+        Set<Integer> seen = new HashSet<>();
+        for (PartitionState u : updates) {
+            validateUpdate(topic, u);
+            if (!seen.add(u.partition())) {
+                throw new SluiceException(ErrorCode.INVALID_REQUEST, "partition " + topic + "-" + u.partition()
+                        + " is updated twice in one batch");
+            }
+        }
+        ctx.requireConnected("update " + updates.size() + " partition(s) of " + topic);
+        try {
+            return chunks.write(topic, updates, election);
+        } catch (KeeperException.NoNodeException e) {
+            if (!exists(ZkPaths.states(topic))) {
+                if (!exists(ZkPaths.topic(topic))) {
+                    throw unknownTopic(topic);
+                }
+                return legacyBatch(topic, updates, election); // a topic stored one node per partition
+            }
+            throw topicExists(topic) ? unknownPartition(topic, e.getPath()) : unknownTopic(topic);
+        } catch (SluiceException e) {
+            throw e;
+        } catch (Exception e) {
+            throw ctx.translate("update " + updates.size() + " partition(s) of " + topic, e);
+        }
+    }
+
+    private static ZkLeaderElection election(LeaderElection fence) {
         if (!(fence instanceof ZkLeaderElection election)) {
             throw new IllegalArgumentException("fence must be an election of this registry client, not " + fence);
         }
-        return casPartitionState(topic, partition, newState, expectedVersion, election);
+        return election;
+    }
+
+    private Set<Integer> legacyBatch(String topic, List<PartitionState> updates, ZkLeaderElection fence) {
+        Set<Integer> written = new HashSet<>();
+        for (PartitionState u : updates) {
+            if (legacyCas(topic, u.partition(), u, u.version(), fence)) {
+                written.add(u.partition());
+            }
+        }
+        return written;
+    }
+
+    private static void validateUpdate(String topic, PartitionState newState) {
+        if (newState.partition() < 0) {
+            throw unknownPartition(topic, newState.partition());
+        }
+        if (newState.leaderEpoch() < 0 || newState.leader() < PartitionState.NO_LEADER) {
+            throw new SluiceException(ErrorCode.INVALID_REQUEST, "partition state " + newState + " is invalid:"
+                    + " leader must be >= -1 and leader epoch >= 0");
+        }
     }
 
     private boolean casPartitionState(String topic, int partition, PartitionState newState, int expectedVersion,
@@ -220,16 +308,17 @@ public final class ZkTopicStore implements TopicStore, AutoCloseable {
         if (!TopicNames.isValid(topic)) {
             throw unknownTopic(topic);
         }
-        if (partition < 0) {
-            throw unknownPartition(topic, partition);
-        }
-        if (newState.leaderEpoch() < 0 || newState.leader() < PartitionState.NO_LEADER) {
-            throw new SluiceException(ErrorCode.INVALID_REQUEST, "partition state " + newState + " is invalid:"
-                    + " leader must be >= -1 and leader epoch >= 0");
-        }
+        PartitionState update = new PartitionState(partition, newState.replicas(), newState.leader(),
+                newState.leaderEpoch(), newState.isr(), expectedVersion);
+        validateUpdate(topic, update);
+        return compareAndSetPartitionStates(topic, List.of(update), fence).contains(partition);
+    }
+
+    /** Compare-and-set of one state node of a topic stored one node per partition (its ZooKeeper version). */
+    private boolean legacyCas(String topic, int partition, PartitionState newState, int expectedVersion,
+            ZkLeaderElection fence) {
         String statePath = ZkPaths.partitionState(topic, partition);
-        byte[] data = Codec.encode(TopicSnapshotBuilder.stateNode(newState));
-        ctx.requireConnected("update partition " + topic + "-" + partition);
+        byte[] data = Codec.encode(TopicSnapshotBuilder.stateNode(newState, 0));
         try {
             if (fence == null) {
                 client.setData().withVersion(expectedVersion).forPath(statePath, data);
@@ -253,8 +342,18 @@ public final class ZkTopicStore implements TopicStore, AutoCloseable {
             return false;
         } catch (KeeperException.NoNodeException e) {
             throw topicExists(topic) ? unknownPartition(topic, partition) : unknownTopic(topic);
+        } catch (SluiceException e) {
+            throw e;
         } catch (Exception e) {
             throw ctx.translate("update partition " + topic + "-" + partition, e);
+        }
+    }
+
+    private boolean exists(String path) {
+        try {
+            return client.checkExists().forPath(path) != null;
+        } catch (Exception e) {
+            throw ctx.translate("read " + path, e);
         }
     }
 
@@ -268,6 +367,11 @@ public final class ZkTopicStore implements TopicStore, AutoCloseable {
 
     private static SluiceException unknownTopic(String topic) {
         return new SluiceException(ErrorCode.UNKNOWN_TOPIC, "topic '" + topic + "' does not exist");
+    }
+
+    private static SluiceException unknownPartition(String topic, String missingChunk) {
+        return new SluiceException(ErrorCode.UNKNOWN_PARTITION, "topic '" + topic + "' has no partition stored in "
+                + missingChunk);
     }
 
     private static SluiceException unknownPartition(String topic, int partition) {

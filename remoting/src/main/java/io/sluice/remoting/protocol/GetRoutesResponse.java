@@ -14,6 +14,9 @@ public final class GetRoutesResponse {
     /** requested topics that do not exist */
     @Tag(4)
     public List<String> unknownTopics;
+    /** every topic's name, sorted: set (and {@code topics} left empty) when the request asked for names only */
+    @Tag(5)
+    public List<String> topicNames;
 
     public GetRoutesResponse() {
     }

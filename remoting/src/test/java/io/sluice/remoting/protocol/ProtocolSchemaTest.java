@@ -65,8 +65,9 @@ class ProtocolSchemaTest {
                 "currentLeaderEpoch", 4, "replicaId", 5);
         pin(OffsetsForLeaderEpochResponse.class, "leaderEpoch", 1, "endOffset", 2, "logStartOffset", 3,
                 "logEndOffset", 4);
-        pin(GetRoutesRequest.class, "topics", 1);
-        pin(GetRoutesResponse.class, "version", 1, "topics", 2, "brokers", 3, "unknownTopics", 4);
+        pin(GetRoutesRequest.class, "topics", 1, "namesOnly", 2);
+        pin(GetRoutesResponse.class, "version", 1, "topics", 2, "brokers", 3, "unknownTopics", 4,
+                "topicNames", 5);
         pin(ListOffsetsRequest.class, "topic", 1, "partition", 2, "timestamp", 3);
         pin(ListOffsetsResponse.class, "offset", 1, "timestamp", 2);
         pin(PartitionRoute.class, "partition", 1, "leader", 2, "leaderEpoch", 3, "replicas", 4, "isr", 5);
