@@ -158,8 +158,9 @@ final class RecordAccumulator {
         for (PartitionQueue[] queues : topics.values()) {
             TopicRoutes topicRoutes = null;
             int length = queues.length;
+            int first = rotation % length;
             for (int j = 0; j < length; j++) {
-                PartitionQueue queue = queues[(j + rotation) % length];
+                PartitionQueue queue = queues[first + j < length ? first + j : first + j - length];
                 if (queue == null) {
                     continue;
                 }
