@@ -56,11 +56,8 @@ public class RecordBatchBenchmark {
         }
         builder.close();
         codecBuffer = PooledByteBufAllocator.DEFAULT.directBuffer(256);
-        request = new ProduceRequest();
-        request.topic = "orders";
-        request.partition = 3;
-        request.acks = 1;
-        request.timeoutMs = 30_000;
+        request = ProduceRequest.of((short) 1, 30_000,
+                java.util.List.of(new io.sluice.remoting.protocol.ProducePartition("orders", 3, 16 * 1024)));
     }
 
     @TearDown(Level.Trial)

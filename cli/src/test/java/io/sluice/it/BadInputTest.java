@@ -1,5 +1,8 @@
 package io.sluice.it;
 
+import io.sluice.remoting.protocol.ProduceResponse;
+import io.sluice.remoting.protocol.ProducePartitionResult;
+import io.sluice.remoting.protocol.ProducePartition;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.sluice.broker.server.BrokerConfig;
@@ -86,7 +89,14 @@ class BadInputTest {
 
     private static SluiceException failure(ApiKey key, Object request, ByteBuf payload) {
         try {
-            broker.request(key, request, payload, 10_000).get(10, TimeUnit.SECONDS).close();
+            try (Response r = broker.request(key, request, payload, 10_000).get(10, TimeUnit.SECONDS)) {
+                if (r.message() instanceof ProduceResponse produced) { // version 2: errors travel per partition
+                    ProducePartitionResult result = produced.partitions.get(0);
+                    if (result.errorCode != 0) {
+                        return new SluiceException(ErrorCode.forId(result.errorCode), result.errorMessage);
+                    }
+                }
+            }
         } catch (ExecutionException e) {
             return SluiceException.from(e.getCause());
         } catch (Exception e) {
@@ -103,26 +113,27 @@ class BadInputTest {
         return buf;
     }
 
-    private static ProduceRequest produce(String topic, int partition) {
-        ProduceRequest r = new ProduceRequest();
-        r.topic = topic;
-        r.partition = partition;
-        r.acks = 1;
-        r.timeoutMs = 5000;
-        return r;
+    /** A produce of {@code batch} (whose length the entry must give) to one partition. */
+    private static ProduceRequest produce(String topic, int partition, ByteBuf batch) {
+        return ProduceRequest.of((short) 1, 5000,
+                java.util.List.of(new ProducePartition(topic, partition, batch.readableBytes())));
     }
 
     /** The broker still appends and answers after the bad input. */
     private static void assertBrokerStillServes() throws Exception {
-        try (Response r = broker.request(ApiKey.PRODUCE, produce("events", 0), batch(10), 10_000)
+        ByteBuf batch = batch(10);
+        try (Response r = broker.request(ApiKey.PRODUCE, produce("events", 0, batch), batch, 10_000)
                 .get(10, TimeUnit.SECONDS)) {
-            assertThat(r.<io.sluice.remoting.protocol.ProduceResponse>message().baseOffset).isGreaterThanOrEqualTo(0);
+            ProducePartitionResult result = r.<ProduceResponse>message().partitions.get(0);
+            assertThat(result.errorCode).isZero();
+            assertThat(result.baseOffset).isGreaterThanOrEqualTo(0);
         }
     }
 
     @Test
     void unknownTopic() throws Exception {
-        SluiceException e = failure(ApiKey.PRODUCE, produce("no-such-topic", 0), batch(10));
+        ByteBuf batch = batch(10);
+        SluiceException e = failure(ApiKey.PRODUCE, produce("no-such-topic", 0, batch), batch);
         assertThat(e.code()).isEqualTo(ErrorCode.UNKNOWN_TOPIC);
         assertThat(e.getMessage()).contains("no-such-topic");
         assertBrokerStillServes();
@@ -139,7 +150,8 @@ class BadInputTest {
 
     @Test
     void invalidPartition() throws Exception {
-        SluiceException e = failure(ApiKey.PRODUCE, produce("events", 7), batch(10));
+        ByteBuf batch = batch(10);
+        SluiceException e = failure(ApiKey.PRODUCE, produce("events", 7, batch), batch);
         assertThat(e.code()).isEqualTo(ErrorCode.UNKNOWN_PARTITION);
         assertThat(e.getMessage()).contains("0..1");
         assertBrokerStillServes();
@@ -147,7 +159,8 @@ class BadInputTest {
 
     @Test
     void recordOverTheMaximumSize() throws Exception {
-        SluiceException e = failure(ApiKey.PRODUCE, produce("events", 0), batch(4096));
+        ByteBuf batch = batch(4096);
+        SluiceException e = failure(ApiKey.PRODUCE, produce("events", 0, batch), batch);
         assertThat(e.code()).isEqualTo(ErrorCode.RECORD_TOO_LARGE);
         assertBrokerStillServes();
     }
@@ -156,7 +169,7 @@ class BadInputTest {
     void corruptBatch() throws Exception {
         ByteBuf bad = batch(100);
         bad.setByte(bad.writerIndex() - 3, bad.getByte(bad.writerIndex() - 3) ^ 0x5A);
-        SluiceException e = failure(ApiKey.PRODUCE, produce("events", 0), bad);
+        SluiceException e = failure(ApiKey.PRODUCE, produce("events", 0, bad), bad);
         assertThat(e.code()).isEqualTo(ErrorCode.CORRUPT_RECORD);
         assertBrokerStillServes();
     }

@@ -1,5 +1,6 @@
 package io.sluice.it;
 
+import io.sluice.remoting.protocol.ProducePartition;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.sluice.remoting.codec.MessageCodec;
@@ -51,9 +52,8 @@ final class HostilePeers implements AutoCloseable {
      */
     HostilePeers partialFrames(InetSocketAddress broker, int connections, int frameBytes, int sentBytes,
                                long dribbleMs) {
-        ProduceRequest request = new ProduceRequest();
-        request.topic = "never";
-        request.acks = 1;
+        ProduceRequest request = ProduceRequest.of((short) 1, 0,
+                java.util.List.of(new ProducePartition("never", 0, frameBytes)));
         byte[] header = frame(ApiKey.PRODUCE, request, frameBytes);
         for (int c = 0; c < connections; c++) {
             start(broker, "partial-frame-" + c, out -> {

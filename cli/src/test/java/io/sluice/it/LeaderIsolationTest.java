@@ -1,5 +1,8 @@
 package io.sluice.it;
 
+import io.sluice.remoting.protocol.ProduceResponse;
+import io.sluice.remoting.protocol.ProducePartitionResult;
+import io.sluice.remoting.protocol.ProducePartition;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.netty.buffer.ByteBuf;
@@ -121,17 +124,16 @@ class LeaderIsolationTest {
 
     /** An acks=all produce of one record sent straight to {@code broker}; null if acknowledged, else the error. */
     private SluiceException produceDirectly(Connection broker, String value) throws Exception {
-        ProduceRequest request = new ProduceRequest();
-        request.topic = TOPIC;
-        request.partition = 0;
-        request.acks = -1;
-        request.timeoutMs = 3_000;
         ByteBuf batch = Unpooled.buffer(); // the connection takes it over
         RecordBatchBuilder builder = new RecordBatchBuilder(batch, System.currentTimeMillis());
         builder.append(System.currentTimeMillis(), null, value.getBytes(StandardCharsets.UTF_8));
         builder.close();
-        try (Response ignored = broker.request(ApiKey.PRODUCE, request, batch, 10_000).get(15, TimeUnit.SECONDS)) {
-            return null;
+        ProduceRequest request = ProduceRequest.of((short) -1, 3_000,
+                List.of(new ProducePartition(TOPIC, 0, batch.readableBytes())));
+        try (Response response = broker.request(ApiKey.PRODUCE, request, batch, 10_000).get(15, TimeUnit.SECONDS)) {
+            ProducePartitionResult result = response.<ProduceResponse>message().partitions.get(0);
+            return result.errorCode == 0 ? null
+                    : new SluiceException(ErrorCode.forId(result.errorCode), result.errorMessage);
         } catch (ExecutionException e) {
             return SluiceException.from(e.getCause());
         }

@@ -16,10 +16,15 @@ import static io.sluice.client.internals.ConfigSupport.require;
  * validates everything once and throws {@code INVALID_CONFIG} naming the key and value. Not thread-safe; do not
  * change a config after handing it to a producer.
  *
- * <p>Ordering: with {@code max.in.flight.requests.per.partition=1} (the default) records of one partition are
- * stored in the order they were sent, retries included. With more in flight the producer sends the next batches of a
- * partition before the previous ones are acknowledged, which raises throughput on slow links, but a batch that fails
- * and is retried may then land after batches sent later.
+ * <p>Requests: the producer sends one PRODUCE request per leader broker carrying the ready batches of many
+ * partitions (up to {@code max.request.size} bytes), with up to {@code max.in.flight.requests.per.connection}
+ * requests unanswered per broker.
+ *
+ * <p>Ordering: with {@code max.in.flight.requests.per.partition=1} (the default) a partition with a batch in flight
+ * sends no other until that one is answered, so records of one partition are stored in the order they were sent,
+ * retries included. With more in flight the producer sends the next batches of a partition before the previous ones
+ * are acknowledged, which raises throughput on slow links, but a batch that fails and is retried may then land after
+ * batches sent later.
  */
 public final class ProducerConfig {
     public static final String CLIENT_ID = "sluice.producer.client.id";
@@ -48,6 +53,9 @@ public final class ProducerConfig {
     public static final String MAX_IN_FLIGHT = "sluice.producer.max.in.flight.requests.per.partition";
     public static final int MAX_IN_FLIGHT_DEFAULT = 1;
     public static final int MAX_IN_FLIGHT_LIMIT = 5;
+    public static final String MAX_IN_FLIGHT_PER_CONNECTION = "sluice.producer.max.in.flight.requests.per.connection";
+    public static final int MAX_IN_FLIGHT_PER_CONNECTION_DEFAULT = 5;
+    public static final int MAX_IN_FLIGHT_PER_CONNECTION_LIMIT = 100;
     public static final String MAX_REQUEST_SIZE = "sluice.producer.max.request.size";
     public static final int MAX_REQUEST_SIZE_DEFAULT = 1024 * 1024;
     public static final String PARTITIONER = "sluice.producer.partitioner";
@@ -68,6 +76,7 @@ public final class ProducerConfig {
     private long requestTimeoutMs = REQUEST_TIMEOUT_MS_DEFAULT;
     private long deliveryTimeoutMs = DELIVERY_TIMEOUT_MS_DEFAULT;
     private int maxInFlight = MAX_IN_FLIGHT_DEFAULT;
+    private int maxInFlightPerConnection = MAX_IN_FLIGHT_PER_CONNECTION_DEFAULT;
     private int maxRequestSize = MAX_REQUEST_SIZE_DEFAULT;
     private String partitionerName = PARTITIONER_DEFAULT;
     private Partitioner partitioner;
@@ -101,6 +110,7 @@ public final class ProducerConfig {
             case REQUEST_TIMEOUT_MS -> requestTimeoutMs(s.getLong(key, requestTimeoutMs));
             case DELIVERY_TIMEOUT_MS -> deliveryTimeoutMs(s.getLong(key, deliveryTimeoutMs));
             case MAX_IN_FLIGHT -> maxInFlightPerPartition(s.getInt(key, maxInFlight));
+            case MAX_IN_FLIGHT_PER_CONNECTION -> maxInFlightPerConnection(s.getInt(key, maxInFlightPerConnection));
             case MAX_REQUEST_SIZE -> maxRequestSize(s.getInt(key, maxRequestSize));
             case PARTITIONER -> partitioner(s.getString(key, partitionerName));
             case METADATA_MAX_AGE_MS -> metadataMaxAgeMs(s.getLong(key, metadataMaxAgeMs));
@@ -259,7 +269,23 @@ public final class ProducerConfig {
         return this;
     }
 
-    /** Largest produce request (one batch); a single record larger than this fails with {@code RECORD_TOO_LARGE}. */
+    /**
+     * Unanswered produce requests per broker connection, 1 to 100; each carries batches of many partitions, so this
+     * bounds the producer's outstanding work per broker rather than per partition.
+     */
+    public int maxInFlightPerConnection() {
+        return maxInFlightPerConnection;
+    }
+
+    public ProducerConfig maxInFlightPerConnection(int value) {
+        this.maxInFlightPerConnection = value;
+        return this;
+    }
+
+    /**
+     * Largest produce request: the batches (and their entries) of one request to a broker add up to at most this,
+     * and no batch is larger; a single record larger than this fails with {@code RECORD_TOO_LARGE}.
+     */
     public int maxRequestSize() {
         return maxRequestSize;
     }
@@ -352,6 +378,9 @@ public final class ProducerConfig {
                 "at least " + LINGER_MS + " + " + REQUEST_TIMEOUT_MS + " (" + (lingerMs + requestTimeoutMs) + ")");
         require(maxInFlight >= 1 && maxInFlight <= MAX_IN_FLIGHT_LIMIT, MAX_IN_FLIGHT, maxInFlight,
                 "between 1 and " + MAX_IN_FLIGHT_LIMIT);
+        require(maxInFlightPerConnection >= 1 && maxInFlightPerConnection <= MAX_IN_FLIGHT_PER_CONNECTION_LIMIT,
+                MAX_IN_FLIGHT_PER_CONNECTION, maxInFlightPerConnection,
+                "between 1 and " + MAX_IN_FLIGHT_PER_CONNECTION_LIMIT);
         require(metadataMaxAgeMs >= 100, METADATA_MAX_AGE_MS, metadataMaxAgeMs, "at least 100");
         require(partitioner != null || partitionerName != null, PARTITIONER, null, "a partitioner");
         partitioner();

@@ -3,35 +3,48 @@ package io.sluice.broker.handler;
 import io.netty.buffer.ByteBuf;
 import io.sluice.broker.log.LogAppendInfo;
 import io.sluice.broker.log.StorageGuard;
-import io.sluice.broker.partition.HighWatermarkWait;
 import io.sluice.broker.partition.Partition;
 import io.sluice.broker.partition.PartitionManager;
 import io.sluice.remoting.ErrorCode;
+import io.sluice.remoting.RateLimitedLog;
 import io.sluice.remoting.SluiceException;
+import io.sluice.remoting.protocol.ProducePartition;
+import io.sluice.remoting.protocol.ProducePartitionResult;
 import io.sluice.remoting.protocol.ProduceRequest;
 import io.sluice.remoting.protocol.ProduceResponse;
+import io.sluice.remoting.record.RecordBatch;
 import io.sluice.remoting.transport.RequestContext;
 import io.sluice.remoting.transport.RequestHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 
 /**
- * Appends a producer's record batch to the partition it names, on the connection's I/O thread (an append is a
- * copy into the memory-mapped log). acks=0 requests arrive oneway and get no answer; acks=1 is answered once the
- * leader has appended; acks=all (-1) is refused with NOT_ENOUGH_REPLICAS while fewer than min.insync.replicas are
- * in sync, and otherwise answered once the high watermark passes the batch (every in-sync replica has it). Until
- * then the request parks on the partition; it fails with REQUEST_TIMED_OUT when its timeout passes first and with
- * NOT_LEADER if this broker stops leading meanwhile (the batch may or may not survive: the producer retries), and
- * with NOT_ENOUGH_REPLICAS_AFTER_APPEND when the high watermark passed it only because the in-sync set shrank below
- * min.insync.replicas. A waiting request whose connection closes stops waiting at once.
- * A leader whose registry connection dropped refuses acks=all with NOT_LEADER before appending, and fails those
- * already waiting the same way, until the registry confirms it still leads (see
- * {@link io.sluice.broker.replica.LeaderIsolationGuard}).
- * A broker whose data directory has less free space than its floor refuses produces with STORAGE_FULL before
+ * Appends a producer's record batches, one per entry of the request, each to the partition it names, on the
+ * connection's I/O thread (an append is a copy into the memory-mapped log; each batch is a slice of the request
+ * payload, never re-encoded). Every partition is handled on its own: one that is unknown, not led here, whose batch
+ * is over the topic's max.message.bytes or corrupt, or that finds the storage full gets its error in its result
+ * while the others are appended. The whole request is refused (INVALID_REQUEST, nothing appended) only when it is
+ * malformed: bad acks, no entries, or entry lengths that do not add up to the payload.
+ *
+ * <p>acks=0 requests arrive oneway and get no answer (a failed partition is logged in one rate-limited line);
+ * acks=1 is answered once every partition was appended or refused; acks=all (-1) refuses a partition with
+ * NOT_ENOUGH_REPLICAS while fewer than min.insync.replicas are in sync, and otherwise answers once the high watermark
+ * of every appended partition passes its batch ({@link ReplicationWaits}; per-partition REQUEST_TIMED_OUT, NOT_LEADER
+ * or NOT_ENOUGH_REPLICAS_AFTER_APPEND when that does not happen). A waiting request whose connection closes stops
+ * waiting at once. A leader whose registry connection dropped refuses acks=all with NOT_LEADER before appending,
+ * until the registry confirms it still leads (see {@link io.sluice.broker.replica.LeaderIsolationGuard}).
+ * A broker whose data directory has less free space than its floor refuses partitions with STORAGE_FULL before
  * appending, and an append that finds the disk full is refused the same way, storing nothing (see
  * {@link StorageGuard}).
  */
 public final class ProduceHandler implements RequestHandler {
     static final long DEFAULT_REPLICATION_WAIT_MS = 30_000;
+    private static final Logger LOG = LoggerFactory.getLogger(ProduceHandler.class);
+    private static final RateLimitedLog ONEWAY_FAILURES = RateLimitedLog.of(LOG);
 
     private final PartitionManager partitions;
     private final StorageGuard storage;
@@ -47,43 +60,116 @@ public final class ProduceHandler implements RequestHandler {
         if (request.acks != 0 && request.acks != 1 && request.acks != -1) {
             throw new SluiceException(ErrorCode.INVALID_REQUEST, "acks must be 0, 1 or -1 (all), not " + request.acks);
         }
-        if (!payload.isReadable()) {
-            throw new SluiceException(ErrorCode.INVALID_REQUEST, "produce request carries no record batch");
+        List<ProducePartition> entries = request.partitions;
+        checkLayout(entries, payload);
+        int count = entries.size();
+        ProducePartitionResult[] results = new ProducePartitionResult[count];
+        ReplicationWaits waits = null;
+        int at = payload.readerIndex();
+        for (int i = 0; i < count; i++) {
+            ProducePartition entry = entries.get(i);
+            ByteBuf batch = payload.slice(at, entry.batchBytes);
+            at += entry.batchBytes;
+            ProducePartitionResult result = new ProducePartitionResult();
+            result.topic = entry.topic;
+            result.partition = entry.partition;
+            results[i] = result;
+            try {
+                Partition partition = partitions.partition(entry.topic, entry.partition);
+                LogAppendInfo info = append(partition, batch, request.acks);
+                result.baseOffset = info.baseOffset();
+                result.logAppendTimeMs = info.appendTimeMs();
+                result.logStartOffset = partition.log().logStartOffset();
+                if (request.acks == -1 && !ctx.oneway() && partition.log().highWatermark() <= info.lastOffset()) {
+                    if (waits == null) {
+                        waits = new ReplicationWaits(ctx, results, replicationWaitMs(request.timeoutMs));
+                    }
+                    waits.add(i, partition, info.lastOffset(), partition.leaderEpoch());
+                }
+            } catch (RuntimeException e) {
+                refused(ctx, result, e);
+            }
         }
-        Partition partition = partitions.partition(request.topic, request.partition);
-        if (request.acks == -1 && partition.isLeader() && partition.isr().size() < partition.minInsyncReplicas()) {
+        if (ctx.oneway()) {
+            return;
+        }
+        if (waits == null) {
+            ctx.respond(response(results));
+        } else {
+            waits.start();
+        }
+    }
+
+    /**
+     * Refuses, before anything is appended, a request whose entries do not describe its payload: the lengths must
+     * be those of whole batches and add up to the payload, so that no partition is handed another's bytes.
+     */
+    private static void checkLayout(List<ProducePartition> entries, ByteBuf payload) {
+        int payloadBytes = payload.readableBytes();
+        if (entries == null || entries.isEmpty()) {
+            throw new SluiceException(ErrorCode.INVALID_REQUEST, "produce request names no partition (payload of "
+                    + payloadBytes + " bytes)");
+        }
+        int max = ProduceRequest.maxPartitions(payloadBytes);
+        if (entries.size() > max) {
+            throw new SluiceException(ErrorCode.INVALID_REQUEST, "produce request names " + entries.size()
+                    + " partitions but its payload of " + payloadBytes + " bytes holds at most " + max + " batches");
+        }
+        long sum = 0;
+        for (int i = 0; i < entries.size(); i++) {
+            ProducePartition entry = entries.get(i);
+            if (entry == null || entry.batchBytes < RecordBatch.HEADER_SIZE) {
+                throw new SluiceException(ErrorCode.INVALID_REQUEST, "entry " + i + " of the produce request "
+                        + (entry == null ? "is empty" : "(" + entry.topic + "-" + entry.partition + ") claims a batch of "
+                        + entry.batchBytes + " bytes, less than a batch header (" + RecordBatch.HEADER_SIZE + ")"));
+            }
+            sum += entry.batchBytes;
+        }
+        if (sum != payloadBytes) {
+            throw new SluiceException(ErrorCode.INVALID_REQUEST, "the " + entries.size() + " batch lengths of the"
+                    + " produce request add up to " + sum + " bytes but its payload holds " + payloadBytes);
+        }
+    }
+
+    private LogAppendInfo append(Partition partition, ByteBuf batch, short acks) {
+        if (acks == -1 && partition.isLeader() && partition.isr().size() < partition.minInsyncReplicas()) {
             throw new SluiceException(ErrorCode.NOT_ENOUGH_REPLICAS, partition + " has " + partition.isr().size()
                     + " in-sync replica(s) " + partition.isr() + ", fewer than min.insync.replicas="
                     + partition.minInsyncReplicas());
         }
-        if (request.acks == -1 && partition.isLeader() && !partition.leadershipConfirmed()) {
+        if (acks == -1 && partition.isLeader() && !partition.leadershipConfirmed()) {
             throw new SluiceException(ErrorCode.NOT_LEADER, "broker " + partitions.brokerId() + " lost its registry"
                     + " connection and cannot be sure it still leads " + partition + " (leader epoch "
                     + partition.leaderEpoch() + "); acks=all writes are refused until it is: refresh routes and retry");
         }
         storage.checkProduce();
-        LogAppendInfo info;
         try {
-            info = partition.appendAsLeader(payload);
+            return partition.appendAsLeader(batch);
         } catch (SluiceException e) {
             if (e.code() == ErrorCode.STORAGE_FULL) {
                 storage.onFull();
             }
             throw e;
         }
-        if (ctx.oneway()) {
-            return;
+    }
+
+    private static void refused(RequestContext ctx, ProducePartitionResult result, RuntimeException e) {
+        SluiceException error = SluiceException.from(e);
+        result.errorCode = error.code().id();
+        result.errorMessage = error.getMessage();
+        if (error.code() == ErrorCode.UNKNOWN) {
+            ONEWAY_FAILURES.warn("unexpected", "produce to {}-{} from {} failed", result.topic, result.partition,
+                    ctx.remoteAddress(), e);
+        } else if (ctx.oneway()) {
+            ONEWAY_FAILURES.warn(error.code().name(), "acks=0 produce to {}-{} from {} refused: {}", result.topic,
+                    result.partition, ctx.remoteAddress(), error.toString());
         }
+    }
+
+    static ProduceResponse response(ProducePartitionResult[] results) {
         ProduceResponse response = new ProduceResponse();
-        response.baseOffset = info.baseOffset();
-        response.logAppendTimeMs = info.appendTimeMs();
-        response.logStartOffset = partition.log().logStartOffset();
-        if (request.acks == -1 && partition.log().highWatermark() <= info.lastOffset()) {
-            awaitReplication(ctx, partition, info.lastOffset(), partition.leaderEpoch(), response,
-                    replicationWaitMs(request.timeoutMs));
-            return;
-        }
-        ctx.respond(response);
+        response.partitions = new ArrayList<>(Arrays.asList(results));
+        return response;
     }
 
     /** A little under the client's own timeout, so the answer arrives before the client gives up. */
@@ -92,25 +178,5 @@ public final class ProduceHandler implements RequestHandler {
             return DEFAULT_REPLICATION_WAIT_MS;
         }
         return Math.max(1, requestTimeoutMs - Math.min(1_000, requestTimeoutMs / 5));
-    }
-
-    private static void awaitReplication(RequestContext ctx, Partition partition, long lastOffset, int epoch,
-            ProduceResponse response, long waitMs) {
-        Runnable giveUp = HighWatermarkWait.await(partition, lastOffset, epoch, ctx.executor(), waitMs, outcome -> {
-            switch (outcome) {
-                case REPLICATED -> ctx.respond(response);
-                case UNDER_REPLICATED -> ctx.fail(ErrorCode.NOT_ENOUGH_REPLICAS_AFTER_APPEND, "the batch at offset "
-                        + lastOffset + " of " + partition + " was appended, but the in-sync set shrank to "
-                        + partition.isr() + ", fewer than min.insync.replicas=" + partition.minInsyncReplicas()
-                        + ", before it was replicated");
-                case DEPOSED -> ctx.fail(ErrorCode.NOT_LEADER, "this broker stopped leading " + partition
-                        + " (or lost its registry connection) before the batch was replicated; refresh routes and"
-                        + " retry");
-                case TIMED_OUT -> ctx.fail(ErrorCode.REQUEST_TIMED_OUT, "the batch at offset " + lastOffset + " of "
-                        + partition + " did not reach every in-sync replica " + partition.isr() + " within " + waitMs
-                        + " ms");
-            }
-        });
-        ctx.onAbandoned(giveUp);
     }
 }

@@ -17,7 +17,10 @@ import io.sluice.registry.TopicMetadata;
 import io.sluice.remoting.ErrorCode;
 import io.sluice.remoting.SluiceException;
 import io.sluice.remoting.protocol.ApiKey;
+import io.sluice.remoting.protocol.ProducePartition;
+import io.sluice.remoting.protocol.ProducePartitionResult;
 import io.sluice.remoting.protocol.ProduceRequest;
+import io.sluice.remoting.protocol.ProduceResponse;
 import io.sluice.remoting.record.RecordBatchBuilder;
 import io.sluice.remoting.transport.Connection;
 import io.sluice.remoting.transport.RemotingClient;
@@ -66,17 +69,17 @@ class LeaderIsolationGuardTest {
 
     /** An acks=all produce of one record; null if acknowledged, else the error. */
     private static SluiceException produce(Connection connection) throws Exception {
-        ProduceRequest request = new ProduceRequest();
-        request.topic = "g";
-        request.partition = 0;
-        request.acks = -1;
-        request.timeoutMs = 3_000;
         ByteBuf batch = Unpooled.buffer(); // the connection takes it over
         RecordBatchBuilder builder = new RecordBatchBuilder(batch, System.currentTimeMillis());
         builder.append(System.currentTimeMillis(), null, new byte[] {1});
         builder.close();
-        try (Response ignored = connection.request(ApiKey.PRODUCE, request, batch, 10_000).get(15, TimeUnit.SECONDS)) {
-            return null;
+        ProduceRequest request = ProduceRequest.of((short) -1, 3_000,
+                List.of(new ProducePartition("g", 0, batch.readableBytes())));
+        try (Response response = connection.request(ApiKey.PRODUCE, request, batch, 10_000)
+                .get(15, TimeUnit.SECONDS)) {
+            ProducePartitionResult result = response.<ProduceResponse>message().partitions.get(0);
+            return result.errorCode == 0 ? null
+                    : new SluiceException(ErrorCode.forId(result.errorCode), result.errorMessage);
         } catch (ExecutionException e) {
             return SluiceException.from(e.getCause());
         }

@@ -8,8 +8,8 @@ import io.micrometer.core.instrument.Timer;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The producer's Micrometer meters, updated once per batch (never per record): records sent and failed, retries,
- * batch sizes, request latency. A no-op without a registry. Thread-safe.
+ * The producer's Micrometer meters, updated once per batch or request (never per record): records sent and failed,
+ * retries, batch sizes, request latency, requests and batches per request. A no-op without a registry. Thread-safe.
  */
 final class ProducerMetrics {
     private final Counter recordsSent;
@@ -17,6 +17,8 @@ final class ProducerMetrics {
     private final Counter retries;
     private final DistributionSummary batchBytes;
     private final Timer latency;
+    private final Counter requests;
+    private final DistributionSummary batchesPerRequest;
 
     ProducerMetrics(MeterRegistry registry, String clientId) {
         if (registry == null) {
@@ -25,6 +27,8 @@ final class ProducerMetrics {
             retries = null;
             batchBytes = null;
             latency = null;
+            requests = null;
+            batchesPerRequest = null;
             return;
         }
         recordsSent = Counter.builder("sluice.producer.records.sent").tag("client", clientId)
@@ -34,9 +38,21 @@ final class ProducerMetrics {
         retries = Counter.builder("sluice.producer.retries").tag("client", clientId)
                 .description("produce requests retried").register(registry);
         batchBytes = DistributionSummary.builder("sluice.producer.batch.size").baseUnit("bytes")
-                .tag("client", clientId).description("bytes per produce request").register(registry);
+                .tag("client", clientId).description("bytes per record batch").register(registry);
         latency = Timer.builder("sluice.producer.request.latency").tag("client", clientId)
                 .description("time from sending a produce request to its answer").register(registry);
+        requests = Counter.builder("sluice.producer.requests").tag("client", clientId)
+                .description("produce requests sent (each carries the batches of many partitions)").register(registry);
+        batchesPerRequest = DistributionSummary.builder("sluice.producer.request.batches").baseUnit("batches")
+                .tag("client", clientId).description("record batches (partitions) per produce request")
+                .register(registry);
+    }
+
+    void requestSent(int batches) {
+        if (requests != null) {
+            requests.increment();
+            batchesPerRequest.record(batches);
+        }
     }
 
     void batchSent(int records, int bytes, long latencyNs) {

@@ -40,6 +40,8 @@ final class RecordAccumulator {
     private final ConcurrentHashMap<String, PartitionQueue[]> topics = new ConcurrentHashMap<>();
     private final Set<ProducerBatch> incomplete = ConcurrentHashMap.newKeySet();
     private final AtomicInteger flushes = new AtomicInteger();
+    /** Where the next drain starts in each topic (sender thread only). */
+    private int drainRotation;
     private volatile boolean closed;
 
     /** {@code onNewBatch} runs after a new batch is queued (to wake the sender). */
@@ -139,11 +141,26 @@ final class RecordAccumulator {
      */
     public long drain(long nowNs, Routes routes, boolean force, List<ProducerBatch> ready,
                       List<ProducerBatch> expired, DrainState state) {
+        return drain(nowNs, routes, force, (batch, leader) -> ready.add(batch), expired, state);
+    }
+
+    /**
+     * As {@link #drain(long, Routes, boolean, List, List, DrainState)}, handing each ready batch to {@code sink}
+     * (with its destination set), which may refuse it when its leader can take no more now: the batch then stays
+     * queued, and so does the rest of its partition. The partitions of each topic are visited from a point that
+     * moves on every drain, so that when leaders take only some, every partition gets its turn.
+     */
+    public long drain(long nowNs, Routes routes, boolean force, DrainSink sink, List<ProducerBatch> expired,
+                      DrainState state) {
         long nextNs = Long.MAX_VALUE;
         boolean forceAll = force || flushes.get() > 0 || pool.hasWaiters();
+        int rotation = drainRotation++ & Integer.MAX_VALUE;
         for (PartitionQueue[] queues : topics.values()) {
             TopicRoutes topicRoutes = null;
-            for (PartitionQueue queue : queues) {
+            int length = queues.length;
+            int first = rotation % length;
+            for (int j = 0; j < length; j++) {
+                PartitionQueue queue = queues[first + j < length ? first + j : first + j - length];
                 if (queue == null) {
                     continue;
                 }
@@ -152,7 +169,7 @@ final class RecordAccumulator {
                 }
                 InetSocketAddress leader = topicRoutes == null ? null : topicRoutes.leader(queue.partition);
                 synchronized (queue) {
-                    nextNs = Math.min(nextNs, drainQueue(queue, nowNs, leader, forceAll, ready, expired, state));
+                    nextNs = Math.min(nextNs, drainQueue(queue, nowNs, leader, forceAll, sink, expired, state));
                 }
             }
         }
@@ -160,7 +177,7 @@ final class RecordAccumulator {
     }
 
     private long drainQueue(PartitionQueue queue, long nowNs, InetSocketAddress leader, boolean force,
-                            List<ProducerBatch> ready, List<ProducerBatch> expired, DrainState state) {
+                            DrainSink sink, List<ProducerBatch> expired, DrainState state) {
         ProducerBatch first;
         while ((first = queue.batches.peekFirst()) != null && nowNs - first.deliveryDeadlineNs >= 0) {
             expired.add(queue.batches.pollFirst());
@@ -186,11 +203,13 @@ final class RecordAccumulator {
                 state.missingLeader = true;
                 return Math.max(0, first.deliveryDeadlineNs - nowNs);
             }
-            queue.batches.pollFirst();
+            if (!sink.offer(first, leader)) {
+                break; // the leader is at its request limit (the batch stays open): an answer wakes the sender
+            }
             first.close();
             first.destination = leader;
+            queue.batches.pollFirst();
             queue.inFlight++;
-            ready.add(first);
         }
         ProducerBatch head = queue.batches.peekFirst();
         return head == null ? Long.MAX_VALUE : Math.max(0, head.deliveryDeadlineNs - nowNs);
@@ -274,6 +293,13 @@ final class RecordAccumulator {
         for (ProducerBatch b : incompleteBatches()) {
             b.fail(error);
         }
+    }
+
+    /** Takes drained batches for their leaders; see {@link #drain(long, Routes, boolean, DrainSink, List, DrainState)}. */
+    @FunctionalInterface
+    interface DrainSink {
+        /** True if {@code batch} was taken for {@code leader}; false leaves it queued. Called under the queue lock. */
+        boolean offer(ProducerBatch batch, InetSocketAddress leader);
     }
 
     /** Out-values of {@link #drain}; reused by the sender. */

@@ -1,9 +1,12 @@
 package io.sluice.client.internals;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.sluice.remoting.ErrorCode;
 import io.sluice.remoting.SluiceException;
 import io.sluice.remoting.protocol.ApiKey;
+import io.sluice.remoting.protocol.ProducePartition;
+import io.sluice.remoting.protocol.ProducePartitionResult;
 import io.sluice.remoting.protocol.ProduceRequest;
 import io.sluice.remoting.protocol.ProduceResponse;
 import io.sluice.remoting.transport.Connection;
@@ -14,20 +17,30 @@ import org.slf4j.LoggerFactory;
 
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * The producer's I/O-driving thread: it drains ready batches from the {@link RecordAccumulator} and sends each as
- * one PRODUCE request to its partition's leader over a pooled connection (the transport takes a reference to the
- * batch bytes). Answers are handled on the transport's I/O thread without blocking: success completes the records'
- * futures; a retriable error puts the batch back in order after a backoff (refreshing routes when the error says
- * so); anything else, or running out of retries or delivery time, fails the futures.
+ * The producer's I/O-driving thread: it drains ready batches from the {@link RecordAccumulator}, groups them by
+ * leader broker and sends each group as PRODUCE requests (protocol version 2) of at most {@code max.request.size}
+ * bytes over a pooled connection, with at most {@code max.in.flight.requests.per.connection} requests unanswered
+ * per broker: a leader at that limit takes no more batches until an answer comes, and its partitions wait in the
+ * accumulator (a partition with a batch in flight is muted there until its answer, keeping its order). The payload
+ * is the batches' own bytes chained together, never copied (the transport takes a reference to each).
+ *
+ * <p>Answers are handled on the transport's I/O thread without blocking, per partition: a success completes that
+ * batch's futures; a retriable error puts that batch back in order after a backoff (refreshing routes when the
+ * error says so); anything else, or running out of retries or delivery time, fails its futures. A failure of the
+ * whole request (connection lost, timeout, an error answer) is the failure of every batch in it.
  *
  * <p>The thread parks when there is nothing to do and is woken by new batches, answers, flushes, route updates and
  * full buffers. Thread-safe: {@link #wakeup()} and {@link #initiateClose()} may be called from any thread.
@@ -35,6 +48,8 @@ import java.util.concurrent.locks.LockSupport;
 final class Sender implements Runnable {
     private static final Logger LOG = LoggerFactory.getLogger(Sender.class);
     private static final long MAX_PARK_NS = TimeUnit.SECONDS.toNanos(1);
+    /** Bytes an entry of the request body may take besides its topic name (tags, partition, length). */
+    private static final int ENTRY_OVERHEAD = 16;
 
     private final RecordAccumulator accumulator;
     private final RouteCache routes;
@@ -44,20 +59,25 @@ final class Sender implements Runnable {
     private final long requestTimeoutMs;
     private final int retries;
     private final long deliveryTimeoutMs;
+    private final int maxRequestBytes;
+    private final int maxInFlightPerConnection;
     private final Backoff backoff;
     private final Thread thread;
     private final AtomicBoolean wakeupPending = new AtomicBoolean();
-    private final List<ProducerBatch> ready = new ArrayList<>();
     private final List<ProducerBatch> expired = new ArrayList<>();
-    /** Batches waiting for a connection being opened, per broker, in drain order (guarded by itself). */
-    private final Map<InetSocketAddress, List<ProducerBatch>> awaitingConnection = new HashMap<>();
+    /** Requests being filled in this cycle, per leader (sender thread only). */
+    private final Map<InetSocketAddress, Packing> packing = new LinkedHashMap<>();
+    /** Requests sent and not yet answered (or failed), per broker. */
+    private final ConcurrentHashMap<InetSocketAddress, AtomicInteger> inFlight = new ConcurrentHashMap<>();
+    /** Requests waiting for a connection being opened, per broker, in drain order (guarded by itself). */
+    private final Map<InetSocketAddress, List<ProduceCall>> awaitingConnection = new HashMap<>();
     private final RecordAccumulator.DrainState drainState = new RecordAccumulator.DrainState();
     private volatile boolean running = true;
     private volatile boolean forceClose;
 
     Sender(String clientId, RecordAccumulator accumulator, RouteCache routes, RemotingClient client,
            ProducerMetrics metrics, int acks, long requestTimeoutMs, int retries, long deliveryTimeoutMs,
-           Backoff backoff) {
+           int maxRequestBytes, int maxInFlightPerConnection, Backoff backoff) {
         this.accumulator = accumulator;
         this.routes = routes;
         this.client = client;
@@ -66,6 +86,8 @@ final class Sender implements Runnable {
         this.requestTimeoutMs = requestTimeoutMs;
         this.retries = retries;
         this.deliveryTimeoutMs = deliveryTimeoutMs;
+        this.maxRequestBytes = maxRequestBytes;
+        this.maxInFlightPerConnection = maxInFlightPerConnection;
         this.backoff = backoff;
         this.thread = new Thread(this, "sluice-producer-sender-" + clientId);
         this.thread.setDaemon(true);
@@ -103,7 +125,8 @@ final class Sender implements Runnable {
     long runOnce(long nowNs) {
         routes.maybeRefresh(nowNs);
         drainState.reset();
-        long nextNs = accumulator.drain(nowNs, routes.routes(), !running, ready, expired, drainState);
+        packing.clear();
+        long nextNs = accumulator.drain(nowNs, routes.routes(), !running, this::offer, expired, drainState);
         if (drainState.missingLeader || drainState.staleLeader) {
             routes.requestRefresh();
             nextNs = Math.min(nextNs, backoff.initialNs());
@@ -112,11 +135,32 @@ final class Sender implements Runnable {
             expire(expired.get(i), nowNs);
         }
         expired.clear();
-        for (int i = 0; i < ready.size(); i++) {
-            send(ready.get(i));
+        for (Packing requests : packing.values()) {
+            for (List<ProducerBatch> batches : requests.requests) {
+                send(new ProduceCall(requests.address, batches));
+            }
         }
-        ready.clear();
+        packing.clear();
         return Math.max(0, Math.min(nextNs, routes.nanosUntilDue(nowNs)));
+    }
+
+    /** Takes {@code batch} into a request to {@code leader} if one has room or the broker may take another. */
+    private boolean offer(ProducerBatch batch, InetSocketAddress leader) {
+        Packing requests = packing.get(leader);
+        if (requests == null) {
+            int free = maxInFlightPerConnection - inFlight(leader).get();
+            if (free <= 0) {
+                return false;
+            }
+            requests = new Packing(leader, free);
+            packing.put(leader, requests);
+        }
+        return requests.add(batch, batch.sizeInBytes() + ENTRY_OVERHEAD + 3 * batch.topic.length(), maxRequestBytes);
+    }
+
+    private AtomicInteger inFlight(InetSocketAddress address) {
+        AtomicInteger count = inFlight.get(address);
+        return count != null ? count : inFlight.computeIfAbsent(address, a -> new AtomicInteger());
     }
 
     private void expire(ProducerBatch batch, long nowNs) {
@@ -130,108 +174,178 @@ final class Sender implements Runnable {
         }
     }
 
-    private void send(ProducerBatch batch) {
-        batch.attempts++;
+    private void send(ProduceCall call) {
+        for (ProducerBatch batch : call.batches) {
+            batch.attempts++;
+        }
+        inFlight(call.address).incrementAndGet();
         CompletableFuture<Connection> connection;
         try {
-            connection = client.connection(batch.destination);
+            connection = client.connection(call.address);
         } catch (RuntimeException e) {
-            onError(batch, e);
+            onRequestFailed(call, e);
             return;
         }
         if (connection.isDone() && !connection.isCompletedExceptionally()) {
-            sendOn(connection.join(), batch);
+            sendOn(connection.join(), call);
             return;
         }
-        InetSocketAddress address = batch.destination;
+        InetSocketAddress address = call.address;
         boolean first;
         synchronized (awaitingConnection) {
-            List<ProducerBatch> waiting = awaitingConnection.get(address);
+            List<ProduceCall> waiting = awaitingConnection.get(address);
             first = waiting == null;
             if (first) {
                 waiting = new ArrayList<>();
                 awaitingConnection.put(address, waiting);
             }
-            waiting.add(batch);
+            waiting.add(call);
         }
         if (first) {
             connection.whenComplete((conn, error) -> onConnected(address, conn, error));
         }
     }
 
-    /** Sends the batches that waited for a connection, in the order they were drained. */
+    /** Sends the requests that waited for a connection, in the order they were drained. */
     private void onConnected(InetSocketAddress address, Connection connection, Throwable error) {
-        List<ProducerBatch> waiting;
+        List<ProduceCall> waiting;
         synchronized (awaitingConnection) {
             waiting = awaitingConnection.remove(address);
         }
         if (waiting == null) {
             return;
         }
-        for (ProducerBatch batch : waiting) {
+        for (ProduceCall call : waiting) {
             if (error != null) {
-                onError(batch, error);
+                onRequestFailed(call, error);
             } else {
-                sendOn(connection, batch);
+                sendOn(connection, call);
             }
         }
     }
 
-    private void sendOn(Connection connection, ProducerBatch batch) {
-        if (batch.isDone()) {
-            accumulator.inFlightDone(batch);
+    private void sendOn(Connection connection, ProduceCall call) {
+        List<ProducerBatch> batches = call.batches;
+        batches.removeIf(batch -> {
+            if (batch.isDone()) { // failed meanwhile (expired, aborted): nothing left to send
+                accumulator.inFlightDone(batch);
+                return true;
+            }
+            return false;
+        });
+        if (batches.isEmpty()) {
+            requestDone(call);
             return;
         }
         ProduceRequest request = new ProduceRequest();
-        request.topic = batch.topic;
-        request.partition = batch.partition;
         request.acks = acks;
         request.timeoutMs = (int) Math.min(Integer.MAX_VALUE, requestTimeoutMs);
+        request.partitions = new ArrayList<>(batches.size());
+        ByteBuf[] payloads = new ByteBuf[batches.size()];
         long startNs = System.nanoTime();
         try {
-            ByteBuf payload = batch.retainedPayload();
+            for (int i = 0; i < payloads.length; i++) {
+                ProducerBatch batch = batches.get(i);
+                request.partitions.add(new ProducePartition(batch.topic, batch.partition, batch.sizeInBytes()));
+                payloads[i] = batch.retainedPayload();
+            }
+            ByteBuf payload = payloads.length == 1 ? payloads[0] : Unpooled.wrappedBuffer(payloads.length, payloads);
+            Arrays.fill(payloads, null); // owned by the transport from here on
+            metrics.requestSent(batches.size());
             if (acks == 0) {
                 connection.send(ApiKey.PRODUCE, request, payload)
-                        .whenComplete((ignored, error) -> onAnswer(batch, startNs, null, error));
+                        .whenComplete((ignored, error) -> onAnswer(call, startNs, null, error));
             } else {
                 connection.request(ApiKey.PRODUCE, request, payload, requestTimeoutMs)
-                        .whenComplete((response, error) -> onAnswer(batch, startNs, response, error));
+                        .whenComplete((response, error) -> onAnswer(call, startNs, response, error));
             }
         } catch (RuntimeException e) {
-            onError(batch, e);
+            for (ByteBuf payload : payloads) {
+                if (payload != null) {
+                    payload.release();
+                }
+            }
+            onRequestFailed(call, e);
         }
     }
 
-    private void onAnswer(ProducerBatch batch, long startNs, Response response, Throwable error) {
+    private void onAnswer(ProduceCall call, long startNs, Response response, Throwable error) {
         try {
             if (error != null) {
-                onError(batch, error);
+                onRequestFailed(call, error);
                 return;
             }
-            accumulator.inFlightDone(batch);
-            // the partition's next batch may go now: let the sender drain it while this thread completes futures
-            wakeup();
-            long baseOffset = -1;
+            requestDone(call);
+            List<ProducePartitionResult> results = null;
             if (response != null) {
                 ProduceResponse answer = response.message();
-                baseOffset = answer.baseOffset;
+                results = answer.partitions;
             }
-            int records = batch.recordCount();
-            int bytes = batch.sizeInBytes();
-            if (batch.succeed(baseOffset)) {
-                metrics.batchSent(records, bytes, System.nanoTime() - startNs);
+            List<ProducerBatch> batches = call.batches;
+            for (int i = 0; i < batches.size(); i++) {
+                ProducerBatch batch = batches.get(i);
+                try {
+                    onResult(batch, startNs, response == null ? null : resultFor(results, i, batch));
+                } catch (RuntimeException e) {
+                    LOG.error("Failed to complete {}", batch, e);
+                }
             }
-        } catch (RuntimeException e) {
-            LOG.error("Failed to complete {}", batch, e);
-            wakeup();
         } finally {
             if (response != null) {
                 response.close();
             }
-            if (!running) {
-                wakeup(); // a closing sender exits once nothing is incomplete
+            wakeup(); // muted partitions may go now; a closing sender exits once nothing is incomplete
+        }
+    }
+
+    /** The answer of one partition; the broker answers in request order, but a result is matched by name. */
+    private static ProducePartitionResult resultFor(List<ProducePartitionResult> results, int index,
+                                                    ProducerBatch batch) {
+        if (results != null && index < results.size() && matches(results.get(index), batch)) {
+            return results.get(index);
+        }
+        if (results != null) {
+            for (ProducePartitionResult result : results) {
+                if (matches(result, batch)) {
+                    return result;
+                }
             }
         }
+        ProducePartitionResult missing = new ProducePartitionResult();
+        missing.errorCode = ErrorCode.UNKNOWN.id();
+        missing.errorMessage = "the broker's answer has no result for " + batch.topic + "-" + batch.partition;
+        return missing;
+    }
+
+    private static boolean matches(ProducePartitionResult result, ProducerBatch batch) {
+        return result != null && result.partition == batch.partition && batch.topic.equals(result.topic);
+    }
+
+    /** Completes one batch from its partition's result ({@code null}: acks=0, written). */
+    private void onResult(ProducerBatch batch, long startNs, ProducePartitionResult result) {
+        ErrorCode code = result == null ? ErrorCode.NONE : ErrorCode.forId(result.errorCode);
+        if (code != ErrorCode.NONE) {
+            String message = result.errorMessage != null ? result.errorMessage : code.defaultMessage();
+            onError(batch, new SluiceException(code, message));
+            return;
+        }
+        accumulator.inFlightDone(batch);
+        if (batch.succeed(result == null ? -1 : result.baseOffset)) {
+            metrics.batchSent(batch.recordCount(), batch.sizeInBytes(), System.nanoTime() - startNs);
+        }
+    }
+
+    /** The whole request failed (not sent, connection lost, timed out, refused): so did each of its batches. */
+    private void onRequestFailed(ProduceCall call, Throwable cause) {
+        requestDone(call);
+        for (ProducerBatch batch : call.batches) {
+            onError(batch, cause);
+        }
+    }
+
+    private void requestDone(ProduceCall call) {
+        inFlight(call.address).decrementAndGet();
+        wakeup();
     }
 
     private void onError(ProducerBatch batch, Throwable cause) {
@@ -284,5 +398,40 @@ final class Sender implements Runnable {
     boolean awaitTermination(long timeoutMs) throws InterruptedException {
         thread.join(Math.max(1, timeoutMs));
         return !thread.isAlive();
+    }
+
+    /** One produce request: the batches of several partitions for one broker. */
+    private record ProduceCall(InetSocketAddress address, List<ProducerBatch> batches) {
+    }
+
+    /**
+     * The requests filled for one leader in a drain: up to {@code slots} of them (the broker's free in-flight
+     * places), each of at most the maximum request size; a batch that fits none is refused.
+     */
+    private static final class Packing {
+        final InetSocketAddress address;
+        final int slots;
+        final List<List<ProducerBatch>> requests = new ArrayList<>();
+        private long currentBytes;
+
+        Packing(InetSocketAddress address, int slots) {
+            this.address = address;
+            this.slots = slots;
+        }
+
+        boolean add(ProducerBatch batch, int bytes, int maxRequestBytes) {
+            List<ProducerBatch> current = requests.isEmpty() ? null : requests.get(requests.size() - 1);
+            if (current == null || currentBytes + bytes > maxRequestBytes) {
+                if (requests.size() >= slots) {
+                    return false;
+                }
+                current = new ArrayList<>();
+                requests.add(current);
+                currentBytes = 0;
+            }
+            current.add(batch);
+            currentBytes += bytes;
+            return true;
+        }
     }
 }

@@ -68,7 +68,8 @@ public final class SluiceProducer<K, V> implements Producer<K, V> {
                     config.lingerMs(), config.deliveryTimeoutMs(), config.maxInFlightPerPartition(), pool, wake);
             this.sender = new Sender(clientId, accumulator, routes, client,
                     new ProducerMetrics(config.meterRegistry(), clientId), config.acks(), config.requestTimeoutMs(),
-                    config.retries(), config.deliveryTimeoutMs(), backoff);
+                    config.retries(), config.deliveryTimeoutMs(), config.maxRequestSize(),
+                    config.maxInFlightPerConnection(), backoff);
             routes.addListener(wake);
             sender.start();
         } catch (RuntimeException | Error e) {

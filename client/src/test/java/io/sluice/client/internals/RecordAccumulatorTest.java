@@ -64,6 +64,38 @@ class RecordAccumulatorTest {
     }
 
     @Test
+    void aLeaderThatTakesNoMoreLeavesBatchesQueuedAndLaterDrainsReachEveryPartition() {
+        create(128, 1 << 20, 5); // one record per batch; a partition is never muted here
+        for (int p = 0; p < 4; p++) {
+            for (int i = 0; i < 4; i++) {
+                append(p, "k", p + "-" + i + "-" + "x".repeat(100), 0);
+            }
+        }
+        long later = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(LINGER_MS * 2);
+        List<String> taken = new ArrayList<>();
+        for (int round = 0; round < 4; round++) {
+            int[] room = {1}; // the leader takes one batch per drain
+            List<ProducerBatch> sent = new ArrayList<>();
+            accumulator.drain(later, routes, false, (batch, leader) -> {
+                if (room[0] == 0) {
+                    return false;
+                }
+                room[0]--;
+                sent.add(batch);
+                return true;
+            }, new ArrayList<>(), new RecordAccumulator.DrainState());
+            for (ProducerBatch batch : sent) {
+                taken.add(batch.partition + "/" + batch.destination.getPort());
+                accumulator.inFlightDone(batch); // answered before the next drain
+                batch.succeed(0);
+            }
+        }
+        assertThat(taken).as("one batch per drain, each from another partition: none starved")
+                .containsExactlyInAnyOrder("0/9911", "1/9911", "2/9911", "3/9911");
+        assertThat(drain(later)).as("the refused batches are still queued, in order").hasSize(12);
+    }
+
+    @Test
     void recordsOfOnePartitionShareABatchThatDecodesBack() {
         create(16 * 1024, 1 << 20, 1);
         long now = System.nanoTime();

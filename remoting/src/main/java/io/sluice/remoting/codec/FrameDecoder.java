@@ -17,7 +17,10 @@ import io.sluice.remoting.transport.FrameLayout;
  *
  * <p>Violations raise a {@link FrameException}: bad magic is unanswerable; a wrong version, a request carrying the
  * error flag, a bad body length or an undecodable body of a request are answerable (UNSUPPORTED_VERSION,
- * MALFORMED_FRAME). After the first violation later frames are dropped. Releases every frame buffer it is given.
+ * MALFORMED_FRAME). A request of another protocol version is never read past its header: it is refused in its own
+ * version (the header layout is shared), so an old client reads UNSUPPORTED_VERSION rather than a dropped
+ * connection; likewise an error answer of another version (an old server refusing this process) is handed on as an
+ * UNSUPPORTED_VERSION answer to the request it names. After the first violation later frames are dropped. Releases every frame buffer it is given.
  * Stateful: one per channel.
  */
 public final class FrameDecoder extends ChannelInboundHandlerAdapter {
@@ -69,8 +72,15 @@ public final class FrameDecoder extends ChannelInboundHandlerAdapter {
         boolean answer = expectsAnswer(flags);
         byte version = buf.getByte(start + FrameLayout.VERSION_OFFSET);
         if (version != FrameLayout.VERSION) {
-            throw violation(answer, ErrorCode.UNSUPPORTED_VERSION, "protocol version " + version
-                    + " is not supported (this process speaks version " + FrameLayout.VERSION + ")", apiId, requestId);
+            if (answer) { // refused in the requester's own version: the header layout is shared, so it can read why
+                throw FrameException.answerable(ErrorCode.UNSUPPORTED_VERSION, refusalOfVersion(version), apiId,
+                        requestId, version);
+            }
+            if ((flags & FrameLayout.FLAG_ERROR) != 0) {
+                return foreignRefusal(buf, start, frameBytes, apiId, requestId, version);
+            }
+            throw FrameException.unanswerable(ErrorCode.UNSUPPORTED_VERSION, "protocol version " + version
+                    + " is not supported (this process speaks version " + FrameLayout.VERSION + ")");
         }
         if ((flags & FrameLayout.FLAG_ERROR) != 0 && (flags & FrameLayout.FLAG_RESPONSE) == 0) {
             throw violation(answer, ErrorCode.MALFORMED_FRAME, "flags 0x" + Integer.toHexString(flags)
@@ -99,6 +109,37 @@ public final class FrameDecoder extends ChannelInboundHandlerAdapter {
         ByteBuf payload = payloadBytes == 0 ? Unpooled.EMPTY_BUFFER
                 : buf.retainedSlice(bodyStart + bodyBytes, payloadBytes);
         return new InboundFrame(flags, apiId, requestId, message, payload);
+    }
+
+    /** Why a request of protocol {@code version} is refused, and which side to upgrade. */
+    static String refusalOfVersion(byte version) {
+        return "the request speaks protocol version " + version + " and this server speaks version "
+                + FrameLayout.VERSION + ": upgrade the " + (version < FrameLayout.VERSION ? "client" : "server");
+    }
+
+    /**
+     * An error answer in another protocol version: a server of that version refusing our request (its header layout
+     * is ours). Handed on as an UNSUPPORTED_VERSION answer to the request, so the caller learns why instead of
+     * seeing the connection drop.
+     */
+    private static InboundFrame foreignRefusal(ByteBuf buf, int start, int frameBytes, short apiId, long requestId,
+                                               byte version) {
+        int bodyBytes = buf.getInt(start + FrameLayout.BODY_LENGTH_OFFSET);
+        String said = null;
+        if (bodyBytes >= 0 && bodyBytes <= frameBytes - FrameLayout.HEADER_SIZE) {
+            try {
+                said = MessageCodec.decode(ErrorResponse.class, buf, start + FrameLayout.HEADER_SIZE, bodyBytes)
+                        .message;
+            } catch (RuntimeException e) {
+                said = "an undecodable error";
+            }
+        }
+        ErrorResponse refusal = new ErrorResponse();
+        refusal.code = ErrorCode.UNSUPPORTED_VERSION.id();
+        refusal.message = "the server speaks protocol version " + version + " and this client speaks version "
+                + FrameLayout.VERSION + ": upgrade the " + (version < FrameLayout.VERSION ? "server" : "client")
+                + (said == null ? "" : " (it answered: " + said + ")");
+        return new InboundFrame(FrameLayout.FLAG_RESPONSE | FrameLayout.FLAG_ERROR, apiId, requestId, refusal, null);
     }
 
     private static FrameException violation(boolean answerable, ErrorCode code, String message, short apiId,

@@ -78,7 +78,7 @@ public final class FrameEncoder extends ChannelOutboundHandlerAdapter {
     private static void writeHeaderAndBody(OutboundFrame frame, ByteBuf out) {
         out.writeInt(0);
         out.writeShort(FrameLayout.MAGIC);
-        out.writeByte(FrameLayout.VERSION);
+        out.writeByte(frame.version());
         out.writeByte(frame.flags());
         out.writeShort(frame.apiId());
         out.writeLong(frame.requestId());

@@ -342,10 +342,15 @@ public final class FrameSplitter extends ChannelInboundHandlerAdapter {
         int start = buf.readerIndex();
         if (buf.readableBytes() >= FrameLayout.HEADER_SIZE
                 && buf.getShort(start + FrameLayout.MAGIC_OFFSET) == FrameLayout.MAGIC
-                && buf.getByte(start + FrameLayout.VERSION_OFFSET) == FrameLayout.VERSION
                 && FrameDecoder.expectsAnswer(buf.getByte(start + FrameLayout.FLAGS_OFFSET))) {
-            return FrameException.answerable(code, message, buf.getShort(start + FrameLayout.API_KEY_OFFSET),
-                    buf.getLong(start + FrameLayout.REQUEST_ID_OFFSET));
+            short apiId = buf.getShort(start + FrameLayout.API_KEY_OFFSET);
+            long requestId = buf.getLong(start + FrameLayout.REQUEST_ID_OFFSET);
+            byte version = buf.getByte(start + FrameLayout.VERSION_OFFSET);
+            if (version != FrameLayout.VERSION) { // the real problem; answered in the peer's version, which it reads
+                return FrameException.answerable(ErrorCode.UNSUPPORTED_VERSION,
+                        FrameDecoder.refusalOfVersion(version) + " (" + message + ")", apiId, requestId, version);
+            }
+            return FrameException.answerable(code, message, apiId, requestId);
         }
         return FrameException.unanswerable(code, message);
     }

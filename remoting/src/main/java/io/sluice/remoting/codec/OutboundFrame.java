@@ -15,8 +15,15 @@ public final class OutboundFrame {
     private final long requestId;
     private final Object message;
     private final ByteBuf payload;
+    private final byte version;
 
     public OutboundFrame(int flags, short apiId, long requestId, Object message, ByteBuf payload) {
+        this(flags, apiId, requestId, message, payload, FrameLayout.VERSION);
+    }
+
+    /** A frame in protocol {@code version} (only to refuse a peer in its own version; see {@link FrameLayout}). */
+    public OutboundFrame(int flags, short apiId, long requestId, Object message, ByteBuf payload, byte version) {
+        this.version = version;
         this.flags = flags;
         this.apiId = apiId;
         this.requestId = requestId;
@@ -26,10 +33,21 @@ public final class OutboundFrame {
 
     /** An error answer to request {@code requestId}: FLAG_RESPONSE|FLAG_ERROR with an {@link ErrorResponse} body. */
     public static OutboundFrame error(short apiId, long requestId, short code, String text) {
+        return error(apiId, requestId, code, text, FrameLayout.VERSION);
+    }
+
+    /** An error answer written in protocol {@code version} (the requester's, when it speaks another one). */
+    public static OutboundFrame error(short apiId, long requestId, short code, String text, byte version) {
         ErrorResponse body = new ErrorResponse();
         body.code = code;
         body.message = text;
-        return new OutboundFrame(FrameLayout.FLAG_RESPONSE | FrameLayout.FLAG_ERROR, apiId, requestId, body, null);
+        return new OutboundFrame(FrameLayout.FLAG_RESPONSE | FrameLayout.FLAG_ERROR, apiId, requestId, body, null,
+                version);
+    }
+
+    /** The protocol version written in the header. */
+    public byte version() {
+        return version;
     }
 
     public int flags() {

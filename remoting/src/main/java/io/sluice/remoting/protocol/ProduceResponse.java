@@ -2,16 +2,16 @@ package io.sluice.remoting.protocol;
 
 import io.protostuff.Tag;
 
-/** Where a produced batch landed. */
+import java.util.List;
+
+/**
+ * The outcome of a {@link ProduceRequest}, one result per entry of the request, in the same order: a partition
+ * that failed (unknown, not led here, batch too large or corrupt, storage full, not replicated in time) carries its
+ * error while the others carry where their batch landed.
+ */
 public final class ProduceResponse {
-    /** offset of the first record of the batch */
     @Tag(1)
-    public long baseOffset;
-    /** broker time of the append */
-    @Tag(2)
-    public long logAppendTimeMs;
-    @Tag(3)
-    public long logStartOffset;
+    public List<ProducePartitionResult> partitions;
 
     public ProduceResponse() {
     }

@@ -15,11 +15,16 @@ package io.sluice.remoting.transport;
  * 22     ..   body           the request or response message ({@code ApiKey} names its class)
  * ..     ..   payload        the rest of the frame: raw bytes (record batches, RPC arguments), may be empty
  * </pre>
- * Big-endian throughout.
+ * Big-endian throughout. The header layout is the same in versions 1 and 2; only the messages differ.
  */
 public final class FrameLayout {
     public static final short MAGIC = (short) 0x51CE;
-    public static final byte VERSION = 1;
+    /**
+     * The protocol version this process speaks. Version 2 carries many partitions per PRODUCE request; a frame of
+     * any other version is refused with UNSUPPORTED_VERSION, answered in the requester's own version (the header
+     * layout is the same in every version so far, so an old peer can read the refusal).
+     */
+    public static final byte VERSION = 2;
 
     public static final int LENGTH_FIELD_SIZE = 4;
     public static final int MAGIC_OFFSET = 4;

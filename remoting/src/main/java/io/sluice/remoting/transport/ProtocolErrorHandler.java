@@ -38,8 +38,10 @@ final class ProtocolErrorHandler extends ChannelInboundHandlerAdapter {
             CLOSES.warn(violation.code().name(), "closing connection from {}: {} ({})", ctx.channel().remoteAddress(),
                     violation.getMessage(), violation.code());
             if (violation.answerable() && ctx.channel().isActive()) {
+                // in the requester's protocol version, so that a peer of another version can read the refusal
                 ctx.writeAndFlush(OutboundFrame.error(violation.apiId(), violation.requestId(),
-                        violation.code().id(), violation.getMessage())).addListener(ChannelFutureListener.CLOSE);
+                        violation.code().id(), violation.getMessage(), violation.version()))
+                        .addListener(ChannelFutureListener.CLOSE);
             } else {
                 ctx.close();
             }

@@ -7,6 +7,7 @@ import io.sluice.remoting.ErrorCode;
 import io.sluice.remoting.SluiceException;
 import io.sluice.remoting.protocol.ApiKey;
 import io.sluice.remoting.protocol.ErrorResponse;
+import io.sluice.remoting.protocol.ProducePartition;
 import io.sluice.remoting.protocol.ProduceRequest;
 import io.sluice.remoting.protocol.ProduceResponse;
 import io.sluice.remoting.transport.FrameLayout;
@@ -14,6 +15,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -42,12 +44,8 @@ class FrameCodecTest {
     }
 
     private static ProduceRequest produce(String topic) {
-        ProduceRequest request = new ProduceRequest();
-        request.topic = topic;
-        request.partition = 3;
-        request.acks = -1;
-        request.timeoutMs = 1500;
-        return request;
+        return ProduceRequest.of((short) -1, 1500, List.of(new ProducePartition(topic, 3, 5),
+                new ProducePartition(topic, 4, 7)));
     }
 
     @Test
@@ -75,13 +73,14 @@ class FrameCodecTest {
             assertThat(first.apiKey()).isEqualTo(ApiKey.PRODUCE);
             assertThat(first.isResponse()).isFalse();
             ProduceRequest body = first.message();
-            assertThat(body.topic).isEqualTo("orders");
+            assertThat(body.partitions).extracting(p -> p.topic + "-" + p.partition + ":" + p.batchBytes)
+                    .containsExactly("orders-3:5", "orders-4:7");
             assertThat(body.acks).isEqualTo((short) -1);
             assertThat(first.payload().toString(StandardCharsets.UTF_8)).isEqualTo("batch");
 
             assertThat(second.isOneway()).isTrue();
             assertThat(second.payload().readableBytes()).isEqualTo(1500);
-            assertThat(((ProduceRequest) second.message()).topic).isEqualTo("big");
+            assertThat(((ProduceRequest) second.message()).partitions.get(0).topic).isEqualTo("big");
         } finally {
             first.release();
             second.release();
@@ -186,13 +185,55 @@ class FrameCodecTest {
                 e -> assertThat(e.answerable()).isFalse()).hasMessageContaining("magic");
 
         EmbeddedChannel other = new EmbeddedChannel(new FrameSplitter(MAX), new FrameDecoder());
-        ByteBuf badVersion = Unpooled.buffer().writeInt(18).writeShort(FrameLayout.MAGIC).writeByte(2)
+        ByteBuf badVersion = Unpooled.buffer().writeInt(18).writeShort(FrameLayout.MAGIC).writeByte(1)
                 .writeByte(0).writeShort(1).writeLong(99).writeInt(0);
         assertThatThrownBy(() -> other.writeInbound(badVersion)).isInstanceOfSatisfying(FrameException.class, e -> {
             assertThat(e.code()).isEqualTo(ErrorCode.UNSUPPORTED_VERSION);
             assertThat(e.requestId()).isEqualTo(99);
+            assertThat(e.answerable()).isTrue();
+            assertThat(e.version()).as("answered in the requester's version").isEqualTo((byte) 1);
+            assertThat(e.getMessage()).contains("protocol version 1", "version " + FrameLayout.VERSION,
+                    "upgrade the client");
         });
         other.finishAndReleaseAll();
+    }
+
+    @Test
+    void anErrorAnswerInAnOlderVersionReachesTheCallerAsUnsupportedVersion() {
+        // an old (version 1) server refusing our version-2 request: same header layout, its own version byte
+        ByteBuf body = Unpooled.buffer();
+        ErrorResponse refusal = new ErrorResponse();
+        refusal.code = ErrorCode.UNSUPPORTED_VERSION.id();
+        refusal.message = "protocol version 2 is not supported (this process speaks version 1)";
+        int bodyBytes = MessageCodec.encode(refusal, body);
+        ByteBuf answer = Unpooled.buffer().writeInt(18 + bodyBytes).writeShort(FrameLayout.MAGIC).writeByte(1)
+                .writeByte(FrameLayout.FLAG_RESPONSE | FrameLayout.FLAG_ERROR).writeShort(ApiKey.PRODUCE.id())
+                .writeLong(41).writeInt(bodyBytes).writeBytes(body);
+        body.release();
+        reader.writeInbound(answer);
+        InboundFrame frame = reader.readInbound();
+        try {
+            assertThat(frame.requestId()).isEqualTo(41);
+            assertThat(frame.isError()).isTrue();
+            ErrorResponse error = frame.message();
+            assertThat(ErrorCode.forId(error.code)).isEqualTo(ErrorCode.UNSUPPORTED_VERSION);
+            assertThat(error.message).contains("server speaks protocol version 1", "upgrade the server",
+                    "this process speaks version 1");
+        } finally {
+            frame.release();
+        }
+    }
+
+    @Test
+    void anErrorCanBeWrittenInTheRequestersVersion() {
+        writer.writeOutbound(OutboundFrame.error(ApiKey.FETCH.id(), 7, ErrorCode.UNSUPPORTED_VERSION.id(), "old",
+                (byte) 1));
+        ByteBuf wire = writer.readOutbound();
+        try {
+            assertThat(wire.getByte(FrameLayout.VERSION_OFFSET)).isEqualTo((byte) 1);
+        } finally {
+            wire.release();
+        }
     }
 
     @Test

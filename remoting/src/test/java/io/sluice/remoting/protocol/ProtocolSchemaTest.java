@@ -75,8 +75,12 @@ class ProtocolSchemaTest {
                 "leaderEpoch", 5, "sizeBytes", 6, "leader", 7, "replicas", 8);
         pin(PartitionStatesRequest.class, "topic", 1);
         pin(PartitionStatesResponse.class, "partitions", 1);
-        pin(ProduceRequest.class, "topic", 1, "partition", 2, "acks", 3, "timeoutMs", 4);
-        pin(ProduceResponse.class, "baseOffset", 1, "logAppendTimeMs", 2, "logStartOffset", 3);
+        // protocol version 2: one request carries many partitions (version 1's single-partition form is refused)
+        pin(ProduceRequest.class, "acks", 1, "timeoutMs", 2, "partitions", 3);
+        pin(ProducePartition.class, "topic", 1, "partition", 2, "batchBytes", 3);
+        pin(ProduceResponse.class, "partitions", 1);
+        pin(ProducePartitionResult.class, "topic", 1, "partition", 2, "errorCode", 3, "errorMessage", 4,
+                "baseOffset", 5, "logAppendTimeMs", 6, "logStartOffset", 7);
         pin(RpcRequest.class, "service", 1, "version", 2, "group", 3, "method", 4, "parameterTypes", 5,
                 "timeoutMs", 6, "attachments", 7);
         pin(ReplicaState.class, "replica", 1, "logEndOffset", 2, "lagMs", 3);
@@ -90,6 +94,12 @@ class ProtocolSchemaTest {
             tags.put((String) nameTagPairs[i], (Integer) nameTagPairs[i + 1]);
         }
         PINNED.put(type, tags);
+    }
+
+    @Test
+    void protocolVersionIsPinned() {
+        // the messages above are those of version 2; changing them incompatibly means a new version
+        assertThat(io.sluice.remoting.transport.FrameLayout.VERSION).isEqualTo((byte) 2);
     }
 
     @Test
