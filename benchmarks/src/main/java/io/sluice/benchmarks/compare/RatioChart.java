@@ -38,8 +38,9 @@ final class RatioChart {
     static List<Bar> bars(CompareSettings settings, Results results) {
         List<Bar> bars = new ArrayList<>();
         for (Row row : Row.all(settings)) {
-            if (!settings.runs(row.runSuite()) || !settings.runsWorkload(row.workload())) {
-                continue;
+            if (!settings.runs(row.runSuite()) || !settings.runsWorkload(row.workload())
+                    || (row.suite().equals("wide") && row.metric().equals("mb_per_s"))) {
+                continue; // a wide workload's MB/s ratio is its msgs/s ratio: one bar says it
             }
             OptionalDouble sluice = results.median("sluice", row.workload(), row.metric());
             for (int i = 0; i < row.peers().size(); i++) {

@@ -25,7 +25,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class CompareQuickTest {
     @Test
-    @Timeout(value = 20, unit = TimeUnit.MINUTES) // the peers are built on first use; a loaded machine builds slowly
+    @Timeout(value = 25, unit = TimeUnit.MINUTES) // the peers are built on first use; a loaded machine builds slowly
     void quickRunReportsEveryWorkloadForEverySystem(@TempDir Path out) throws Exception {
         CompareMain.Outcome outcome = CompareMain.run(List.of("--quick", "--suites", "messaging,replicated,rpc,wide",
                 "--rf3-partitions", "0", "--out", out.toString()));
