@@ -27,8 +27,8 @@ public final class CompareMain {
     private CompareMain() {
     }
 
-    /** What a run produced. */
-    public record Outcome(Path directory, Path markdown, Path json, Path chart, int failures) {
+    /** What a run produced; {@code curve} is null unless the wide suite ran. */
+    public record Outcome(Path directory, Path markdown, Path json, Path chart, Path curve, int failures) {
     }
 
     public static void main(String[] args) {
@@ -64,7 +64,8 @@ public final class CompareMain {
         String loadBefore = MachineFacts.loadAverage();
         Peers peers = new Peers(home);
         List<String> needed = new ArrayList<>();
-        if (settings.runs("messaging", "kafka") || settings.runs("replicated", "kafka")) {
+        if (settings.runs("messaging", "kafka") || settings.runs("replicated", "kafka")
+                || settings.runs("wide", "kafka")) {
             needed.add("kafka");
         }
         for (String p : List.of("dubbo", "grpc")) {
@@ -81,7 +82,8 @@ public final class CompareMain {
             Files.createDirectories(roundLogs);
             for (Contender c : contenders) {
                 System.out.printf("[%4ds] round %d/%d: %s %s ...%n", (System.nanoTime() - start) / 1_000_000_000L,
-                        round, settings.rounds, c.system(), c.suite());
+                        round, settings.rounds, c.system(), c.suite().equals("wide")
+                                ? "wide " + String.join(", ", c.workloads()) : c.suite());
                 try {
                     results.add(c.system(), round, c.runRound(roundLogs), c.workloads());
                 } catch (Exception e) {
@@ -102,11 +104,17 @@ public final class CompareMain {
         Files.writeString(json, JsonReport.render(settings, results, facts, versions), StandardCharsets.UTF_8);
         RatioChart.write(RatioChart.bars(settings, results), "Sluice vs its peers, " + facts.get("date")
                 + " (" + facts.get("cores") + " cores)", chart);
+        Path curve = null;
+        if (settings.runs("wide")) {
+            curve = out.resolve("curve.png");
+            CurveChart.write(PartitionCurve.of(settings, results), "Partition count vs throughput, "
+                    + facts.get("date") + " (" + facts.get("cores") + " cores)", curve);
+        }
         System.out.println();
         System.out.println(table);
-        System.out.printf("results in %s (results.md, results.json, chart.png, logs/) after %d s%n", out,
-                (System.nanoTime() - start) / 1_000_000_000L);
-        return new Outcome(out, md, json, chart, results.failures().size());
+        System.out.printf("results in %s (results.md, results.json, chart.png%s, logs/) after %d s%n", out,
+                curve == null ? "" : ", curve.png", (System.nanoTime() - start) / 1_000_000_000L);
+        return new Outcome(out, md, json, chart, curve, results.failures().size());
     }
 
     /** Each peer's version, read from the artifacts it was built with. */

@@ -2,6 +2,7 @@ package io.sluice.benchmarks.compare;
 
 import io.sluice.benchmarks.ManagedProcess;
 import io.sluice.benchmarks.load.ServerMain;
+import io.sluice.benchmarks.load.WideWorkload;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -16,7 +17,8 @@ import java.util.stream.Stream;
 
 /**
  * The contenders of a comparison: Sluice and Kafka on messaging; Sluice (ZooKeeper, a nameserver and three brokers)
- * and Kafka (three KRaft nodes) on replicated produce; Sluice, Dubbo and gRPC on RPC. Each runs its
+ * and Kafka (three KRaft nodes) on replicated produce; Sluice and Kafka on the wide suite, on fresh servers for each
+ * partition count of its curve and for its replicated workload; Sluice, Dubbo and gRPC on RPC. Each runs its
  * server and its load generator in JVMs of their own, with its own classpath, and checks that the server listens
  * on loopback only. Stateless apart from the settings; thread-compatible.
  */
@@ -43,15 +45,34 @@ final class Contenders {
     List<Contender> all() {
         List<Contender> out = new ArrayList<>();
         if (settings.runs("messaging")) {
-            out.add(sluiceMessaging());
+            out.add(sluiceMessaging("messaging", null, settings.messagingWorkloads));
             if (settings.runs("messaging", "kafka")) {
-                out.add(kafka(1, settings.messagingWorkloads));
+                out.add(kafka(1, "messaging", null, settings.messagingWorkloads));
             }
         }
         if (settings.runs("replicated")) {
-            out.add(sluiceReplicated());
+            out.add(sluiceReplicated("replicated", null, CompareSettings.REPLICATED_WORKLOADS));
             if (settings.runs("replicated", "kafka")) {
-                out.add(kafka(3, CompareSettings.REPLICATED_WORKLOADS));
+                out.add(kafka(3, "replicated", null, CompareSettings.REPLICATED_WORKLOADS));
+            }
+        }
+        if (settings.runs("wide")) {
+            // every point of the curve on fresh servers, so no point runs beside the partitions of another
+            for (int partitions : settings.widePoints) {
+                List<String> workloads = CompareSettings.wideWorkloads(partitions);
+                out.add(sluiceMessaging("wide", "wide-" + partitions, workloads));
+                if (settings.runs("wide", "kafka")) {
+                    out.add(kafka(1, "wide", "wide-" + partitions, workloads));
+                }
+            }
+            if (settings.wideRf3Partitions > 0) {
+                List<String> workloads = List.of(new WideWorkload(WideWorkload.RF3_PRODUCE,
+                        settings.wideRf3Partitions).name());
+                String logs = "wide-rf3-" + settings.wideRf3Partitions;
+                out.add(sluiceReplicated("wide", logs, workloads));
+                if (settings.runs("wide", "kafka")) {
+                    out.add(kafka(3, "wide", logs, workloads));
+                }
             }
         }
         if (settings.runs("rpc")) {
@@ -74,8 +95,9 @@ final class Contenders {
         return out;
     }
 
-    private Contender sluiceMessaging() {
-        return new MessagingContender("sluice", (data, logDir) -> {
+    /** Sluice standalone; {@code logs} names a sub-directory of the round's logs for this contender, or null. */
+    private Contender sluiceMessaging(String suite, String logs, List<String> workloads) {
+        return new MessagingContender("sluice", suite, logs, (data, logDir) -> {
             List<String> cmd = Jvms.command(jfr(jvms.sluice(true), logDir, "sluice-standalone"),
                     Jvms.sluiceClasspath(), "io.sluice.cli.SluiceCli",
                     List.of("standalone", "--data-dir", data.toString(), "--zookeeper-port", "0",
@@ -84,16 +106,15 @@ final class Contenders {
                     logDir.resolve("sluice-standalone.log"), SLUICE_READY);
             Matcher ready = server.awaitReady(Duration.ofMinutes(2));
             return new Server(List.of(server), ready.group(1));
-        }, Jvms.sluiceClasspath(), jvms.sluice(false), SluiceMessagingLoad.class.getName(),
-                settings.messagingWorkloads);
+        }, Jvms.sluiceClasspath(), jvms.sluice(false), SluiceMessagingLoad.class.getName(), workloads);
     }
 
     /**
      * A Sluice cluster as separate processes, as a user runs one: ZooKeeper, one nameserver and three brokers (each
      * with bin/sluice's heap), all on free loopback ports.
      */
-    private Contender sluiceReplicated() {
-        return new MessagingContender("sluice", (data, logDir) -> {
+    private Contender sluiceReplicated(String suite, String logs, List<String> workloads) {
+        return new MessagingContender("sluice", suite, logs, (data, logDir) -> {
             List<ManagedProcess> started = new ArrayList<>();
             try {
                 // every JVM starts at once (ZooKeeper on a port chosen here): the others wait for it to listen
@@ -128,8 +149,7 @@ final class Contenders {
                 }
                 throw e;
             }
-        }, Jvms.sluiceClasspath(), jvms.sluice(false), SluiceMessagingLoad.class.getName(),
-                CompareSettings.REPLICATED_WORKLOADS);
+        }, Jvms.sluiceClasspath(), jvms.sluice(false), SluiceMessagingLoad.class.getName(), workloads);
     }
 
     private ManagedProcess sluiceServer(List<ManagedProcess> started, String name, List<String> heap, Path data,
@@ -142,11 +162,11 @@ final class Contenders {
         return p;
     }
 
-    /** Kafka on {@code nodes} nodes (1, or 3 for the replicated workload). */
-    private Contender kafka(int nodes, List<String> workloads) {
+    /** Kafka on {@code nodes} nodes (1, or 3 for the replicated workloads). */
+    private Contender kafka(int nodes, String suite, String logs, List<String> workloads) {
         String cp = peers.classpath("kafka");
         String label = nodes == 1 ? "kafka-broker" : "kafka-node";
-        return new MessagingContender("kafka", (data, logDir) -> {
+        return new MessagingContender("kafka", suite, logs, (data, logDir) -> {
             KafkaBroker.Started cluster = KafkaBroker.start(cp, jfr(Jvms.KAFKA_BROKER, logDir, label), data,
                     logDir, label, nodes);
             return new Server(cluster.processes(), cluster.bootstrap());
@@ -208,16 +228,20 @@ final class Contenders {
 
     private final class MessagingContender implements Contender {
         private final String system;
+        private final String suite;
+        private final String logs;
         private final ServerStarter starter;
         private final String loadClasspath;
         private final List<String> loadFlags;
         private final String loadMain;
         private final List<String> workloads;
 
-        MessagingContender(String system, ServerStarter starter, String loadClasspath, List<String> loadFlags,
-                           String loadMain, List<String> workloads) {
+        MessagingContender(String system, String suite, String logs, ServerStarter starter, String loadClasspath,
+                           List<String> loadFlags, String loadMain, List<String> workloads) {
             this.workloads = workloads;
             this.system = system;
+            this.suite = suite;
+            this.logs = logs;
             this.starter = starter;
             this.loadClasspath = loadClasspath;
             this.loadFlags = loadFlags;
@@ -231,7 +255,7 @@ final class Contenders {
 
         @Override
         public String suite() {
-            return workloads.equals(CompareSettings.REPLICATED_WORKLOADS) ? "replicated" : "messaging";
+            return suite;
         }
 
         @Override
@@ -240,7 +264,8 @@ final class Contenders {
         }
 
         @Override
-        public List<String> runRound(Path logDir) throws Exception {
+        public List<String> runRound(Path roundLogs) throws Exception {
+            Path logDir = logs == null ? roundLogs : Files.createDirectories(roundLogs.resolve(logs));
             Path data = Files.createTempDirectory("sluice-bench-" + system + "-");
             try {
                 try (Server server = starter.start(data, logDir)) {

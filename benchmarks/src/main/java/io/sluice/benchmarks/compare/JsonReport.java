@@ -46,7 +46,7 @@ final class JsonReport {
         }
         j.append("\n  ],\n  \"medians\": [");
         boolean first = true;
-        for (Row row : Row.all()) {
+        for (Row row : Row.all(settings)) {
             for (String system : systems(row)) {
                 OptionalDouble m = results.median(system, row.workload(), row.metric());
                 if (m.isPresent()) {

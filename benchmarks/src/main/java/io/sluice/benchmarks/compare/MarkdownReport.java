@@ -22,7 +22,8 @@ final class MarkdownReport {
                          Map<String, String> versions, String command) {
         StringBuilder md = new StringBuilder();
         List<String> against = new ArrayList<>();
-        if (settings.runs("messaging", "kafka") || settings.runs("replicated", "kafka")) {
+        if (settings.runs("messaging", "kafka") || settings.runs("replicated", "kafka")
+                || settings.runs("wide", "kafka")) {
             against.add("Apache Kafka " + versions.get("kafka"));
         }
         if (settings.runs("rpc", "dubbo")) {
@@ -45,10 +46,23 @@ final class MarkdownReport {
         if (settings.runs("rpc")) {
             md.append(table("rpc", settings, results)).append('\n');
         }
+        if (settings.runs("wide")) {
+            md.append("Many partitions (`--suites wide`):\n\n").append(table("wide", settings, results)).append('\n');
+            md.append("Partition count vs throughput (chart: curve.png):\n\n")
+                    .append(PartitionCurve.of(settings, results).markdown()).append('\n');
+        }
         md.append("Ratios are Sluice/peer: above 1 Sluice is ahead on throughput, below 1 it is ahead on latency. ")
-                .append("Goals from the issues: 1.5× Kafka on produce and consume, 1.5× Dubbo and 1.3× gRPC on RPC.")
+                .append("Goals from the issues: 1.5× Kafka on produce and consume, 1.5× Dubbo and 1.3× gRPC on RPC")
+                .append(settings.runs("wide") ? "; many partitions: 1.5× Kafka on produce and consume at 1,000"
+                        + " partitions and on the replicated acks=all produce, and Sluice at 10,000 partitions at"
+                        + " least half its own 1,000-partition rates." : ".")
                 .append("\n\n");
-        md.append(settingsText(settings)).append('\n');
+        if (settings.suites.stream().anyMatch(CompareSettings.DEFAULT_SUITES::contains)) {
+            md.append(settingsText(settings)).append('\n');
+        }
+        if (settings.runs("wide")) {
+            md.append(wideSettingsText(settings)).append('\n');
+        }
         if (!results.failures().isEmpty()) {
             md.append("Failures:\n\n");
             for (Results.Failure f : results.failures()) {
@@ -62,10 +76,10 @@ final class MarkdownReport {
 
     private static String table(String suite, CompareSettings settings, Results results) {
         List<String> peers = new ArrayList<>();
-        for (String p : suite.equals("messaging") ? Row.MESSAGING_PEERS : Row.RPC_PEERS) {
+        for (String p : suite.equals("rpc") ? Row.RPC_PEERS : Row.MESSAGING_PEERS) {
             peers.add(settings.peers.contains(p) ? p : null);
         }
-        StringBuilder t = new StringBuilder("| ").append(suite.equals("messaging") ? "workload" : "UserService")
+        StringBuilder t = new StringBuilder("| ").append(suite.equals("rpc") ? "UserService" : "workload")
                 .append(" | metric | Sluice");
         StringBuilder sep = new StringBuilder("|---|---|---:");
         for (String p : peers) {
@@ -82,7 +96,7 @@ final class MarkdownReport {
         }
         t.append(" | verdict |\n").append(sep).append("|---|\n");
         long shown = peers.stream().filter(p -> p != null).count();
-        for (Row row : Row.all()) {
+        for (Row row : Row.all(settings)) {
             if (!row.suite().equals(suite) || !settings.runs(row.runSuite())
                     || !settings.runsWorkload(row.workload())) {
                 continue;
@@ -121,6 +135,26 @@ final class MarkdownReport {
             return String.format(Locale.ROOT, "%.2f", x);
         }
         return String.format(Locale.ROOT, "%,.0f", x);
+    }
+
+    static String wideSettingsText(CompareSettings s) {
+        return String.format(Locale.ROOT, """
+                Wide suite: each partition count of the curve (%s) on fresh servers of each system (Sluice \
+                standalone, Kafka one KRaft node, as above), topics of up to %,d partitions (more partitions are \
+                more topics of %,d); topics created and, for Kafka, every partition's log present on its broker \
+                (describeLogDirs) before timing starts (create_s in results.json is that time); one producer \
+                (acks=1, linger %d ms, batch %d KiB, buffer %d MiB) sending 100 B keyless records round-robin over \
+                every partition of every topic (record i to topic i mod T, partition (i / T) mod P, the same for \
+                both systems), %,d warm-up records (every partition written at least once when there are fewer \
+                partitions) then %,d timed until all are acknowledged, ack latency sampled on every 64th; then one \
+                consumer without a group assigned every partition reads all %,d records back (after one unmeasured \
+                read), and a count other than the number written fails the workload. Replicated: %s, three \
+                brokers of each system as in the replicated suite, 3 replicas, min.insync.replicas 2, acks=all, \
+                the same producer and records.
+                """, s.widePoints.stream().map(n -> String.format(Locale.ROOT, "%,d", n)).toList(),
+                s.wideTopicPartitions, s.wideTopicPartitions, s.lingerMs, s.batchBytes / 1024, s.bufferBytes >> 20,
+                s.wideWarmup, s.wideRecords, s.wideWarmup + s.wideRecords,
+                s.wideRf3Partitions > 0 ? Row.wideLayout(s.wideRf3Partitions, s.wideTopicPartitions) : "not run");
     }
 
     static String settingsText(CompareSettings s) {

@@ -1,5 +1,7 @@
 package io.sluice.benchmarks.compare;
 
+import io.sluice.benchmarks.load.WideWorkload;
+
 import javax.imageio.ImageIO;
 import java.awt.BasicStroke;
 import java.awt.Color;
@@ -35,9 +37,10 @@ final class RatioChart {
 
     static List<Bar> bars(CompareSettings settings, Results results) {
         List<Bar> bars = new ArrayList<>();
-        for (Row row : Row.all()) {
-            if (!settings.runs(row.runSuite()) || !settings.runsWorkload(row.workload())) {
-                continue;
+        for (Row row : Row.all(settings)) {
+            if (!settings.runs(row.runSuite()) || !settings.runsWorkload(row.workload())
+                    || (row.suite().equals("wide") && row.metric().equals("mb_per_s"))) {
+                continue; // a wide workload's MB/s ratio is its msgs/s ratio: one bar says it
             }
             OptionalDouble sluice = results.median("sluice", row.workload(), row.metric());
             for (int i = 0; i < row.peers().size(); i++) {
@@ -60,9 +63,23 @@ final class RatioChart {
             case "e2e" -> "end-to-end";
             case CompareSettings.REPLICATED_WORKLOAD -> "produce RF 3 acks=all";
             case CompareSettings.REPLICATED_ACKS1_WORKLOAD -> "produce RF 3 acks=1";
-            default -> row.label();
+            default -> wideLabel(row);
         };
         return what + " " + row.unit();
+    }
+
+    /** "1,000 partitions produce", "3,000 partitions RF 3 acks=all": the wide suite's rows, short. */
+    private static String wideLabel(Row row) {
+        WideWorkload w = WideWorkload.parse(row.workload());
+        if (w == null) {
+            return row.label();
+        }
+        String kind = switch (w.kind()) {
+            case WideWorkload.PRODUCE -> "produce";
+            case WideWorkload.CONSUME -> "consume";
+            default -> "RF 3 acks=all";
+        };
+        return String.format(Locale.ROOT, "%,d partitions %s", w.partitions(), kind);
     }
 
     static void write(List<Bar> bars, String title, Path file) throws IOException {

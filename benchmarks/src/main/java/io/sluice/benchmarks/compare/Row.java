@@ -1,5 +1,7 @@
 package io.sluice.benchmarks.compare;
 
+import io.sluice.benchmarks.load.WideWorkload;
+
 import java.util.ArrayList;
 import java.util.List;
 
@@ -23,7 +25,57 @@ record Row(String suite, String label, String workload, String metric, String un
     }
 
     List<String> peers() {
-        return suite.equals("messaging") ? MESSAGING_PEERS : RPC_PEERS;
+        return suite.equals("rpc") ? RPC_PEERS : MESSAGING_PEERS;
+    }
+
+    /** The rows of a run's report: {@link #all()}, plus the wide suite's rows for the partition counts it ran. */
+    static List<Row> all(CompareSettings settings) {
+        List<Row> rows = new ArrayList<>(all());
+        if (settings.runs("wide")) {
+            rows.addAll(wide(settings.widePoints, settings.wideRf3Partitions, settings.wideTopicPartitions));
+        }
+        return rows;
+    }
+
+    /**
+     * The wide suite's rows: per partition count, produce (msgs/s, MB/s, ack p50 and p99) and consume (msgs/s,
+     * MB/s), with the issue's 1.5× Kafka goal on the 1,000-partition point; then the replicated workload.
+     */
+    static List<Row> wide(List<Integer> points, int rf3Partitions, int topicPartitions) {
+        List<Row> rows = new ArrayList<>();
+        double[] none = {0};
+        for (int n : points) {
+            double[] goal = n == 1_000 ? new double[]{1.5} : none;
+            String where = wideLayout(n, topicPartitions);
+            String produce = new WideWorkload(WideWorkload.PRODUCE, n).name();
+            String label = "produce 100 B, " + where + ", acks=1";
+            rows.add(new Row("wide", label, produce, "msgs_per_s", "msgs/s", 1, true, goal));
+            rows.add(new Row("wide", label, produce, "mb_per_s", "MB/s", 1, true, none));
+            rows.add(new Row("wide", label, produce, "p50_us", "ack p50 ms", 1e-3, false, none));
+            rows.add(new Row("wide", label, produce, "p99_us", "ack p99 ms", 1e-3, false, none));
+            String consume = new WideWorkload(WideWorkload.CONSUME, n).name();
+            String back = "consume them back, " + where + ", 1 consumer";
+            rows.add(new Row("wide", back, consume, "msgs_per_s", "msgs/s", 1, true, goal));
+            rows.add(new Row("wide", back, consume, "mb_per_s", "MB/s", 1, true, none));
+        }
+        if (rf3Partitions > 0) {
+            String rf3 = new WideWorkload(WideWorkload.RF3_PRODUCE, rf3Partitions).name();
+            String label = "produce 100 B, " + wideLayout(rf3Partitions, topicPartitions)
+                    + ", 3 brokers, RF 3, min ISR 2, acks=all";
+            rows.add(new Row("wide", label, rf3, "msgs_per_s", "msgs/s", 1, true, new double[]{1.5}));
+            rows.add(new Row("wide", label, rf3, "p50_us", "ack p50 ms", 1e-3, false, none));
+            rows.add(new Row("wide", label, rf3, "p99_us", "ack p99 ms", 1e-3, false, none));
+        }
+        return rows;
+    }
+
+    /** "1,000 partitions (1 topic)", "10,000 partitions (10 topics of 1,000)". */
+    static String wideLayout(int partitions, int topicPartitions) {
+        if (partitions <= topicPartitions) {
+            return String.format(java.util.Locale.ROOT, "%,d partitions (1 topic)", partitions);
+        }
+        return String.format(java.util.Locale.ROOT, "%,d partitions (%d topics of %,d)", partitions,
+                partitions / topicPartitions, topicPartitions);
     }
 
     /** The rows of the report, in order. */

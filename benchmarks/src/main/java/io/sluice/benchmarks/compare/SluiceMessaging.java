@@ -33,19 +33,21 @@ final class SluiceMessaging implements MessagingSystem {
 
     SluiceMessaging(String nameservers) {
         this.nameservers = nameservers;
-        this.admin = Admin.create(new AdminConfig().nameservers(nameservers));
+        // creating a topic of thousands of partitions on a busy machine may take longer than the default 30 s
+        this.admin = Admin.create(new AdminConfig().nameservers(nameservers).requestTimeoutMs(120_000));
     }
 
     @Override
     public void createTopic(String topic, int partitions) throws Exception {
         admin.createTopic(new NewTopic(topic, partitions, 1));
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        long deadline = System.nanoTime() + readyWithinNs(partitions);
         // written once every partition has a leader the producer can find
         try (Producer<byte[], byte[]> probe = Producer.create(new ProducerConfig().nameservers(nameservers),
                 Serdes.bytes(), Serdes.bytes())) {
             while (probe.partitionsFor(topic).size() < partitions) {
                 if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("topic " + topic + " has no route after 60 s");
+                    throw new IllegalStateException("topic " + topic + " has no route after "
+                            + TimeUnit.NANOSECONDS.toSeconds(readyWithinNs(partitions)) + " s");
                 }
                 Thread.sleep(50);
             }
@@ -57,7 +59,7 @@ final class SluiceMessaging implements MessagingSystem {
     public void createReplicatedTopic(String topic, int partitions, int replicas, int minInSync) throws Exception {
         admin.createTopic(new NewTopic(topic, partitions, replicas,
                 Map.of("min.insync.replicas", Integer.toString(minInSync))));
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        long deadline = System.nanoTime() + readyWithinNs(partitions * replicas);
         while (true) {
             try {
                 List<PartitionDescription> described = admin.describeTopic(topic).partitions();
@@ -71,10 +73,16 @@ final class SluiceMessaging implements MessagingSystem {
                 }
             }
             if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("topic " + topic + " has no leaders or replicas in sync after 60 s");
+                throw new IllegalStateException("topic " + topic + " has no leaders or replicas in sync after "
+                        + TimeUnit.NANOSECONDS.toSeconds(readyWithinNs(partitions * replicas)) + " s");
             }
             Thread.sleep(50);
         }
+    }
+
+    /** How long a new topic may take to be writable: a minute, plus 20 ms per replica for topics of thousands. */
+    static long readyWithinNs(int replicas) {
+        return TimeUnit.SECONDS.toNanos(60) + TimeUnit.MILLISECONDS.toNanos(20L * replicas);
     }
 
     @Override
@@ -86,6 +94,15 @@ final class SluiceMessaging implements MessagingSystem {
             @Override
             public void send(String topic, byte[] value, AckCallback onAck) {
                 CompletableFuture<RecordMetadata> f = producer.send(new ProducerRecord<>(topic, null, value));
+                if (onAck != null) {
+                    f.whenComplete((md, error) -> onAck.done(error));
+                }
+            }
+
+            @Override
+            public void send(String topic, int partition, byte[] value, AckCallback onAck) {
+                CompletableFuture<RecordMetadata> f = producer.send(new ProducerRecord<>(topic, partition, null,
+                        value));
                 if (onAck != null) {
                     f.whenComplete((md, error) -> onAck.done(error));
                 }
@@ -104,12 +121,14 @@ final class SluiceMessaging implements MessagingSystem {
     }
 
     @Override
-    public Reader reader(String topic, int partitions, int maxPollRecords) {
+    public Reader reader(List<String> topics, int partitionsPerTopic, int maxPollRecords) {
         Consumer<byte[], byte[]> consumer = Consumer.create(new ConsumerConfig().nameservers(nameservers)
                 .maxPollRecords(maxPollRecords), Serdes.bytes(), Serdes.bytes());
         List<TopicPartition> all = new ArrayList<>();
-        for (int p = 0; p < partitions; p++) {
-            all.add(new TopicPartition(topic, p));
+        for (String topic : topics) {
+            for (int p = 0; p < partitionsPerTopic; p++) {
+                all.add(new TopicPartition(topic, p));
+            }
         }
         consumer.assign(all);
         consumer.seekToBeginning(all);

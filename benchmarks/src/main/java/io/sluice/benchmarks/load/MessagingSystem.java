@@ -1,5 +1,7 @@
 package io.sluice.benchmarks.load;
 
+import java.util.List;
+
 /**
  * What the messaging load generators need from a system under test (Sluice, or Kafka through its own client):
  * create a topic, send records asynchronously, read a topic back. Implementations are thread-compatible: the
@@ -21,7 +23,15 @@ public interface MessagingSystem extends AutoCloseable {
     Sender sender(SenderSettings settings) throws Exception;
 
     /** A consumer (no group) assigned every partition of {@code topic}, positioned at the beginning. */
-    Reader reader(String topic, int partitions, int maxPollRecords) throws Exception;
+    default Reader reader(String topic, int partitions, int maxPollRecords) throws Exception {
+        return reader(List.of(topic), partitions, maxPollRecords);
+    }
+
+    /**
+     * A consumer (no group) assigned partitions 0..{@code partitionsPerTopic}-1 of every topic in {@code topics},
+     * positioned at the beginning.
+     */
+    Reader reader(List<String> topics, int partitionsPerTopic, int maxPollRecords) throws Exception;
 
     /** Producer settings shared by every system. */
     record SenderSettings(String acks, int lingerMs, int batchBytes, long bufferBytes) {
@@ -31,6 +41,9 @@ public interface MessagingSystem extends AutoCloseable {
     interface Sender extends AutoCloseable {
         /** Sends {@code value} without a key; {@code onAck}, when not null, runs once it is acknowledged or failed. */
         void send(String topic, byte[] value, AckCallback onAck);
+
+        /** Sends {@code value} without a key to one chosen partition of {@code topic}; as {@link #send}. */
+        void send(String topic, int partition, byte[] value, AckCallback onAck);
 
         /** Returns once every record sent so far is acknowledged or failed. */
         void flush() throws Exception;

@@ -3,6 +3,7 @@ package io.sluice.benchmarks.peer.kafka;
 import io.sluice.benchmarks.load.MessagingSystem;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.LogDirDescription;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -10,6 +11,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.Node;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -35,6 +37,9 @@ final class KafkaMessaging implements MessagingSystem {
         this.bootstrap = bootstrap;
         Properties p = new Properties();
         p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        // creating a topic of thousands of partitions on a busy machine may take longer than the default 30 s
+        p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 120_000);
+        p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 180_000);
         this.admin = Admin.create(p);
     }
 
@@ -49,17 +54,25 @@ final class KafkaMessaging implements MessagingSystem {
                 .configs(Map.of("min.insync.replicas", Integer.toString(minInSync))), replicas);
     }
 
-    /** Creates the topic, then waits until every partition has a leader and all its replicas in sync. */
+    /**
+     * Creates the topic, then waits until every partition has a leader and all its replicas in sync, and until every
+     * replica's log exists on its broker (describeLogDirs): a KRaft broker learns of a new partition from the
+     * metadata log and creates its log afterwards, which for thousands of partitions takes seconds that must not
+     * count as produce time.
+     */
     private void create(NewTopic newTopic, int replicas) throws Exception {
         String topic = newTopic.name();
         int partitions = newTopic.numPartitions();
-        admin.createTopics(List.of(newTopic)).all().get(60, TimeUnit.SECONDS);
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        long readyWithinNs = TimeUnit.SECONDS.toNanos(60)
+                + TimeUnit.MILLISECONDS.toNanos(20L * partitions * replicas);
+        admin.createTopics(List.of(newTopic)).all().get(readyWithinNs, TimeUnit.NANOSECONDS);
+        long deadline = System.nanoTime() + readyWithinNs;
         while (true) {
             try {
-                var d = admin.describeTopics(Set.of(topic)).allTopicNames().get(10, TimeUnit.SECONDS).get(topic);
+                var d = admin.describeTopics(Set.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS).get(topic);
                 if (d.partitions().size() == partitions && d.partitions().stream()
-                        .allMatch(p -> p.leader() != null && p.isr().size() == replicas)) {
+                        .allMatch(p -> p.leader() != null && p.isr().size() == replicas)
+                        && replicaLogs(topic) == (long) partitions * replicas) {
                     return;
                 }
             } catch (Exception e) {
@@ -68,10 +81,21 @@ final class KafkaMessaging implements MessagingSystem {
                 }
             }
             if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("topic " + topic + " has no leaders or replicas in sync after 60 s");
+                throw new IllegalStateException("topic " + topic + " has no leaders, replicas in sync or logs after "
+                        + TimeUnit.NANOSECONDS.toSeconds(readyWithinNs) + " s");
             }
             Thread.sleep(50);
         }
+    }
+
+    /** How many replica logs of {@code topic} the brokers hold. */
+    private long replicaLogs(String topic) throws Exception {
+        List<Integer> brokers = admin.describeCluster().nodes().get(30, TimeUnit.SECONDS).stream().map(Node::id)
+                .toList();
+        Map<Integer, Map<String, LogDirDescription>> dirs = admin.describeLogDirs(brokers).allDescriptions()
+                .get(30, TimeUnit.SECONDS);
+        return dirs.values().stream().flatMap(byDir -> byDir.values().stream())
+                .flatMap(dir -> dir.replicaInfos().keySet().stream()).filter(tp -> tp.topic().equals(topic)).count();
     }
 
     @Override
@@ -94,6 +118,12 @@ final class KafkaMessaging implements MessagingSystem {
             }
 
             @Override
+            public void send(String topic, int partition, byte[] value, AckCallback onAck) {
+                producer.send(new ProducerRecord<>(topic, partition, null, value),
+                        onAck == null ? null : (md, error) -> onAck.done(error));
+            }
+
+            @Override
             public void flush() {
                 producer.flush();
             }
@@ -106,7 +136,7 @@ final class KafkaMessaging implements MessagingSystem {
     }
 
     @Override
-    public Reader reader(String topic, int partitions, int maxPollRecords) {
+    public Reader reader(List<String> topics, int partitionsPerTopic, int maxPollRecords) {
         Properties p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
@@ -115,8 +145,10 @@ final class KafkaMessaging implements MessagingSystem {
         KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(p, new ByteArrayDeserializer(),
                 new ByteArrayDeserializer());
         List<TopicPartition> all = new ArrayList<>();
-        for (int i = 0; i < partitions; i++) {
-            all.add(new TopicPartition(topic, i));
+        for (String topic : topics) {
+            for (int i = 0; i < partitionsPerTopic; i++) {
+                all.add(new TopicPartition(topic, i));
+            }
         }
         consumer.assign(all);
         consumer.seekToBeginning(all);
