@@ -57,6 +57,14 @@ public interface RequestContext {
     }
 
     /**
+     * Runs {@code action} once when this request's connection closes, answered or not (at once if it has closed):
+     * for state a handler keeps per connection beyond one request, such as a fetch session. Implementations that
+     * cannot tell never run it.
+     */
+    default void onConnectionClosed(Runnable action) {
+    }
+
+    /**
      * True while answers already waiting to be written to this connection exceed its bound (the peer reads slowly
      * or not at all): a handler with a choice, such as a fetch woken after a long poll, should answer small.
      */

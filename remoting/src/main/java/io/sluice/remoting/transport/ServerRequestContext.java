@@ -85,6 +85,11 @@ final class ServerRequestContext implements RequestContext, Runnable, ChannelFut
     }
 
     @Override
+    public void onConnectionClosed(Runnable action) {
+        channel.closeFuture().addListener(f -> action.run());
+    }
+
+    @Override
     public ByteBufAllocator alloc() {
         return channel.alloc();
     }
