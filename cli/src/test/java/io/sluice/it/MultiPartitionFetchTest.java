@@ -297,8 +297,10 @@ class MultiPartitionFetchTest {
             }
             // the connection closes: the broker drops its session
             c.close();
-            SluiceException gone = failure(broker0, sessionFetch(sessionId, 4, 0, List.of(), List.of()));
-            assertThat(gone.code()).isEqualTo(ErrorCode.FETCH_SESSION_ID_NOT_FOUND);
+            int id = sessionId;
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(
+                    failure(broker0, sessionFetch(id, 4, 0, List.of(), List.of())).code())
+                    .isEqualTo(ErrorCode.FETCH_SESSION_ID_NOT_FOUND));
         } finally {
             c.close();
         }
