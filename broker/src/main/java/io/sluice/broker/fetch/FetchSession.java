@@ -63,6 +63,7 @@ public final class FetchSession {
     private final Map<Key, Entry> partitions = new LinkedHashMap<>();
     private int nextEpoch = 1;
     private volatile long lastUsedMs;
+    private volatile Runnable onRemoved = () -> { };
 
     FetchSession(int id, int replicaId, long nowMs) {
         this.id = id;
@@ -76,6 +77,15 @@ public final class FetchSession {
 
     public int replicaId() {
         return replicaId;
+    }
+
+    /** Runs {@code action} when the cache drops this session (to forget what watches its connection). */
+    public void onRemoved(Runnable action) {
+        this.onRemoved = action;
+    }
+
+    void removed() {
+        onRemoved.run();
     }
 
     long lastUsedMs() {

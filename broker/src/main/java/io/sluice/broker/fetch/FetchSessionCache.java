@@ -62,6 +62,7 @@ public final class FetchSessionCache {
                 return null;
             }
             lru.remove();
+            oldest.removed();
             evictions.increment();
         }
         int id;
@@ -92,6 +93,7 @@ public final class FetchSessionCache {
         FetchSession held = sessions.get(id);
         if (held != null && (session == null || held == session)) {
             sessions.remove(id);
+            held.removed();
         }
     }
 

@@ -116,7 +116,7 @@ public final class FetchHandler implements RequestHandler {
             }
             session.apply(listed, null);
             FetchSession created = session;
-            ctx.onConnectionClosed(() -> sessions.remove(created.id(), created));
+            created.onRemoved(ctx.onConnectionClosed(() -> sessions.remove(created.id(), created)));
             return new Fetch(ctx, request, session, session.entries(), 0, false);
         }
         FetchSession session = sessions.get(request.sessionId, nowMs);

@@ -58,10 +58,12 @@ public interface RequestContext {
 
     /**
      * Runs {@code action} once when this request's connection closes, answered or not (at once if it has closed):
-     * for state a handler keeps per connection beyond one request, such as a fetch session. Implementations that
-     * cannot tell never run it.
+     * for state a handler keeps per connection beyond one request, such as a fetch session. Returns an action that
+     * forgets {@code action} (for state dropped earlier), so that a long-lived connection holds no stale ones.
+     * Implementations that cannot tell never run it.
      */
-    default void onConnectionClosed(Runnable action) {
+    default Runnable onConnectionClosed(Runnable action) {
+        return () -> { };
     }
 
     /**

@@ -85,8 +85,10 @@ final class ServerRequestContext implements RequestContext, Runnable, ChannelFut
     }
 
     @Override
-    public void onConnectionClosed(Runnable action) {
-        channel.closeFuture().addListener(f -> action.run());
+    public Runnable onConnectionClosed(Runnable action) {
+        ChannelFutureListener listener = f -> action.run();
+        channel.closeFuture().addListener(listener);
+        return () -> channel.closeFuture().removeListener(listener);
     }
 
     @Override
