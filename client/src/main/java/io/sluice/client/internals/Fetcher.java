@@ -7,6 +7,7 @@ import io.sluice.client.TopicPartition;
 import io.sluice.remoting.ErrorCode;
 import io.sluice.remoting.SluiceException;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.sluice.remoting.fetch.FetchSessionBuilder;
 import io.sluice.remoting.protocol.ApiKey;
 import io.sluice.remoting.protocol.FetchPartition;
@@ -47,6 +48,8 @@ final class Fetcher<K, V> {
      * fetches: deep enough that a consumer reading fast does not wait on fetch round trips, small next to the heap.
      */
     static final long BUFFER_BUDGET_BYTES = 32L << 20;
+    /** A partition's records are sliced out of an answer at least 1/8 their own; smaller shares are copied. */
+    static final int SLICE_PIN_FACTOR = 8;
 
     private final RemotingClient client;
     private final RouteCache routes;
@@ -310,8 +313,7 @@ final class Fetcher<K, V> {
         if (length == 0) {
             return;
         }
-        CompletedFetch fetch = new CompletedFetch(s.tp, new Response(null, payload.retainedSlice(at, length)),
-                checkCrcs);
+        CompletedFetch fetch = new CompletedFetch(s.tp, new Response(null, share(payload, at, length)), checkCrcs);
         long next = fetch.nextOffsetAfterData();
         if (next <= sent.fetchOffset) {
             fetch.close();
@@ -323,6 +325,21 @@ final class Fetcher<K, V> {
         }
         s.nextFetchOffset = next;
         s.buffered.addLast(fetch);
+    }
+
+    /**
+     * A partition's share of an answer's payload: a slice of it (no copy), unless the share is small next to the
+     * whole, which a slice would keep in memory for as long as the partition holds its records (a paused partition
+     * may hold them long): then a copy of just its bytes. So held data pins at most {@link #SLICE_PIN_FACTOR} times
+     * its size.
+     */
+    private static ByteBuf share(ByteBuf payload, int at, int length) {
+        if ((long) length * SLICE_PIN_FACTOR >= payload.readableBytes()) {
+            return payload.retainedSlice(at, length);
+        }
+        ByteBuf copy = Unpooled.buffer(length, length);
+        copy.writeBytes(payload, at, length);
+        return copy;
     }
 
     private void onError(PartitionFetchState s, SluiceException error, long nowNs) {
