@@ -51,6 +51,10 @@ final class ServerConfigs {
                 .fetchMaxWaitMs(cfg.getLong(BrokerConfig.FETCH_MAX_WAIT_MS, BrokerConfig.FETCH_MAX_WAIT_MS_DEFAULT))
                 .fetchMaxBytes(cfg.getInt(BrokerConfig.FETCH_MAX_BYTES, BrokerConfig.FETCH_MAX_BYTES_DEFAULT))
                 .maxParkedFetches(cfg.getInt(BrokerConfig.MAX_PARKED_FETCHES, BrokerConfig.MAX_PARKED_FETCHES_DEFAULT))
+                .fetchSessionCacheSlots(cfg.getInt(BrokerConfig.FETCH_SESSION_CACHE_SLOTS,
+                        BrokerConfig.FETCH_SESSION_CACHE_SLOTS_DEFAULT))
+                .fetchSessionEvictionIdleMs(cfg.getLong(BrokerConfig.FETCH_SESSION_EVICTION_IDLE_MS,
+                        BrokerConfig.FETCH_SESSION_EVICTION_IDLE_MS_DEFAULT))
                 .offsetsRetentionMs(cfg.getLong(BrokerConfig.OFFSETS_RETENTION_MS,
                         BrokerConfig.OFFSETS_RETENTION_MS_DEFAULT))
                 .offsetsRetentionCheckIntervalMs(cfg.getLong(BrokerConfig.OFFSETS_RETENTION_CHECK_INTERVAL_MS,
@@ -69,6 +73,8 @@ final class ServerConfigs {
                 .lagTimeMaxMs(cfg.getLong(ReplicationConfig.LAG_TIME_MAX_MS, defaults.lagTimeMaxMs()))
                 .fetchMaxWaitMs(cfg.getInt(ReplicationConfig.FETCH_MAX_WAIT_MS, defaults.fetchMaxWaitMs()))
                 .fetchMaxBytes(cfg.getInt(ReplicationConfig.FETCH_MAX_BYTES, defaults.fetchMaxBytes()))
+                .fetchResponseMaxBytes(cfg.getInt(ReplicationConfig.FETCH_RESPONSE_MAX_BYTES,
+                        defaults.fetchResponseMaxBytes()))
                 .backoffMs(cfg.getLong(ReplicationConfig.BACKOFF_MS, defaults.backoffMs()));
     }
 

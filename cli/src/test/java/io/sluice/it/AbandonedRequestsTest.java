@@ -10,6 +10,7 @@ import io.sluice.nameserver.NameServerConfig;
 import io.sluice.registry.RegistryConfig;
 import io.sluice.remoting.protocol.ApiKey;
 import io.sluice.remoting.protocol.FetchRequest;
+import io.sluice.remoting.protocol.FetchResponse;
 import io.sluice.remoting.transport.Connection;
 import io.sluice.remoting.transport.RemotingClient;
 import io.sluice.remoting.transport.Response;
@@ -47,14 +48,8 @@ class AbandonedRequestsTest {
     }
 
     private static FetchRequest longPoll(int maxWaitMs) {
-        FetchRequest fetch = new FetchRequest();
-        fetch.topic = "quiet";
-        fetch.offset = 0; // the log end of an empty partition: nothing to read, so the fetch parks
-        fetch.maxBytes = 1024;
-        fetch.maxWaitMs = maxWaitMs;
-        fetch.replicaId = -1;
-        fetch.leaderEpoch = -1;
-        return fetch;
+        // offset 0 is the log end of an empty partition: nothing to read, so the fetch parks
+        return Fetches.one("quiet", 0, 0, 1024, maxWaitMs);
     }
 
     /** How long a long poll of 2 s took to be answered. */
@@ -78,8 +73,9 @@ class AbandonedRequestsTest {
             Connection probe = client.connect(broker).get(10, TimeUnit.SECONDS);
             // the broker leads quiet-0 once a short poll comes back after its wait, not at once with an error
             await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> {
-                probe.request(ApiKey.FETCH, longPoll(10), null, 5_000).get(5, TimeUnit.SECONDS).close();
-                return true;
+                try (Response r = probe.request(ApiKey.FETCH, longPoll(10), null, 5_000).get(5, TimeUnit.SECONDS)) {
+                    return r.<FetchResponse>message().partitions.get(0).errorCode == 0;
+                }
             });
 
             Connection leaving = client.connect(broker).get(10, TimeUnit.SECONDS);

@@ -25,6 +25,8 @@ import io.sluice.remoting.codec.MessageCodec;
 import io.sluice.remoting.protocol.ApiKey;
 import io.sluice.remoting.protocol.ErrorResponse;
 import io.sluice.remoting.protocol.FetchRequest;
+import io.sluice.remoting.protocol.FetchResponse;
+import io.sluice.remoting.protocol.FetchedPartition;
 import io.sluice.remoting.protocol.ProduceRequest;
 import io.sluice.remoting.record.RecordBatchBuilder;
 import io.sluice.remoting.transport.Connection;
@@ -177,15 +179,12 @@ class BadInputTest {
     @Test
     void offsetOutOfRangeNamesTheValidRange() throws Exception {
         assertBrokerStillServes();
-        FetchRequest fetch = new FetchRequest();
-        fetch.topic = "events";
-        fetch.partition = 0;
-        fetch.offset = 1_000_000;
-        fetch.maxBytes = 65536;
-        fetch.replicaId = -1;
-        SluiceException e = failure(ApiKey.FETCH, fetch, null);
-        assertThat(e.code()).isEqualTo(ErrorCode.OFFSET_OUT_OF_RANGE);
-        assertThat(e.getMessage()).contains("1000000").containsPattern("\\[0, \\d+\\)");
+        FetchRequest fetch = Fetches.one("events", 0, 1_000_000, 65536, 0);
+        try (Response answer = broker.request(ApiKey.FETCH, fetch, null, 10_000).get(10, TimeUnit.SECONDS)) {
+            FetchedPartition p = answer.<FetchResponse>message().partitions.get(0);
+            assertThat(ErrorCode.forId(p.errorCode)).isEqualTo(ErrorCode.OFFSET_OUT_OF_RANGE);
+            assertThat(p.errorMessage).contains("1000000").containsPattern("\\[0, \\d+\\)");
+        }
     }
 
     @Test

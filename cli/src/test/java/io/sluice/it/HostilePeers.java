@@ -5,7 +5,6 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.sluice.remoting.codec.MessageCodec;
 import io.sluice.remoting.protocol.ApiKey;
-import io.sluice.remoting.protocol.FetchRequest;
 import io.sluice.remoting.protocol.ProduceRequest;
 import io.sluice.remoting.transport.FrameLayout;
 
@@ -87,14 +86,7 @@ final class HostilePeers implements AutoCloseable {
     }
 
     private static byte[] fetchFrame(String topic, int partition, int maxBytes) {
-        FetchRequest request = new FetchRequest();
-        request.topic = topic;
-        request.partition = partition;
-        request.offset = 0;
-        request.maxBytes = maxBytes;
-        request.replicaId = -1;
-        request.leaderEpoch = -1;
-        return frame(ApiKey.FETCH, request, 0);
+        return frame(ApiKey.FETCH, Fetches.one(topic, partition, 0, maxBytes, 0), 0);
     }
 
     /** Peers whose connection was accepted. */

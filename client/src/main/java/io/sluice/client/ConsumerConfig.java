@@ -18,8 +18,12 @@ public final class ConsumerConfig {
     public static final String CLIENT_ID = "sluice.consumer.client.id";
     public static final String NAMESERVERS = "sluice.consumer.nameservers";
     public static final String NAMESERVERS_DEFAULT = "127.0.0.1:9876";
+    /** Most bytes one fetch returns in all (Kafka's {@code fetch.max.bytes}); it asks for every partition of a broker. */
     public static final String FETCH_MAX_BYTES = "sluice.consumer.fetch.max.bytes";
-    public static final int FETCH_MAX_BYTES_DEFAULT = 1024 * 1024;
+    public static final int FETCH_MAX_BYTES_DEFAULT = 8 * 1024 * 1024;
+    /** Most bytes one fetch returns for one partition (Kafka's {@code max.partition.fetch.bytes}). */
+    public static final String MAX_PARTITION_FETCH_BYTES = "sluice.consumer.max.partition.fetch.bytes";
+    public static final int MAX_PARTITION_FETCH_BYTES_DEFAULT = 1024 * 1024;
     public static final String FETCH_MAX_WAIT_MS = "sluice.consumer.fetch.max.wait.ms";
     public static final int FETCH_MAX_WAIT_MS_DEFAULT = 500;
     public static final String FETCH_MIN_BYTES = "sluice.consumer.fetch.min.bytes";
@@ -70,6 +74,7 @@ public final class ConsumerConfig {
     private String clientId;
     private String nameservers = NAMESERVERS_DEFAULT;
     private int fetchMaxBytes = FETCH_MAX_BYTES_DEFAULT;
+    private int maxPartitionFetchBytes = MAX_PARTITION_FETCH_BYTES_DEFAULT;
     private int fetchMaxWaitMs = FETCH_MAX_WAIT_MS_DEFAULT;
     private int fetchMinBytes = FETCH_MIN_BYTES_DEFAULT;
     private int maxPollRecords = MAX_POLL_RECORDS_DEFAULT;
@@ -108,6 +113,7 @@ public final class ConsumerConfig {
             case CLIENT_ID -> clientId(s.getString(key, clientId));
             case NAMESERVERS -> nameservers(s.getString(key, nameservers));
             case FETCH_MAX_BYTES -> fetchMaxBytes(s.getInt(key, fetchMaxBytes));
+            case MAX_PARTITION_FETCH_BYTES -> maxPartitionFetchBytes(s.getInt(key, maxPartitionFetchBytes));
             case FETCH_MAX_WAIT_MS -> fetchMaxWaitMs(s.getInt(key, fetchMaxWaitMs));
             case FETCH_MIN_BYTES -> fetchMinBytes(s.getInt(key, fetchMinBytes));
             case MAX_POLL_RECORDS -> maxPollRecords(s.getInt(key, maxPollRecords));
@@ -163,13 +169,26 @@ public final class ConsumerConfig {
         return this;
     }
 
-    /** Upper bound on the bytes one fetch of one partition returns (a larger first batch still comes whole). */
+    /**
+     * Upper bound on the bytes one fetch returns across all the partitions it asks one broker for (the first
+     * partition with data still returns a whole batch if it is larger, so a consumer always makes progress).
+     */
     public int fetchMaxBytes() {
         return fetchMaxBytes;
     }
 
     public ConsumerConfig fetchMaxBytes(int value) {
         this.fetchMaxBytes = value;
+        return this;
+    }
+
+    /** Upper bound on the bytes one fetch returns for one partition (a larger first batch still comes whole). */
+    public int maxPartitionFetchBytes() {
+        return maxPartitionFetchBytes;
+    }
+
+    public ConsumerConfig maxPartitionFetchBytes(int value) {
+        this.maxPartitionFetchBytes = value;
         return this;
     }
 
@@ -417,6 +436,7 @@ public final class ConsumerConfig {
         require(fetchMaxBytes >= 1024, FETCH_MAX_BYTES, fetchMaxBytes, "at least 1024");
         require(fetchMaxBytes <= transport.maxFrameBytes() - 1024, FETCH_MAX_BYTES, fetchMaxBytes,
                 "at most " + TransportConfig.MAX_FRAME_BYTES + " - 1024 = " + (transport.maxFrameBytes() - 1024));
+        require(maxPartitionFetchBytes >= 1024, MAX_PARTITION_FETCH_BYTES, maxPartitionFetchBytes, "at least 1024");
         require(fetchMaxWaitMs >= 0, FETCH_MAX_WAIT_MS, fetchMaxWaitMs, "at least 0");
         require(fetchMinBytes >= 0 && fetchMinBytes <= fetchMaxBytes, FETCH_MIN_BYTES, fetchMinBytes,
                 "between 0 and " + FETCH_MAX_BYTES + " (" + fetchMaxBytes + ")");

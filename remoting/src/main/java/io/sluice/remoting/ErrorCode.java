@@ -78,6 +78,17 @@ public enum ErrorCode {
      * the refused write was stored. Retry after a backoff: writes resume once space is freed.
      */
     STORAGE_FULL(219, true, false, "broker storage is full"),
+    /**
+     * An incremental fetch named a fetch session the broker does not hold (it restarted, evicted the session from
+     * its bounded cache, or the connection that made it closed). Not retriable as is: send a full fetch, which
+     * creates a new session.
+     */
+    FETCH_SESSION_ID_NOT_FOUND(230, false, false, "fetch session not found"),
+    /**
+     * An incremental fetch's session epoch is not the one the broker expects next (a request lost or answered
+     * out of order). Not retriable as is: send a full fetch, which creates a new session.
+     */
+    INVALID_FETCH_SESSION_EPOCH(231, false, false, "fetch session epoch does not match"),
 
     // ---- consumer groups (3xx) ----
     /** No coordinator is available for the group yet. Retry after a backoff. */

@@ -29,6 +29,12 @@ public final class BrokerConfig {
     public static final int FETCH_MAX_BYTES_DEFAULT = 8 * 1024 * 1024;
     public static final String MAX_PARKED_FETCHES = "sluice.broker.fetch.max.parked";
     public static final int MAX_PARKED_FETCHES_DEFAULT = 10_000;
+    /** Fetch sessions (incremental fetch) a broker holds at most; 0 serves every fetch without a session. */
+    public static final String FETCH_SESSION_CACHE_SLOTS = "sluice.broker.fetch.session.cache.slots";
+    public static final int FETCH_SESSION_CACHE_SLOTS_DEFAULT = 1_000;
+    /** How long a fetch session must have been unused before a new one may take its place in a full cache. */
+    public static final String FETCH_SESSION_EVICTION_IDLE_MS = "sluice.broker.fetch.session.eviction.idle.ms";
+    public static final long FETCH_SESSION_EVICTION_IDLE_MS_DEFAULT = 60_000;
     public static final String OFFSETS_RETENTION_MS = "sluice.broker.offsets.retention.ms";
     public static final long OFFSETS_RETENTION_MS_DEFAULT = GroupCoordinator.OFFSETS_RETENTION_MS_DEFAULT;
     public static final String OFFSETS_RETENTION_CHECK_INTERVAL_MS = "sluice.broker.offsets.retention.check.interval.ms";
@@ -50,6 +56,8 @@ public final class BrokerConfig {
     private long fetchMaxWaitMs = FETCH_MAX_WAIT_MS_DEFAULT;
     private int fetchMaxBytes = FETCH_MAX_BYTES_DEFAULT;
     private int maxParkedFetches = MAX_PARKED_FETCHES_DEFAULT;
+    private int fetchSessionCacheSlots = FETCH_SESSION_CACHE_SLOTS_DEFAULT;
+    private long fetchSessionEvictionIdleMs = FETCH_SESSION_EVICTION_IDLE_MS_DEFAULT;
     private long offsetsRetentionMs = OFFSETS_RETENTION_MS_DEFAULT;
     private long offsetsRetentionCheckIntervalMs = OFFSETS_RETENTION_CHECK_INTERVAL_MS_DEFAULT;
     private long storageMinFreeBytes = STORAGE_MIN_FREE_BYTES_DEFAULT;
@@ -143,6 +151,26 @@ public final class BrokerConfig {
         return this;
     }
 
+    /** Fetch sessions held at most (Kafka's {@code max.incremental.fetch.session.cache.slots}). */
+    public int fetchSessionCacheSlots() {
+        return fetchSessionCacheSlots;
+    }
+
+    public BrokerConfig fetchSessionCacheSlots(int value) {
+        this.fetchSessionCacheSlots = value;
+        return this;
+    }
+
+    /** How long a fetch session must have been unused before a new one may evict it from a full cache. */
+    public long fetchSessionEvictionIdleMs() {
+        return fetchSessionEvictionIdleMs;
+    }
+
+    public BrokerConfig fetchSessionEvictionIdleMs(long value) {
+        this.fetchSessionEvictionIdleMs = value;
+        return this;
+    }
+
     /**
      * How long the committed offsets of a group without members are kept: they expire once this long has passed
      * since both their commit and the group's last member (7 days by default, like Kafka).
@@ -213,6 +241,9 @@ public final class BrokerConfig {
         require(fetchMaxWaitMs >= 0, FETCH_MAX_WAIT_MS, fetchMaxWaitMs, "at least 0");
         require(fetchMaxBytes >= 1024, FETCH_MAX_BYTES, fetchMaxBytes, "at least 1024");
         require(maxParkedFetches >= 0, MAX_PARKED_FETCHES, maxParkedFetches, "at least 0");
+        require(fetchSessionCacheSlots >= 0, FETCH_SESSION_CACHE_SLOTS, fetchSessionCacheSlots, "at least 0");
+        require(fetchSessionEvictionIdleMs >= 0, FETCH_SESSION_EVICTION_IDLE_MS, fetchSessionEvictionIdleMs,
+                "at least 0");
         require(offsetsRetentionMs >= 1, OFFSETS_RETENTION_MS, offsetsRetentionMs, "at least 1");
         require(offsetsRetentionCheckIntervalMs >= 1, OFFSETS_RETENTION_CHECK_INTERVAL_MS,
                 offsetsRetentionCheckIntervalMs, "at least 1");

@@ -2,6 +2,8 @@ package io.sluice.broker.server;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.sluice.broker.group.GroupCoordinator;
+import io.sluice.broker.fetch.FetchReader;
+import io.sluice.broker.fetch.FetchSessionCache;
 import io.sluice.broker.handler.FetchHandler;
 import io.sluice.broker.handler.ListOffsetsHandler;
 import io.sluice.broker.handler.OffsetsForLeaderEpochHandler;
@@ -74,8 +76,9 @@ public final class BrokerServer implements AutoCloseable {
                 config.replication(), metrics);
         server = new RemotingServer("broker-" + config.id(), config.transport(), metrics)
                 .handle(ApiKey.PRODUCE, new ProduceHandler(partitions, storage))
-                .handle(ApiKey.FETCH, new FetchHandler(partitions, brokerMetrics, config.fetchMaxWaitMs(),
-                        config.fetchMaxBytes(), config.maxParkedFetches()))
+                .handle(ApiKey.FETCH, new FetchHandler(new FetchReader(partitions, brokerMetrics),
+                        new FetchSessionCache(config.fetchSessionCacheSlots(), config.fetchSessionEvictionIdleMs(),
+                                metrics), config.fetchMaxWaitMs(), config.fetchMaxBytes(), config.maxParkedFetches()))
                 .handle(ApiKey.LIST_OFFSETS, new ListOffsetsHandler(partitions))
                 .handle(ApiKey.OFFSETS_FOR_LEADER_EPOCH, new OffsetsForLeaderEpochHandler(partitions))
                 .handle(ApiKey.PARTITION_STATES, new PartitionStatesHandler(partitions));

@@ -6,16 +6,23 @@ import io.sluice.client.ConsumerRecords;
 import io.sluice.client.TopicPartition;
 import io.sluice.remoting.ErrorCode;
 import io.sluice.remoting.SluiceException;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.sluice.remoting.fetch.FetchSessionBuilder;
 import io.sluice.remoting.protocol.ApiKey;
+import io.sluice.remoting.protocol.FetchPartition;
 import io.sluice.remoting.protocol.FetchRequest;
 import io.sluice.remoting.protocol.FetchResponse;
+import io.sluice.remoting.protocol.FetchedPartition;
 import io.sluice.remoting.protocol.ListOffsetsRequest;
 import io.sluice.remoting.protocol.ListOffsetsResponse;
+import io.sluice.remoting.transport.Connection;
 import io.sluice.remoting.transport.RemotingClient;
 import io.sluice.remoting.transport.Response;
 
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -23,8 +30,13 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * The consumer's data path: sends one long-poll FETCH per assigned partition to its leader (pipelined on the
- * pooled connection), looks up positions to reset with LIST_OFFSETS, and turns answers into records.
+ * The consumer's data path: keeps one long-poll FETCH in flight per leader broker, asking in one request for every
+ * assigned partition led there that has room for more data, inside a fetch session per broker (only what changed
+ * is sent and answered; see {@link FetchSessionBuilder}); looks up positions to reset with LIST_OFFSETS, and turns
+ * answers into records. Each partition of an answer is handled on its own, as a single-partition answer would be:
+ * its records become a {@link CompletedFetch} (a slice of the shared payload), its error moves that partition
+ * alone (NOT_LEADER refreshes routes, OFFSET_OUT_OF_RANGE applies the reset policy). A failed request backs off the
+ * partitions it asked for; a session error only makes the next request a full fetch.
  *
  * <p>Answers arrive on the transport's I/O thread and only go into an event queue (waking the consumer thread
  * if it waits); everything else runs on the consumer thread: applying answers, issuing the next fetches, decoding
@@ -36,6 +48,8 @@ final class Fetcher<K, V> {
      * fetches: deep enough that a consumer reading fast does not wait on fetch round trips, small next to the heap.
      */
     static final long BUFFER_BUDGET_BYTES = 32L << 20;
+    /** A partition's records are sliced out of an answer at least 1/8 their own; smaller shares are copied. */
+    static final int SLICE_PIN_FACTOR = 8;
 
     private final RemotingClient client;
     private final RouteCache routes;
@@ -45,6 +59,7 @@ final class Fetcher<K, V> {
     private final ConsumerMetrics metrics;
     private final ConsumerConfig.AutoOffsetReset resetPolicy;
     private final int fetchMaxBytes;
+    private final int partitionMaxBytes;
     private final int fetchMaxWaitMs;
     private final int fetchMinBytes;
     private final long requestTimeoutMs;
@@ -55,6 +70,8 @@ final class Fetcher<K, V> {
     private volatile Thread waiter;
     private volatile boolean closed;
     private int nextPartition;
+    /** per leader broker: its fetch session and whether a fetch to it is in flight (consumer thread only) */
+    private final Map<InetSocketAddress, Node> nodes = new HashMap<>();
 
     Fetcher(ConsumerConfig config, RemotingClient client, RouteCache routes, OffsetLookup offsets, Backoff backoff,
             CompletedFetch.RecordDecoder<K, V> decoder, ConsumerMetrics metrics) {
@@ -66,11 +83,12 @@ final class Fetcher<K, V> {
         this.metrics = metrics;
         this.resetPolicy = config.autoOffsetReset();
         this.fetchMaxBytes = config.fetchMaxBytes();
+        this.partitionMaxBytes = config.maxPartitionFetchBytes();
         this.fetchMaxWaitMs = config.fetchMaxWaitMs();
         this.fetchMinBytes = config.fetchMinBytes();
         this.requestTimeoutMs = config.requestTimeoutMs();
         this.checkCrcs = config.checkCrcs();
-        this.bufferBudgetBytes = Math.max(BUFFER_BUDGET_BYTES, 2L * fetchMaxBytes);
+        this.bufferBudgetBytes = Math.max(BUFFER_BUDGET_BYTES, 2L * Math.max(fetchMaxBytes, partitionMaxBytes));
     }
 
     /** Gives partitions without a position a pending reset per {@code auto.offset.reset} (or an error for NONE). */
@@ -99,49 +117,68 @@ final class Fetcher<K, V> {
             s.resetInFlight = true;
             int epoch = s.epoch;
             offsets.send(s.tp, s.pendingReset).whenComplete((answer, error) ->
-                    enqueue(new Event(false, s, epoch, -1, answer, null, error, 0)));
+                    enqueue(new Event(null, null, new Sent(s, epoch, -1), answer, null, error, 0)));
         }
     }
 
     /**
-     * Sends a fetch for every partition that has a position, a known leader and room for more data. Past the
-     * guaranteed fetches per partition, a fetch goes out only while the data held plus every fetch in flight (counted
-     * at {@code fetch.max.bytes}) stays within the consumer's buffer budget, so prefetching is bounded per consumer.
+     * Sends one fetch to every leader broker that has none in flight, for the partitions it leads that have a
+     * position and room for more data. Past the guaranteed fetches per partition, a partition is asked for only
+     * while the data held plus what the fetches in flight may bring (each partition counted at
+     * {@code max.partition.fetch.bytes}, each request at most {@code fetch.max.bytes}) stays within the consumer's
+     * buffer budget, so prefetching is bounded per consumer.
      */
     void sendFetches(List<PartitionFetchState> states, long nowNs) {
         long committed = 0;
         for (PartitionFetchState s : states) {
-            committed += s.bufferedBytes() + (long) s.fetchesInFlight * fetchMaxBytes;
+            committed += s.bufferedBytes();
         }
+        for (Node node : nodes.values()) {
+            committed += node.inFlightBytes;
+        }
+        Map<InetSocketAddress, List<PartitionFetchState>> byLeader = new LinkedHashMap<>();
         for (PartitionFetchState s : states) {
-            if (!s.canFetch(nowNs, committed + fetchMaxBytes <= bufferBudgetBytes)) {
+            if (!s.canFetch(nowNs, committed + partitionMaxBytes <= bufferBudgetBytes)) {
                 continue;
             }
             InetSocketAddress leader = leader(s);
-            if (leader == null) {
+            if (leader == null || nodes.computeIfAbsent(leader, a -> new Node()).inFlight) {
                 continue;
             }
-            TopicRoutes topicRoutes = routes.topic(s.tp.topic());
-            FetchRequest request = new FetchRequest();
-            request.topic = s.tp.topic();
-            request.partition = s.tp.partition();
-            request.offset = s.nextFetchOffset;
-            request.maxBytes = fetchMaxBytes;
-            request.maxWaitMs = fetchMaxWaitMs;
-            request.minBytes = fetchMinBytes;
-            request.replicaId = -1;
-            request.replicaLogEndOffset = -1;
-            request.leaderEpoch = topicRoutes.leaderEpoch(s.tp.partition());
-            s.fetchesInFlight++;
-            committed += fetchMaxBytes;
-            s.liveFetchEpoch = s.epoch;
-            int epoch = s.epoch;
-            long startNs = System.nanoTime();
-            client.connection(leader)
-                    .thenCompose(c -> c.request(ApiKey.FETCH, request, null, requestTimeoutMs))
-                    .whenComplete((response, error) ->
-                            enqueue(new Event(true, s, epoch, request.offset, null, response, error, startNs)));
+            List<PartitionFetchState> batch = byLeader.computeIfAbsent(leader, a -> new ArrayList<>());
+            if (batch.size() < FetchRequest.MAX_PARTITIONS) {
+                batch.add(s);
+                committed += partitionMaxBytes;
+            }
         }
+        byLeader.forEach((leader, batch) -> send(leader, nodes.get(leader), batch));
+    }
+
+    private void send(InetSocketAddress leader, Node node, List<PartitionFetchState> batch) {
+        Connection current = client.connection(leader).getNow(null);
+        if (current == null || current != node.connection) {
+            node.session.reset(); // a new connection: the broker dropped the old one's session with it
+            node.connection = current;
+        }
+        List<FetchPartition> wanted = new ArrayList<>(batch.size());
+        Map<FetchSessionBuilder.Key, Sent> sent = new HashMap<>(batch.size() * 2);
+        for (PartitionFetchState s : batch) {
+            TopicRoutes topicRoutes = routes.topic(s.tp.topic());
+            wanted.add(new FetchPartition(s.tp.topic(), s.tp.partition(), s.nextFetchOffset, partitionMaxBytes,
+                    topicRoutes.leaderEpoch(s.tp.partition())));
+            sent.put(new FetchSessionBuilder.Key(s.tp.topic(), s.tp.partition()),
+                    new Sent(s, s.epoch, s.nextFetchOffset));
+            s.fetchesInFlight++;
+            s.liveFetchEpoch = s.epoch;
+        }
+        FetchRequest request = node.session.build(wanted, -1, fetchMaxWaitMs, fetchMinBytes, fetchMaxBytes);
+        node.inFlight = true;
+        node.inFlightBytes = Math.min(fetchMaxBytes, (long) batch.size() * partitionMaxBytes);
+        long startNs = System.nanoTime();
+        client.connection(leader)
+                .thenCompose(c -> c.request(ApiKey.FETCH, request, null, requestTimeoutMs))
+                .whenComplete((response, error) ->
+                        enqueue(new Event(node, sent, null, null, response, error, startNs)));
     }
 
     /** The partition's leader, or null after asking for fresh routes (their arrival wakes the consumer). */
@@ -190,7 +227,7 @@ final class Fetcher<K, V> {
     void processEvents(long nowNs) {
         Event e;
         while ((e = events.poll()) != null) {
-            if (e.fetch) {
+            if (e.node != null) {
                 applyFetch(e, nowNs);
             } else {
                 applyReset(e, nowNs);
@@ -199,9 +236,9 @@ final class Fetcher<K, V> {
     }
 
     private void applyReset(Event e, long nowNs) {
-        PartitionFetchState s = e.state;
+        PartitionFetchState s = e.reset.state;
         s.resetInFlight = false;
-        if (!s.assigned || e.epoch != s.epoch) {
+        if (!s.assigned || e.reset.epoch != s.epoch) {
             return;
         }
         if (e.error != null) {
@@ -213,37 +250,96 @@ final class Fetcher<K, V> {
     }
 
     private void applyFetch(Event e, long nowNs) {
-        PartitionFetchState s = e.state;
-        s.fetchesInFlight--;
-        if (!s.assigned || e.epoch != s.epoch || closed) {
+        Node node = e.node;
+        node.inFlight = false;
+        node.inFlightBytes = 0;
+        for (Sent sent : e.sent.values()) {
+            sent.state.fetchesInFlight--;
+        }
+        try {
+            if (e.error != null) {
+                SluiceException error = SluiceException.from(e.error);
+                node.session.onError(error.code());
+                if (error.code() != ErrorCode.FETCH_SESSION_ID_NOT_FOUND
+                        && error.code() != ErrorCode.INVALID_FETCH_SESSION_EPOCH) {
+                    for (Sent sent : e.sent.values()) {
+                        if (current(sent)) {
+                            onError(sent.state, error, nowNs);
+                        }
+                    }
+                }
+                return;
+            }
+            FetchResponse answer = e.response.message();
+            node.session.onResponse(answer);
+            metrics.fetched(nowNs - e.startNs);
+            if (answer.partitions == null) {
+                return;
+            }
+            ByteBuf payload = e.response.payload();
+            int pos = payload.readerIndex();
+            for (FetchedPartition r : answer.partitions) {
+                int length = Math.max(0, Math.min(r.recordsBytes, payload.writerIndex() - pos));
+                int at = pos;
+                pos += length;
+                Sent sent = e.sent.get(new FetchSessionBuilder.Key(r.topic, r.partition));
+                if (sent != null && current(sent)) {
+                    applyPartition(sent, r, payload, at, length, nowNs);
+                }
+            }
+        } finally {
             if (e.response != null) {
                 e.response.close();
             }
+        }
+    }
+
+    /** True if the partition was asked for under its current position epoch (no seek or reset since). */
+    private boolean current(Sent sent) {
+        return sent.state.assigned && sent.epoch == sent.state.epoch && !closed;
+    }
+
+    private void applyPartition(Sent sent, FetchedPartition r, ByteBuf payload, int at, int length, long nowNs) {
+        PartitionFetchState s = sent.state;
+        if (r.errorCode != 0) {
+            onError(s, ErrorCode.forId(r.errorCode).exception(r.errorMessage), nowNs);
             return;
         }
-        if (e.error != null) {
-            onError(s, SluiceException.from(e.error), nowNs);
-            return;
-        }
-        metrics.fetched(nowNs - e.startNs);
         s.outOfRangeStrikes = 0;
-        FetchResponse answer = e.response.message();
-        s.highWatermark = answer.highWatermark;
-        s.logStartOffset = answer.logStartOffset;
-        s.logEndOffset = answer.logEndOffset;
+        s.highWatermark = r.highWatermark;
+        s.logStartOffset = r.logStartOffset;
+        s.logEndOffset = r.logEndOffset;
         s.failures = 0;
-        CompletedFetch fetch = new CompletedFetch(s.tp, e.response, checkCrcs);
+        if (length == 0) {
+            return;
+        }
+        CompletedFetch fetch = new CompletedFetch(s.tp, new Response(null, share(payload, at, length)), checkCrcs);
         long next = fetch.nextOffsetAfterData();
-        if (next <= e.fetchOffset) {
+        if (next <= sent.fetchOffset) {
             fetch.close();
-            if (e.response.payload().isReadable() && next < 0) {
+            if (next < 0) {
                 onError(s, new SluiceException(ErrorCode.CORRUPT_RECORD, "fetch of " + s.tp + " at "
-                        + e.fetchOffset + " returned no whole batch"), nowNs);
+                        + sent.fetchOffset + " returned no whole batch"), nowNs);
             }
             return;
         }
         s.nextFetchOffset = next;
         s.buffered.addLast(fetch);
+    }
+
+    /**
+     * A partition's share of an answer's payload: a slice of it (no copy), unless the share is small next to the
+     * whole, which a slice would keep in memory for as long as the partition holds its records (a paused partition
+     * may hold them long): then a copy of just its bytes. So held data pins at most {@link #SLICE_PIN_FACTOR} times
+     * its size.
+     */
+    private static ByteBuf share(ByteBuf payload, int at, int length) {
+        if ((long) length * SLICE_PIN_FACTOR >= payload.readableBytes()) {
+            return payload.retainedSlice(at, length);
+        }
+        ByteBuf copy = Unpooled.buffer(length, length);
+        copy.writeBytes(payload, at, length);
+        return copy;
     }
 
     private void onError(PartitionFetchState s, SluiceException error, long nowNs) {
@@ -393,8 +489,23 @@ final class Fetcher<K, V> {
         }
     }
 
-    /** An answer to a FETCH (response or error) or a LIST_OFFSETS for a reset (offsets or error). */
-    private record Event(boolean fetch, PartitionFetchState state, int epoch, long fetchOffset, ListOffsetsResponse offsets,
+    /**
+     * An answer to a FETCH of {@code node} for the partitions {@code sent} (response or error), or to a LIST_OFFSETS
+     * for the {@code reset} of one partition (offsets or error).
+     */
+    private record Event(Node node, Map<FetchSessionBuilder.Key, Sent> sent, Sent reset, ListOffsetsResponse offsets,
                          Response response, Throwable error, long startNs) {
+    }
+
+    /** A partition asked for: its state, its position epoch then, and the offset asked for. */
+    private record Sent(PartitionFetchState state, int epoch, long fetchOffset) {
+    }
+
+    /** One leader broker: its fetch session and the fetch in flight to it, if any. */
+    private static final class Node {
+        final FetchSessionBuilder session = new FetchSessionBuilder();
+        Connection connection;
+        boolean inFlight;
+        long inFlightBytes;
     }
 }

@@ -57,6 +57,16 @@ public interface RequestContext {
     }
 
     /**
+     * Runs {@code action} once when this request's connection closes, answered or not (at once if it has closed):
+     * for state a handler keeps per connection beyond one request, such as a fetch session. Returns an action that
+     * forgets {@code action} (for state dropped earlier), so that a long-lived connection holds no stale ones.
+     * Implementations that cannot tell never run it.
+     */
+    default Runnable onConnectionClosed(Runnable action) {
+        return () -> { };
+    }
+
+    /**
      * True while answers already waiting to be written to this connection exceed its bound (the peer reads slowly
      * or not at all): a handler with a choice, such as a fetch woken after a long poll, should answer small.
      */

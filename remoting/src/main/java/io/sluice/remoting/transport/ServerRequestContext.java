@@ -85,6 +85,13 @@ final class ServerRequestContext implements RequestContext, Runnable, ChannelFut
     }
 
     @Override
+    public Runnable onConnectionClosed(Runnable action) {
+        ChannelFutureListener listener = f -> action.run();
+        channel.closeFuture().addListener(listener);
+        return () -> channel.closeFuture().removeListener(listener);
+    }
+
+    @Override
     public ByteBufAllocator alloc() {
         return channel.alloc();
     }

@@ -47,9 +47,13 @@ class ProtocolSchemaTest {
         pin(RegistryState.class, "state", 1, "sinceMs", 2, "forMs", 3, "connectString", 4);
         pin(Empty.class);
         pin(ErrorResponse.class, "code", 1, "message", 2);
-        pin(FetchRequest.class, "topic", 1, "partition", 2, "offset", 3, "maxBytes", 4, "maxWaitMs", 5,
-                "minBytes", 6, "replicaId", 7, "replicaLogEndOffset", 8, "leaderEpoch", 9);
-        pin(FetchResponse.class, "highWatermark", 1, "logStartOffset", 2, "logEndOffset", 3, "leaderEpoch", 4);
+        pin(FetchRequest.class, "replicaId", 1, "maxWaitMs", 2, "minBytes", 3, "maxBytes", 4, "sessionId", 5,
+                "sessionEpoch", 6, "partitions", 7, "forgotten", 8);
+        pin(FetchPartition.class, "topic", 1, "partition", 2, "fetchOffset", 3, "partitionMaxBytes", 4,
+                "currentLeaderEpoch", 5);
+        pin(FetchResponse.class, "sessionId", 1, "partitions", 2);
+        pin(FetchedPartition.class, "topic", 1, "partition", 2, "errorCode", 3, "errorMessage", 4,
+                "highWatermark", 5, "logStartOffset", 6, "logEndOffset", 7, "leaderEpoch", 8, "recordsBytes", 9);
         pin(GroupHeartbeatRequest.class, "groupId", 1, "memberId", 2, "generation", 3);
         pin(GroupPartitions.class, "topic", 1, "partitions", 2);
         pin(JoinGroupRequest.class, "groupId", 1, "memberId", 2, "clientId", 3, "topics", 4, "sessionTimeoutMs", 5,
@@ -128,7 +132,8 @@ class ProtocolSchemaTest {
                 "RECORD_TOO_LARGE", 208, "CORRUPT_RECORD", 209, "OFFSET_OUT_OF_RANGE", 210, "NOT_ENOUGH_REPLICAS", 211,
                 "NOT_ENOUGH_REPLICAS_AFTER_APPEND", 212, "STORAGE_ERROR", 213, "FENCED_LEADER_EPOCH", 214,
                 "STALE_CONTROLLER_EPOCH", 215, "BUFFER_EXHAUSTED", 216, "CLIENT_CLOSED", 217,
-                "BROKER_NOT_AVAILABLE", 218, "STORAGE_FULL", 219, "COORDINATOR_NOT_AVAILABLE", 300,
+                "BROKER_NOT_AVAILABLE", 218, "STORAGE_FULL", 219, "FETCH_SESSION_ID_NOT_FOUND", 230,
+                "INVALID_FETCH_SESSION_EPOCH", 231, "COORDINATOR_NOT_AVAILABLE", 300,
                 "NOT_COORDINATOR", 301,
                 "ILLEGAL_GENERATION", 302, "UNKNOWN_MEMBER", 303, "REBALANCE_IN_PROGRESS", 304, "GROUP_NOT_EMPTY", 305, "INCONSISTENT_GROUP_PROTOCOL", 306,
                 "NO_PROVIDER", 400, "SERVICE_NOT_FOUND", 401, "METHOD_NOT_FOUND", 402, "PROVIDER_BUSY", 403,

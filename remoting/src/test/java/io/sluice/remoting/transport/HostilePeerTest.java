@@ -37,7 +37,7 @@ class HostilePeerTest {
                 ctx.respond(null, payload.retainedDuplicate()))
                 .handle(ApiKey.FETCH, (ctx, request, payload) -> {
                     FetchRequest fetch = (FetchRequest) request; // a handler trusts the decoder's type
-                    ctx.respond(new FetchResponse(), bytes(String.valueOf(fetch.partition)));
+                    ctx.respond(new FetchResponse(), bytes(String.valueOf(fetch.sessionEpoch)));
                 }).start(TransportFixture.HOST, 0));
     }
 

@@ -183,8 +183,8 @@ class PipelineFuzzTest {
             body = rpc;
         } else if (key == ApiKey.FETCH) {
             FetchRequest fetch = new FetchRequest();
-            fetch.topic = text;
-            fetch.offset = text.length() * 1_000_000_007L;
+            fetch.partitions = List.of(new io.sluice.remoting.protocol.FetchPartition(text, 0,
+                    text.length() * 1_000_000_007L, 1024, -1));
             body = fetch;
         } else {
             body = null;
