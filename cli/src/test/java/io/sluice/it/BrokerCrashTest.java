@@ -63,7 +63,7 @@ class BrokerCrashTest {
     private ForkedJvm startBroker() throws Exception {
         ForkedJvm jvm = ServerJvms.broker(dir, cluster.zookeeperAddress(), 0,
                 "sluice.registry.session.timeout.ms=3000");
-        jvm.awaitReady(60, TimeUnit.SECONDS);
+        jvm.awaitReady(120, TimeUnit.SECONDS);
         return jvm;
     }
 

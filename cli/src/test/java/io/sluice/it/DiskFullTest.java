@@ -90,7 +90,7 @@ class DiskFullTest {
 
     private void startBroker(String... sets) throws Exception {
         broker = startBroker(0, sets);
-        metricsUrl = ServerJvms.metricsUrl(broker.awaitReady(60, TimeUnit.SECONDS));
+        metricsUrl = ServerJvms.metricsUrl(broker.awaitReady(120, TimeUnit.SECONDS));
     }
 
     private ForkedJvm startBroker(int id, String... sets) throws Exception {
@@ -372,8 +372,8 @@ class DiskFullTest {
         cluster = Standalone.start(StandaloneSettings.forTests(dir, 0));
         broker = startBroker(0, "sluice.broker.storage.min.free.bytes=0");
         secondBroker = startBroker(1, "sluice.broker.storage.min.free.bytes=0");
-        broker.awaitReady(60, TimeUnit.SECONDS);
-        secondBroker.awaitReady(60, TimeUnit.SECONDS);
+        broker.awaitReady(120, TimeUnit.SECONDS);
+        secondBroker.awaitReady(120, TimeUnit.SECONDS);
         Awaitility.await().atMost(Duration.ofSeconds(30))
                 .until(() -> cluster.nameserver().routes().brokers().size() == 2);
         try (Admin admin = admin()) {

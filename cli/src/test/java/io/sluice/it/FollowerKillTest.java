@@ -87,7 +87,7 @@ class FollowerKillTest {
             brokers.put(id, startBroker(id));
         }
         for (ForkedJvm b : brokers.values()) {
-            b.awaitReady(60, TimeUnit.SECONDS);
+            b.awaitReady(120, TimeUnit.SECONDS);
         }
         Awaitility.await().atMost(Duration.ofSeconds(20))
                 .until(() -> cluster.nameserver().routes().brokers().size() == 3);
@@ -128,7 +128,7 @@ class FollowerKillTest {
             brokers.put(id, startBroker(id));
         }
         for (int id : followers) {
-            brokers.get(id).awaitReady(60, TimeUnit.SECONDS);
+            brokers.get(id).awaitReady(120, TimeUnit.SECONDS);
         }
         Awaitility.await().atMost(Duration.ofSeconds(40)).until(() -> route().isr.size() == 3);
         assertThat(route().leader).isEqualTo(leader);

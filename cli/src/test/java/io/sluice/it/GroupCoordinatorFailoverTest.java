@@ -85,7 +85,7 @@ class GroupCoordinatorFailoverTest {
             brokers.put(id, startBroker(id, settings));
         }
         for (ForkedJvm b : brokers.values()) {
-            b.awaitReady(60, TimeUnit.SECONDS);
+            b.awaitReady(120, TimeUnit.SECONDS);
         }
         Awaitility.await().atMost(Duration.ofSeconds(20))
                 .until(() -> cluster.nameserver().routes().brokers().size() == 3);

@@ -161,7 +161,7 @@ class GroupMemberKillTest {
             members.add(m);
         }
         for (ForkedJvm m : members) {
-            m.awaitReady(60, TimeUnit.SECONDS);
+            m.awaitReady(120, TimeUnit.SECONDS);
         }
         await("each member owning two partitions", 40_000, () -> {
             for (int i = 0; i < 3; i++) {

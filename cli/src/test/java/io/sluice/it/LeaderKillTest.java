@@ -71,7 +71,7 @@ class LeaderKillTest {
             brokers.put(id, startBroker(id));
         }
         for (ForkedJvm b : brokers.values()) {
-            b.awaitReady(60, TimeUnit.SECONDS);
+            b.awaitReady(120, TimeUnit.SECONDS);
         }
         Awaitility.await().atMost(Duration.ofSeconds(20))
                 .until(() -> cluster.nameserver().routes().brokers().size() == 3);

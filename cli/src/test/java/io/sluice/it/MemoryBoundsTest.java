@@ -68,7 +68,7 @@ class MemoryBoundsTest {
                 "sluice.transport.frame.timeout.ms=4000",
                 "sluice.transport.frame.memory.bytes=" + FRAME_MEMORY_MIB * MIB,
                 "sluice.transport.max.unwritten.bytes=" + UNWRITTEN_MIB * MIB);
-        String ready = broker.awaitReady(60, TimeUnit.SECONDS);
+        String ready = broker.awaitReady(120, TimeUnit.SECONDS);
         InetSocketAddress address = address(ready);
         String metrics = ServerJvms.metricsUrl(ready);
         try (Admin admin = Admin.create(new AdminConfig().nameservers(cluster.nameservers()))) {
