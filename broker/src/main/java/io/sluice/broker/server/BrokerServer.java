@@ -8,6 +8,7 @@ import io.sluice.broker.handler.OffsetsForLeaderEpochHandler;
 import io.sluice.broker.handler.PartitionStatesHandler;
 import io.sluice.broker.handler.ProduceHandler;
 import io.sluice.broker.log.LogManager;
+import io.sluice.broker.log.ProcessLimits;
 import io.sluice.broker.log.StorageGuard;
 import io.sluice.broker.metrics.BrokerMetrics;
 import io.sluice.broker.metrics.FollowerLagMetrics;
@@ -62,7 +63,7 @@ public final class BrokerServer implements AutoCloseable {
     public BrokerServer start() {
         Clock clock = Clock.systemUTC();
         startedAtMs = System.currentTimeMillis();
-        logs = new LogManager(config.dataDir(), config.logDefaults(), clock);
+        logs = new LogManager(config.dataDir(), config.logDefaults(), clock, config.logThreads());
         storage = new StorageGuard(logs.dataDir(), config.storageMinFreeBytes(), BrokerConfig.STORAGE_MIN_FREE_BYTES)
                 .listener(g -> storageChanged());
         storage.refresh();
@@ -95,6 +96,14 @@ public final class BrokerServer implements AutoCloseable {
             });
             long interval = config.logDefaults().retentionCheckIntervalMs();
             background.scheduleWithFixedDelay(this::runRetention, interval, interval, TimeUnit.MILLISECONDS);
+            long idle = config.logIdleCloseMs();
+            background.scheduleWithFixedDelay(() -> closeIdleLogFiles(idle), idle / 2 + 1, idle / 2 + 1,
+                    TimeUnit.MILLISECONDS);
+            long checkpoint = config.logRecoveryPointCheckpointIntervalMs();
+            background.scheduleWithFixedDelay(logs::checkpointRecoveryPoints, checkpoint, checkpoint,
+                    TimeUnit.MILLISECONDS);
+            brokerMetrics.bindProcessLimits(logs);
+            ProcessLimits.check(partitions.all().size());
             FollowerLagMetrics followerLag = new FollowerLagMetrics(config.id(), partitions, metrics);
             background.scheduleWithFixedDelay(followerLag::refresh, 1, 1, TimeUnit.SECONDS);
             background.scheduleWithFixedDelay(storage::refresh, 1, 1, TimeUnit.SECONDS);
@@ -149,6 +158,14 @@ public final class BrokerServer implements AutoCloseable {
             }
         } catch (RuntimeException e) {
             log.warn("Retention run failed", e);
+        }
+    }
+
+    private void closeIdleLogFiles(long idleMs) {
+        try {
+            logs.closeIdleFiles(idleMs);
+        } catch (RuntimeException e) {
+            log.warn("Closing idle log files failed", e);
         }
     }
 
