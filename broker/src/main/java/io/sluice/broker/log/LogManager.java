@@ -254,6 +254,11 @@ public final class LogManager implements AutoCloseable {
         return logs.get(topic + "-" + partition);
     }
 
+    /** How many logs are loaded. */
+    public int logCount() {
+        return logs.size();
+    }
+
     /** The open logs. */
     public Collection<PartitionLog> logs() {
         return List.copyOf(logs.values());

@@ -69,6 +69,8 @@ public final class BrokerMetrics implements PartitionListener {
         Gauge.builder("sluice.broker.partitions.capacity", ProcessLimits::partitionsCapacity)
                 .description("Partitions that can be active at once under the open-files and map-count limits")
                 .register(registry);
+        Gauge.builder("sluice.broker.partition.logs", logs, l -> l.logCount())
+                .description("Partition logs this broker has loaded").register(registry);
         Gauge.builder("sluice.broker.log.recovered.segments", logs, l -> l.recoveredSegments())
                 .description("Segments walked to recover logs at start-up (0 after a clean shutdown)")
                 .register(registry);
