@@ -83,7 +83,7 @@ final class LogLoader {
             logEnd = last == null ? nextBase : last.endOffset();
             long now = System.nanoTime();
             for (LogSegment s : loaded) {
-                s.closeIfIdle(now, Long.MIN_VALUE);
+                s.closeIfIdle(now, Long.MIN_VALUE, true);   // the log is not shared yet
             }
         } catch (RuntimeException e) {
             for (LogSegment s : loaded) {

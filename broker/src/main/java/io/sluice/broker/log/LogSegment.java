@@ -298,14 +298,15 @@ final class LogSegment {
 
     /**
      * Closes the files of this segment if nothing used them for {@code idleNs} and no read is under way (a read
-     * that starts meanwhile keeps them until it ends, or opens them again). The caller holds the log's append lock
-     * if the segment may have an appender.
+     * that starts meanwhile keeps them until it ends, or opens them again). The appender is closed too, but only if
+     * the caller holds the log's append lock ({@code appendLockHeld}); otherwise a segment with an appender stays
+     * open.
      *
      * @return true if files were closed
      */
-    synchronized boolean closeIfIdle(long nowNs, long idleNs) {
+    synchronized boolean closeIfIdle(long nowNs, long idleNs, boolean appendLockHeld) {
         SegmentFiles f = files;
-        if (f == null || nowNs - lastUsedNs < idleNs) {
+        if (f == null || nowNs - lastUsedNs < idleNs || appender != null && !appendLockHeld) {
             return false;
         }
         if (f.refs() > (appender != null ? 2 : 1)) {

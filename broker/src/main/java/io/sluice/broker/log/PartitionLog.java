@@ -618,13 +618,13 @@ public final class PartitionLog implements AutoCloseable {
                     continue;
                 }
                 try {
-                    if (!this.closed && s.closeIfIdle(nowNs, idleNs)) {
+                    if (!this.closed && s.closeIfIdle(nowNs, idleNs, true)) {
                         closed++;
                     }
                 } finally {
                     lock.unlock();
                 }
-            } else if (s.closeIfIdle(nowNs, idleNs)) {
+            } else if (s.closeIfIdle(nowNs, idleNs, false)) {
                 closed++;
             }
         }
