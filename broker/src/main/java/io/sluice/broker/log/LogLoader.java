@@ -42,25 +42,20 @@ final class LogLoader {
     private LogLoader() {
     }
 
-    /**
-     * What loading found: the log's range, how many segments had to be walked, and whether anything on disk was
-     * changed (sealed, deleted) so that the metadata must be written again.
-     */
-    record Loaded(long logStartOffset, long logEndOffset, int recoveredSegments, boolean changed) {
+    /** What loading found: the log's range and how many segments had to be walked. */
+    record Loaded(long logStartOffset, long logEndOffset, int recoveredSegments) {
     }
 
     /** Loads the segments into {@code segments}. */
     static Loaded load(Path dir, LogConfig config, ClockTimeProvider time, PartitionMetadata meta,
                        LogSegments segments) {
         TreeMap<Long, Path> onDisk = listSegments(dir);
-        int listed = onDisk.size();
         removeBelowLogStart(onDisk, meta.logStartOffset());
         List<LogSegment> loaded = new ArrayList<>();
         int[] recovered = {0};
-        boolean changed = onDisk.size() != listed;
         long logEnd;
         try {
-            changed |= openAll(dir, config, time, meta, onDisk, loaded, recovered);
+            openAll(dir, config, time, meta, onDisk, loaded, recovered);
             long nextBase = Math.max(0, meta.logStartOffset());
             LogSegment last = loaded.isEmpty() ? null : loaded.get(loaded.size() - 1);
             if (last != null && last.isSealed() && last.isEmpty()) {
@@ -70,7 +65,6 @@ final class LogLoader {
                 last = loaded.isEmpty() ? null : loaded.get(loaded.size() - 1);
             }
             if (last != null && meta.logStartOffset() > last.endOffset()) {
-                changed = true;
                 log.warn("{}: log start {} is past the recovered end {}; starting empty at {}", dir,
                         meta.logStartOffset(), last.endOffset(), meta.logStartOffset());
                 for (LogSegment s : loaded) {
@@ -96,13 +90,12 @@ final class LogLoader {
         }
         long first = loaded.isEmpty() ? logEnd : loaded.get(0).baseOffset();
         long start = meta.logStartOffset() >= first && meta.logStartOffset() <= logEnd ? meta.logStartOffset() : first;
-        return new Loaded(start, logEnd, recovered[0], changed);
+        return new Loaded(start, logEnd, recovered[0]);
     }
 
-    /** Opens the segments in order; returns true if it changed any on disk. */
-    private static boolean openAll(Path dir, LogConfig config, ClockTimeProvider time, PartitionMetadata meta,
+    /** Opens the segments in order, counting in {@code recovered} those it had to walk. */
+    private static void openAll(Path dir, LogConfig config, ClockTimeProvider time, PartitionMetadata meta,
                                    TreeMap<Long, Path> onDisk, List<LogSegment> loaded, int[] recovered) {
-        boolean changed = false;
         List<Long> bases = new ArrayList<>(onDisk.keySet());
         for (int i = 0; i < bases.size(); i++) {
             long base = bases.get(i);
@@ -114,13 +107,12 @@ final class LogLoader {
                 for (int j = i; j < bases.size(); j++) {
                     LogFiles.deleteRecursively(onDisk.get(bases.get(j)));
                 }
-                return true;
+                return;
             }
             if (prev != null && prev.endOffset() > base) {
                 log.warn("{}: segment {} runs past {} where the next starts; re-sealing it there", dir,
                         prev.baseOffset(), base);
                 prev.seal(base);
-                changed = true;
             }
             boolean isLast = i == bases.size() - 1;
             SegmentSeal seal = readSeal(segDir);
@@ -135,11 +127,9 @@ final class LogLoader {
                 log.info("{}: recovered segment {} up to offset {} ({} batches scanned{})", dir, base,
                         r.endOffset(), r.batches(), r.clean() ? "" : ", dropped an invalid tail");
                 segment.seal(Long.MAX_VALUE);
-                changed = true;
             }
             loaded.add(segment);
         }
-        return changed;
     }
 
     private static SegmentSeal readSeal(Path segDir) {

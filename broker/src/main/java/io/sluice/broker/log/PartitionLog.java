@@ -66,8 +66,9 @@ public final class PartitionLog implements AutoCloseable {
         this.highWatermark = Math.max(logStartOffset, Math.min(meta.highWatermark(), logEndOffset));
         this.recoveryPoint = meta.cleanShutdown() ? logEndOffset : Math.min(meta.recoveryPoint(), logEndOffset);
         this.epochs = new LeaderEpochCache(meta.leaderEpochs(), this::logEndOffset, this::checkpointQuietly);
-        // the file still says "clean", or recovery moved the log: the file must say what is true now
-        this.metadataNeedsWrite = metaOnDiskClean || loaded.changed() || logStartOffset != meta.logStartOffset()
+        // the file still says "clean", or recovery moved the log start or end below its recovery point: the file
+        // must say what is true now (sealing a crashed segment changes nothing the file holds)
+        this.metadataNeedsWrite = metaOnDiskClean || logStartOffset != meta.logStartOffset()
                 || recoveryPoint != meta.recoveryPoint() && !meta.cleanShutdown();
     }
 

@@ -54,7 +54,10 @@ public final class ProcessLimits {
     /** vm.max_map_count, or -1 if unknown. */
     public static long maxMapCount() {
         try {
-            return Long.parseLong(Files.readString(Paths.get("/proc/sys/vm/max_map_count")).trim());
+            // a line read, not Files.readString: procfs reports a size of 0 and a sized read may stop after a byte
+            try (java.io.BufferedReader in = Files.newBufferedReader(Paths.get("/proc/sys/vm/max_map_count"))) {
+                return Long.parseLong(in.readLine().trim());
+            }
         } catch (IOException | RuntimeException e) {
             return -1;
         }
