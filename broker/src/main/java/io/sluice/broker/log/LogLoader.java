@@ -126,7 +126,11 @@ final class LogLoader {
             if (seal == null && r != null && !(isLast && clean && r.clean())) {
                 log.info("{}: recovered segment {} up to offset {} ({} batches scanned{})", dir, base,
                         r.endOffset(), r.batches(), r.clean() ? "" : ", dropped an invalid tail");
-                segment.seal(Long.MAX_VALUE);
+                if (isLast) {
+                    segment.sealAfterCrash();
+                } else {
+                    segment.seal(Long.MAX_VALUE);
+                }
             }
             loaded.add(segment);
         }

@@ -69,6 +69,8 @@ final class LogSegment {
     private volatile long sizeInBytes;
     private volatile long maxTimestamp = Long.MIN_VALUE;
     private volatile boolean sealed;
+    /** False while the segment is sealed in memory only (see {@link #sealAfterCrash()}). */
+    private volatile boolean sealWritten = true;
     private long bytesSinceIndexEntry;
     private boolean ownerReleased;
     private volatile boolean deletePending;
@@ -152,6 +154,10 @@ final class LogSegment {
             segment.sizeInBytes = known.sizeInBytes();
             segment.maxTimestamp = known.maxTimestamp();
             segment.bytesSinceIndexEntry = known.bytesSinceIndexEntry();
+            if (known.sealed()) {
+                segment.sealed = true;
+                segment.sealWritten = false;
+            }
             return segment;
         }
         SegmentSpace.prepareDirectory(dir);
@@ -198,12 +204,40 @@ final class LogSegment {
      * to find out.
      */
     record ActiveExtent(long baseOffset, long endOffset, long sizeInBytes, long maxTimestamp,
-                        long bytesSinceIndexEntry) {
+                        long bytesSinceIndexEntry, boolean sealed) {
     }
 
-    /** This (unsealed) segment's extent, as {@link #open} takes it back after a clean shutdown. */
+    /**
+     * This last segment's extent, as {@link #open} takes it back after a clean shutdown: unsealed, or sealed in
+     * memory only (its seal then lives in the record).
+     */
     ActiveExtent extent() {
-        return new ActiveExtent(baseOffset, endOffset, sizeInBytes, maxTimestamp, bytesSinceIndexEntry);
+        return new ActiveExtent(baseOffset, endOffset, sizeInBytes, maxTimestamp, bytesSinceIndexEntry, sealed);
+    }
+
+    /**
+     * Seals the last segment of a log that was not shut down cleanly, after its walk, in memory only: no append
+     * goes to it again (a dead writer may have left a lock or a half-written excerpt in it), and the seal file is
+     * written only when a segment is created after it ({@link #writeSeal()}), so a restart after a crash costs no
+     * write per partition. Until then a restart walks it again, or a clean shutdown records its extent.
+     */
+    void sealAfterCrash() {
+        closeAppender();
+        sealed = true;
+        sealWritten = false;
+    }
+
+    /** True if the segment is sealed in memory only (see {@link #sealAfterCrash()}). */
+    boolean sealPending() {
+        return sealed && !sealWritten;
+    }
+
+    /** Writes the seal of a segment sealed in memory only; does nothing otherwise. Caller holds the append lock. */
+    void writeSeal() {
+        if (sealPending()) {
+            new SegmentSeal(endOffset, sizeInBytes, maxTimestamp).write(dir);
+            sealWritten = true;
+        }
     }
 
     private void loadSealed(SegmentSeal seal) {
@@ -232,14 +266,28 @@ final class LogSegment {
         return lastRecovery;
     }
 
-    private SegmentFiles buildFiles(OffsetIndex index) {
-        SingleChronicleQueue q = SingleChronicleQueueBuilder.single(dir.toFile())
+    private SingleChronicleQueue buildQueue() {
+        return SingleChronicleQueueBuilder.single(dir.toFile())
                 .rollCycle(config.chronicleRollCycle())
                 .blockSize(config.chronicleBlockSize())
                 .indexSpacing(CHRONICLE_INDEX_SPACING)
                 .timeProvider(chronicleTime)
                 .build();
+    }
+
+    private SegmentFiles buildFiles(OffsetIndex index) {
+        SingleChronicleQueue q = buildQueue();
         return new SegmentFiles(q, index, new SegmentReader(dir, index, new TailerPool(q)));
+    }
+
+    /**
+     * Where the data of {@code cycle}'s file ends, read through a queue of its own: closing the store it looks at
+     * must not close the one that readers of the segment's shared queue (reopened after an idle close) use.
+     */
+    private long dataEnd(int cycle) {
+        try (SingleChronicleQueue probe = buildQueue()) {
+            return SegmentSpace.dataEnd(probe, cycle);
+        }
     }
 
     /**
@@ -347,7 +395,7 @@ final class LogSegment {
             if (lastCycle >= 0) {
                 time.notBefore(q.epoch() + (long) lastCycle * q.rollCycle().lengthInMillis());
                 chronicleTime.advanceTo(time.currentTimeMillis());
-                long end = SegmentSpace.dataEnd(q, lastCycle);
+                long end = dataEnd(lastCycle);
                 if (end < 0 || !s.resume(lastCycle, end)) {
                     f.release();
                     return false;
@@ -530,6 +578,7 @@ final class LogSegment {
                 newMaxTs = extent[2];
             }
             new SegmentSeal(newEnd, newSize, newMaxTs).write(dir);
+            sealWritten = true;
             closeAppender();
             if (f != null) {
                 f.index.truncateToOffset(newEnd);

@@ -375,6 +375,7 @@ public final class PartitionLog implements AutoCloseable {
                 return;
             }
             LogSegment holder = LogSegments.floor(segments.snapshot(), offset - 1);
+            holder.writeSeal();
             long newEnd = holder.isSealed() && holder.endOffset() <= offset ? holder.endOffset() : holder.seal(offset);
             for (LogSegment s : segments.removeFrom(holder.baseOffset() + 1)) {
                 s.delete();
@@ -481,6 +482,9 @@ public final class PartitionLog implements AutoCloseable {
 
     private LogSegment rollLocked() {
         LogSegment old = segments.active();
+        if (old != null) {
+            old.writeSeal();   // a segment sealed in memory after a crash must not be left unsealed behind another
+        }
         long end = old == null ? logEndOffset : old.isSealed() ? old.endOffset() : old.seal(Long.MAX_VALUE);
         LogSegment next = LogSegment.create(dir, end, config, time);
         segments.add(next);
@@ -591,10 +595,10 @@ public final class PartitionLog implements AutoCloseable {
         }
     }
 
-    /** The extent of the unsealed last segment, or null if there is none. */
+    /** The extent of the last segment if it is unsealed or sealed in memory only, else null. */
     private LogSegment.ActiveExtent activeExtent() {
         LogSegment active = segments.active();
-        return active == null || active.isSealed() ? null : active.extent();
+        return active == null || active.isSealed() && !active.sealPending() ? null : active.extent();
     }
 
     /** Segments this log walked when it was opened (0 after a clean shutdown). */

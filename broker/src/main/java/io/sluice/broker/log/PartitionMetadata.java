@@ -24,7 +24,8 @@ import java.util.Map;
  * leaderEpochs=0:0,3:120  epoch:startOffset pairs, oldest first
  * active=4711:5000:81920:1700000000000:2048   with cleanShutdown=true: the unsealed last segment's base offset,
  *                         end offset, bytes, max timestamp and bytes since its last index entry, so that opening
- *                         the log needs no look into Chronicle (absent otherwise)
+ *                         the log needs no look into Chronicle (absent otherwise); ":sealed" appended when that
+ *                         segment is sealed in memory only (recovered after a crash, its seal not yet written)
  * </pre>
  * A broker shutting down cleanly records the same state for all its partitions in one file instead
  * ({@link CleanShutdown}). Immutable.
@@ -81,16 +82,16 @@ record PartitionMetadata(long logStartOffset, long highWatermark, long recoveryP
 
     static LogSegment.ActiveExtent parseExtent(String text) {
         String[] f = text.split(":");
-        if (f.length != 5) {
+        if (f.length != 5 && !(f.length == 6 && f[5].equals("sealed"))) {
             throw new IllegalArgumentException("malformed segment extent '" + text + "'");
         }
         return new LogSegment.ActiveExtent(Long.parseLong(f[0]), Long.parseLong(f[1]), Long.parseLong(f[2]),
-                Long.parseLong(f[3]), Long.parseLong(f[4]));
+                Long.parseLong(f[3]), Long.parseLong(f[4]), f.length == 6);
     }
 
     static String formatExtent(LogSegment.ActiveExtent a) {
         return a.baseOffset() + ":" + a.endOffset() + ":" + a.sizeInBytes() + ":" + a.maxTimestamp() + ":"
-                + a.bytesSinceIndexEntry();
+                + a.bytesSinceIndexEntry() + (a.sealed() ? ":sealed" : "");
     }
 
     void write(Path dir) {

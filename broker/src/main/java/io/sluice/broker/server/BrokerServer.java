@@ -49,6 +49,7 @@ public final class BrokerServer implements AutoCloseable {
     private StorageGuard storage;
     private volatile ScheduledExecutorService background;
     private long startedAtMs;
+    private int limitsCheckedFor = -1;
     private volatile boolean registered;
     private volatile boolean closed;
 
@@ -103,7 +104,8 @@ public final class BrokerServer implements AutoCloseable {
             background.scheduleWithFixedDelay(logs::checkpointRecoveryPoints, checkpoint, checkpoint,
                     TimeUnit.MILLISECONDS);
             brokerMetrics.bindProcessLimits(logs);
-            ProcessLimits.check(partitions.all().size());
+            // assignments arrive from the registry after start-up too: check the limits whenever the count settles
+            background.scheduleWithFixedDelay(this::checkLimits, 0, 10, TimeUnit.SECONDS);
             FollowerLagMetrics followerLag = new FollowerLagMetrics(config.id(), partitions, metrics);
             background.scheduleWithFixedDelay(followerLag::refresh, 1, 1, TimeUnit.SECONDS);
             background.scheduleWithFixedDelay(storage::refresh, 1, 1, TimeUnit.SECONDS);
@@ -158,6 +160,19 @@ public final class BrokerServer implements AutoCloseable {
             }
         } catch (RuntimeException e) {
             log.warn("Retention run failed", e);
+        }
+    }
+
+    /** Logs the limits check (one line) when the number of hosted partitions changed since the last one. */
+    private void checkLimits() {
+        try {
+            int hosted = partitions.all().size();
+            if (hosted != limitsCheckedFor) {
+                limitsCheckedFor = hosted;
+                ProcessLimits.check(hosted);
+            }
+        } catch (RuntimeException e) {
+            log.warn("Limits check failed", e);
         }
     }
 

@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -19,6 +20,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * Storage whose cost follows data: a log opens no file until it is used, closes the files of idle segments and
@@ -71,6 +73,14 @@ class LogIdleCloseTest {
         return n;
     }
 
+    /** Waits until no file or map under {@code under} is open (Chronicle releases some in a background thread). */
+    static void awaitNothingOpenUnder(Path under) {
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            assertThat(filesUnder(under)).as("files open under %s", under).isZero();
+            assertThat(mapsUnder(under)).as("maps under %s", under).isZero();
+        });
+    }
+
     /** Memory maps of this process of files under {@code under}. */
     static long mapsUnder(Path under) throws IOException {
         String prefix = under.toAbsolutePath().toString();
@@ -117,8 +127,7 @@ class LogIdleCloseTest {
         assertThat(mapsUnder(dir)).isPositive();
 
         assertThat(log.closeIdleFiles(System.nanoTime(), 0)).isPositive();
-        assertThat(filesUnder(dir)).isZero();
-        assertThat(mapsUnder(dir)).isZero();
+        awaitNothingOpenUnder(dir);
 
         assertThat(readAll(log)).as("a read reopens what it needs").isEqualTo(values);
         log.closeIdleFiles(System.nanoTime(), 0);
@@ -179,6 +188,7 @@ class LogIdleCloseTest {
         }));
         threads.forEach(Thread::start);
         assertThat(done.await(120, TimeUnit.SECONDS)).isTrue();
+        errors.forEach(Throwable::printStackTrace);
         assertThat(errors).isEmpty();
         values.addAll(appended);
         assertThat(readAll(log)).isEqualTo(values);
@@ -207,7 +217,7 @@ class LogIdleCloseTest {
         }
         PartitionLog[] logs = again.openAll(requests);
         assertThat(again.recoveredSegments()).isZero();
-        assertThat(filesUnder(data)).as("nothing opened to load the logs").isZero();
+        awaitNothingOpenUnder(data);   // nothing opened to load the logs
         assertThat(Files.getLastModifiedTime(data.resolve("t-3").resolve(PartitionMetadata.FILE_NAME)).toMillis())
                 .as("an unchanged log's metadata is not rewritten").isEqualTo(metaWritten);
         for (int p = 0; p < 20; p++) {
@@ -239,5 +249,36 @@ class LogIdleCloseTest {
         assertThat(readAll(q)).isEqualTo(quiet);
         assertThat(again.recoveredSegments()).as("the active segment of each log, not all %d", busySegments + 1)
                 .isLessThanOrEqualTo(3);
+    }
+
+    @Test
+    void aSegmentRecoveredAfterACrashIsSealedWithoutAWriteUntilTheNextSegmentStarts() {
+        PartitionLog log = open("t-0");
+        List<String> values = fill(log, 3, "v");
+        log.closeUncleanly();
+        Path seal = dir.resolve("t-0").resolve(LogSegment.dirName(0)).resolve(SegmentSeal.FILE_NAME);
+
+        PartitionLog again = open("t-0");
+        assertThat(again.recoveredSegments()).isEqualTo(1);
+        assertThat(seal).as("sealed in memory only").doesNotExist();
+        assertThat(readAll(again)).isEqualTo(values);
+        again.closeUncleanly();                       // a second crash before any append
+
+        PartitionLog third = open("t-0");
+        assertThat(readAll(third)).isEqualTo(values);
+        third.close();                                // a clean stop records the pending seal
+
+        PartitionLog fourth = open("t-0");
+        assertThat(fourth.recoveredSegments()).isZero();
+        assertThat(seal).doesNotExist();
+        assertThat(fourth.segmentCount()).isEqualTo(1);
+        values.addAll(fill(fourth, 2, "after"));
+        assertThat(seal).as("written when the next segment starts").exists();
+        assertThat(fourth.segmentCount()).isEqualTo(2);
+        assertThat(readAll(fourth)).isEqualTo(values);
+        fourth.closeUncleanly();
+
+        PartitionLog fifth = open("t-0");
+        assertThat(readAll(fifth)).isEqualTo(values);
     }
 }
