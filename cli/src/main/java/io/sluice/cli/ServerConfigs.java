@@ -61,6 +61,10 @@ final class ServerConfigs {
                         BrokerConfig.OFFSETS_RETENTION_CHECK_INTERVAL_MS_DEFAULT))
                 .storageMinFreeBytes(cfg.getLong(BrokerConfig.STORAGE_MIN_FREE_BYTES,
                         BrokerConfig.STORAGE_MIN_FREE_BYTES_DEFAULT))
+                .logIdleCloseMs(cfg.getLong(BrokerConfig.LOG_IDLE_CLOSE_MS, BrokerConfig.LOG_IDLE_CLOSE_MS_DEFAULT))
+                .logRecoveryPointCheckpointIntervalMs(cfg.getLong(BrokerConfig.LOG_RECOVERY_POINT_CHECKPOINT_INTERVAL_MS,
+                        BrokerConfig.LOG_RECOVERY_POINT_CHECKPOINT_INTERVAL_MS_DEFAULT))
+                .logThreads(cfg.getInt(BrokerConfig.LOG_THREADS, BrokerConfig.LOG_THREADS_DEFAULT))
                 .logDefaults(logDefaults(cfg))
                 .transport(transport(cfg))
                 .replication(replication(cfg))

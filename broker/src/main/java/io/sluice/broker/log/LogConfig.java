@@ -252,10 +252,15 @@ public final class LogConfig {
         return chronicleRollCycle;
     }
 
-    /** Chronicle block size for segments of this config: a block holds at least four of the largest batches. */
+    /**
+     * Chronicle block size for segments of this config: a block holds at least four of the largest batches (its
+     * overlap, a quarter of it, bounds one excerpt), and is no larger than the segment needs, up to 64 MiB. Chronicle
+     * maps a cycle file a block at a time, so small segments map little.
+     */
     long chronicleBlockSize() {
-        long block = 64L << 20;
-        while (block < 4L * maxMessageBytes) {
+        long block = 256L << 10;
+        long wanted = Math.max(4L * maxMessageBytes, Math.min(64L << 20, segmentBytes));
+        while (block < wanted) {
             block <<= 1;
         }
         return block;

@@ -25,12 +25,16 @@ import java.util.TreeMap;
  *       (a roll was interrupted) is walked and sealed;</li>
  *   <li>segments must be contiguous: after a gap (a corrupt tail in the middle) everything later goes; an overlap
  *       (a truncation was interrupted) re-seals the earlier segment where the later one starts;</li>
- *   <li>the last segment: after a clean shutdown it stays active once the batches after its last index entry check
- *       out; otherwise it is walked from the recovery point, sealed after its last valid batch, and a new active
- *       segment starts there. Chronicle is never appended to after a writer died
- *       in it, so a dead writer's lock or half-written excerpt cannot stall the log.</li>
+ *   <li>the last segment: after a clean shutdown it stays active, with the extent the shutdown recorded (without
+ *       one, once the batches after its last index entry check out); otherwise it is walked from the recovery
+ *       point and sealed after its last valid batch, and the next append starts a new segment there. Chronicle is
+ *       never appended to after a writer died in it, so a dead writer's lock or half-written excerpt cannot stall
+ *       the log.</li>
  * </ol>
- * Stateless; runs before the log is shared.
+ * After a clean shutdown nothing is opened; after a crash only the segments holding batches from the recovery point
+ * on, and their files are closed again before the log is served (they open on first use, see {@link LogSegment}).
+ * A log that has no segment (new, or emptied) gets one on its first append. Stateless; runs before the log is
+ * shared.
  */
 final class LogLoader {
     private static final Logger log = LoggerFactory.getLogger(LogLoader.class);
@@ -38,14 +42,20 @@ final class LogLoader {
     private LogLoader() {
     }
 
-    /** Loads the segments into {@code segments} and returns the recovered log start offset. */
-    static long load(Path dir, LogConfig config, ClockTimeProvider time, PartitionMetadata meta,
-                     LogSegments segments) {
+    /** What loading found: the log's range and how many segments had to be walked. */
+    record Loaded(long logStartOffset, long logEndOffset, int recoveredSegments) {
+    }
+
+    /** Loads the segments into {@code segments}. */
+    static Loaded load(Path dir, LogConfig config, ClockTimeProvider time, PartitionMetadata meta,
+                       LogSegments segments) {
         TreeMap<Long, Path> onDisk = listSegments(dir);
         removeBelowLogStart(onDisk, meta.logStartOffset());
         List<LogSegment> loaded = new ArrayList<>();
+        int[] recovered = {0};
+        long logEnd;
         try {
-            openAll(dir, config, time, meta, onDisk, loaded);
+            openAll(dir, config, time, meta, onDisk, loaded, recovered);
             long nextBase = Math.max(0, meta.logStartOffset());
             LogSegment last = loaded.isEmpty() ? null : loaded.get(loaded.size() - 1);
             if (last != null && last.isSealed() && last.isEmpty()) {
@@ -64,15 +74,10 @@ final class LogLoader {
                 last = null;
                 nextBase = meta.logStartOffset();
             }
-            if (last != null && !last.isSealed() && !last.openAppender()) {
-                log.info("{}: cannot vouch for the space of segment {} (no fallocate here); sealing it", dir,
-                        last.baseOffset());
-                last.seal(Long.MAX_VALUE);
-            }
-            if (last == null) {
-                loaded.add(LogSegment.create(dir, nextBase, config, time));
-            } else if (last.isSealed()) {
-                loaded.add(LogSegment.create(dir, last.endOffset(), config, time));
+            logEnd = last == null ? nextBase : last.endOffset();
+            long now = System.nanoTime();
+            for (LogSegment s : loaded) {
+                s.closeIfIdle(now, Long.MIN_VALUE, true);   // the log is not shared yet
             }
         } catch (RuntimeException e) {
             for (LogSegment s : loaded) {
@@ -83,13 +88,14 @@ final class LogLoader {
         for (LogSegment s : loaded) {
             segments.add(s);
         }
-        long first = loaded.get(0).baseOffset();
-        long end = loaded.get(loaded.size() - 1).endOffset();
-        return meta.logStartOffset() >= first && meta.logStartOffset() <= end ? meta.logStartOffset() : first;
+        long first = loaded.isEmpty() ? logEnd : loaded.get(0).baseOffset();
+        long start = meta.logStartOffset() >= first && meta.logStartOffset() <= logEnd ? meta.logStartOffset() : first;
+        return new Loaded(start, logEnd, recovered[0]);
     }
 
+    /** Opens the segments in order, counting in {@code recovered} those it had to walk. */
     private static void openAll(Path dir, LogConfig config, ClockTimeProvider time, PartitionMetadata meta,
-                                TreeMap<Long, Path> onDisk, List<LogSegment> loaded) {
+                                   TreeMap<Long, Path> onDisk, List<LogSegment> loaded, int[] recovered) {
         List<Long> bases = new ArrayList<>(onDisk.keySet());
         for (int i = 0; i < bases.size(); i++) {
             long base = bases.get(i);
@@ -112,12 +118,17 @@ final class LogLoader {
             SegmentSeal seal = readSeal(segDir);
             boolean clean = meta.cleanShutdown();
             LogSegment segment = LogSegment.open(segDir, base, config, time, seal,
-                    clean ? Long.MAX_VALUE : meta.recoveryPoint());
-            if (seal == null) {
-                SegmentRecovery.Result r = segment.lastRecovery();
-                if (!(isLast && clean && r.clean())) {
-                    log.info("{}: recovered segment {} up to offset {} ({} batches scanned{})", dir, base,
-                            r.endOffset(), r.batches(), r.clean() ? "" : ", dropped an invalid tail");
+                    clean ? Long.MAX_VALUE : meta.recoveryPoint(), isLast && clean ? meta.active() : null);
+            if (segment.filesOpen()) {
+                recovered[0]++;
+            }
+            SegmentRecovery.Result r = segment.lastRecovery();
+            if (seal == null && r != null && !(isLast && clean && r.clean())) {
+                log.info("{}: recovered segment {} up to offset {} ({} batches scanned{})", dir, base,
+                        r.endOffset(), r.batches(), r.clean() ? "" : ", dropped an invalid tail");
+                if (isLast) {
+                    segment.sealAfterCrash();
+                } else {
                     segment.seal(Long.MAX_VALUE);
                 }
             }

@@ -17,15 +17,26 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
  * All partition logs under one data directory, one subdirectory per partition: {@code <dataDir>/<topic>-<partition>/}
  * (see {@link PartitionLog} for what it holds). Opens logs on demand (recovering them), deletes topics, and runs the
- * periodic maintenance: retention and metadata checkpoints.
+ * periodic maintenance: retention, metadata checkpoints, recovery-point checkpoints and closing the files of idle
+ * segments.
  *
- * <p>Thread-safety: lookups are lock-free; opening, deleting and closing logs are serialized on this manager.
+ * <p>Stop and restart: {@link #close()} flushes and closes the logs in parallel and then writes one clean-shutdown
+ * marker for all of them ({@link CleanShutdown}); the next manager on the directory reads and deletes it at once,
+ * and every log it names opens without recovery. Logs are opened in parallel by {@link #openAll}.
+ *
+ * <p>Thread-safety: lookups are lock-free; a log is opened once however many threads ask for it; deleting and
+ * closing are serialized on this manager.
  */
 public final class LogManager implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(LogManager.class);
@@ -36,17 +47,36 @@ public final class LogManager implements AutoCloseable {
     private final LogConfig defaults;
     private final Clock clock;
     private final Map<String, PartitionLog> logs = new ConcurrentHashMap<>();
+    /** What the last clean shutdown recorded, by partition directory; an entry is used once. */
+    private final Map<String, CleanShutdown.Entry> cleanShutdown;
+    private final boolean startedClean;
+    private final AtomicLong recoveredSegments = new AtomicLong();
+    private final int threads;
     private volatile boolean closed;
 
     /**
      * @throws SluiceException DATA_DIR_NOT_WRITABLE naming the path if the directory cannot be created or written
      */
     public LogManager(Path dataDir, LogConfig defaults, Clock clock) {
+        this(dataDir, defaults, clock, Runtime.getRuntime().availableProcessors());
+    }
+
+    /**
+     * As {@link #LogManager(Path, LogConfig, Clock)}, opening and closing logs on up to {@code threads} threads.
+     * Reads and deletes the clean-shutdown marker of the last stop.
+     */
+    public LogManager(Path dataDir, LogConfig defaults, Clock clock, int threads) {
         this.dataDir = dataDir.toAbsolutePath();
         this.defaults = defaults.conclude();
         this.clock = clock;
+        this.threads = Math.max(1, threads);
         checkWritable(this.dataDir);
         removeLeftovers();
+        this.cleanShutdown = new ConcurrentHashMap<>(CleanShutdown.readAndRemove(this.dataDir));
+        this.startedClean = !cleanShutdown.isEmpty();
+        log.info("Data directory {}: {}", this.dataDir, startedClean ? "clean shutdown recorded for "
+                + cleanShutdown.size() + " partition logs; they open without recovery"
+                : "no clean-shutdown marker; logs recover from their recovery points");
     }
 
     private static void checkWritable(Path dir) {
@@ -93,16 +123,121 @@ public final class LogManager implements AutoCloseable {
             existing.config(config);
             return existing;
         }
-        synchronized (this) {
+        ensureOpen();
+        boolean[] opened = {false};
+        PartitionLog l = logs.computeIfAbsent(name, n -> {
             ensureOpen();
-            existing = logs.get(name);
-            if (existing != null) {
-                existing.config(config);
-                return existing;
+            opened[0] = true;
+            PartitionLog o = PartitionLog.open(dataDir.resolve(n), config, clock, cleanShutdown.remove(n));
+            recoveredSegments.addAndGet(o.recoveredSegments());
+            return o;
+        });
+        if (!opened[0]) {
+            l.config(config);
+        }
+        return l;
+    }
+
+    /** A partition whose log {@link #openAll} opens. */
+    public record LogRequest(String topic, int partition, LogConfig config) {
+    }
+
+    /**
+     * Opens (recovering as needed) the logs of {@code requests} on up to the manager's thread count at once, and
+     * returns them in the same order. A log that fails to open does not keep the others closed: they all open,
+     * then the first failure is thrown (asking again returns the opened logs and retries the failed ones).
+     *
+     * @throws SluiceException as {@link #getOrCreate(String, int, LogConfig)}, for the first log that failed
+     */
+    public PartitionLog[] openAll(List<LogRequest> requests) {
+        PartitionLog[] out = new PartitionLog[requests.size()];
+        RuntimeException[] failures = new RuntimeException[requests.size()];
+        if (requests.size() <= 1 || threads == 1) {
+            for (int i = 0; i < out.length; i++) {
+                out[i] = openQuietly(requests.get(i), failures, i);
             }
-            PartitionLog opened = PartitionLog.open(dataDir.resolve(name), config, clock);
-            logs.put(name, opened);
-            return opened;
+            throwFirst(failures);
+            return out;
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(Math.min(threads, requests.size()), r -> {
+            Thread t = new Thread(r, "log-open");
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            List<Future<?>> pending = new ArrayList<>(out.length);
+            for (int i = 0; i < out.length; i++) {
+                int at = i;
+                pending.add(pool.submit(() -> out[at] = openQuietly(requests.get(at), failures, at)));
+            }
+            for (Future<?> f : pending) {
+                f.get();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException e) {
+            throw new IllegalStateException(e.getCause());
+        } finally {
+            pool.shutdownNow();
+        }
+        throwFirst(failures);
+        return out;
+    }
+
+    private PartitionLog openQuietly(LogRequest r, RuntimeException[] failures, int at) {
+        try {
+            return getOrCreate(r.topic(), r.partition(), r.config());
+        } catch (RuntimeException e) {
+            failures[at] = e;
+            return null;
+        }
+    }
+
+    private static void throwFirst(RuntimeException[] failures) {
+        for (RuntimeException e : failures) {
+            if (e != null) {
+                throw e;
+            }
+        }
+    }
+
+    /** Segments walked to recover logs opened by this manager (0 when every log opened after a clean stop). */
+    public long recoveredSegments() {
+        return recoveredSegments.get();
+    }
+
+    /** True if the data directory held a clean-shutdown marker when this manager started. */
+    public boolean startedClean() {
+        return startedClean;
+    }
+
+    /**
+     * Closes the files of every segment unused for {@code idleMs} (see {@link PartitionLog#closeIdleFiles}).
+     *
+     * @return the number of segments whose files were closed
+     */
+    public int closeIdleFiles(long idleMs) {
+        long now = System.nanoTime();
+        long idleNs = idleMs * 1_000_000L;
+        int closedFiles = 0;
+        for (PartitionLog l : logs.values()) {
+            try {
+                closedFiles += l.closeIdleFiles(now, idleNs);
+            } catch (RuntimeException e) {
+                log.warn("Closing idle files of {} failed: {}", l.dir().getFileName(), e.toString());
+            }
+        }
+        return closedFiles;
+    }
+
+    /** Flushes every log that was appended to since its last flush and moves its recovery point to its end. */
+    public void checkpointRecoveryPoints() {
+        for (PartitionLog l : logs.values()) {
+            try {
+                l.checkpointRecoveryPoint();
+            } catch (RuntimeException e) {
+                log.warn("Recovery-point checkpoint of {} failed: {}", l.dir().getFileName(), e.toString());
+            }
         }
     }
 
@@ -117,6 +252,11 @@ public final class LogManager implements AutoCloseable {
             return null;
         }
         return logs.get(topic + "-" + partition);
+    }
+
+    /** How many logs are loaded. */
+    public int logCount() {
+        return logs.size();
     }
 
     /** The open logs. */
@@ -200,21 +340,63 @@ public final class LogManager implements AutoCloseable {
         }
     }
 
-    /** Closes every log (flushing and marking a clean shutdown). */
+    /**
+     * Closes every log, flushing them in parallel, then records the clean shutdown of those that flushed in one
+     * marker file (a log that could not be flushed is left out: it recovers from its recovery point next time).
+     */
     @Override
     public synchronized void close() {
         if (closed) {
             return;
         }
         closed = true;
-        for (PartitionLog l : logs.values()) {
-            try {
-                l.close();
-            } catch (RuntimeException e) {
-                log.warn("Closing {} failed: {}", l.dir().getFileName(), e.toString());
+        long startNs = System.nanoTime();
+        List<PartitionLog> all = new ArrayList<>(logs.values());
+        Map<String, CleanShutdown.Entry> entries = new ConcurrentHashMap<>();
+        ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, Math.min(threads, all.size())), r -> {
+            Thread t = new Thread(r, "log-close");
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            int per = Math.max(1, (all.size() + threads - 1) / threads);
+            List<Future<?>> pending = new ArrayList<>();
+            for (int from = 0; from < all.size(); from += per) {
+                List<PartitionLog> slice = all.subList(from, Math.min(all.size(), from + per));
+                pending.add(pool.submit(() -> {
+                    for (PartitionLog l : slice) {
+                        try {
+                            CleanShutdown.Entry e = l.closeForShutdown();
+                            if (e != null) {
+                                entries.put(l.dir().getFileName().toString(), e);
+                            }
+                        } catch (RuntimeException e) {
+                            log.warn("Closing {} failed: {}", l.dir().getFileName(), e.toString());
+                        }
+                    }
+                }));
             }
+            for (Future<?> f : pending) {
+                try {
+                    f.get();
+                } catch (ExecutionException e) {
+                    log.warn("Closing logs failed", e.getCause());
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            pool.shutdownNow();
         }
         logs.clear();
+        try {
+            CleanShutdown.write(dataDir, entries);
+            log.info("Closed {} partition logs in {} ms; clean shutdown recorded for {}", all.size(),
+                    (System.nanoTime() - startNs) / 1_000_000, entries.size());
+        } catch (IOException e) {
+            log.warn("Cannot write the clean-shutdown marker in {} ({}); the next start recovers every log",
+                    dataDir, e.toString());
+        }
     }
 
     private void ensureOpen() {

@@ -32,10 +32,17 @@ import java.util.concurrent.atomic.AtomicInteger;
  * segment is the log's, sampled once per append, so a new roll cycle (a new file) starts exactly where
  * {@link SegmentSpace} has prepared it.
  *
+ * <p>Files open lazily and close when idle: nothing of a segment is open (no descriptor, no map) until a read or
+ * an append needs it ({@link SegmentFiles}); a segment whose extent is known (sealed, or recorded by a clean
+ * shutdown) loads without opening Chronicle at all; {@link #closeIfIdle} drops the queue, tailers, index map and
+ * appender of a segment unused for a while, and the next read or append opens them again. So an idle partition
+ * costs a few objects on the heap, whatever its number of segments.
+ *
  * <p>Thread-safety: one appender at a time (the log's append lock) and any number of concurrent readers. Readers
  * see a batch only below {@link #endOffset()}, which is published after the excerpt and its index entry are
- * complete. A reader holds a reference ({@link #retain()}/{@link #release()}) so that the queue and index stay
- * mapped while it reads; the segment closes (and is deleted, if so marked) when the last reference goes.
+ * complete. A reader holds a reference ({@link #retain()}/{@link #release()}) so that the segment is not closed
+ * while it reads, and a reference to its files for the duration of the read; the segment closes (and is deleted,
+ * if so marked) when the last reference goes.
  */
 final class LogSegment {
     private static final Logger log = LoggerFactory.getLogger(LogSegment.class);
@@ -48,31 +55,34 @@ final class LogSegment {
     private final LogConfig config;
     private final ClockTimeProvider time;
     private final SampledTimeProvider chronicleTime;
-    private final OffsetIndex index;
     private final AtomicInteger refs = new AtomicInteger(1);
     private final Set<File> unflushedFiles = ConcurrentHashMap.newKeySet();
-    private volatile SingleChronicleQueue queue;
-    private volatile SegmentReader reader;
+    private volatile SegmentFiles files;
+    private volatile boolean filesClosed;
+    private volatile long lastUsedNs = System.nanoTime();
     private volatile ExcerptAppender appender;
+    /** The files the appender writes through (it holds a reference to them); null without an appender. */
+    private SegmentFiles appenderFiles;
     private SegmentSpace space;
     private int appenderCycle = Integer.MIN_VALUE;
     private volatile long endOffset;
     private volatile long sizeInBytes;
     private volatile long maxTimestamp = Long.MIN_VALUE;
     private volatile boolean sealed;
+    /** False while the segment is sealed in memory only (see {@link #sealAfterCrash()}). */
+    private volatile boolean sealWritten = true;
     private long bytesSinceIndexEntry;
     private boolean ownerReleased;
     private volatile boolean deletePending;
     private volatile Path deleteDir;
     private SegmentRecovery.Result lastRecovery;
 
-    private LogSegment(long baseOffset, Path dir, LogConfig config, ClockTimeProvider time, OffsetIndex index) {
+    private LogSegment(long baseOffset, Path dir, LogConfig config, ClockTimeProvider time) {
         this.baseOffset = baseOffset;
         this.dir = dir;
         this.config = config;
         this.time = time;
         this.chronicleTime = new SampledTimeProvider(time.currentTimeMillis());
-        this.index = index;
         this.endOffset = baseOffset;
     }
 
@@ -103,14 +113,17 @@ final class LogSegment {
             SegmentSpace.prepareDirectory(dir);
             int capacity = OffsetIndex.capacityFor(config.segmentBytes(), config.indexIntervalBytes());
             index = OffsetIndex.create(dir.resolve(OffsetIndex.FILE_NAME), capacity, time.currentTimeMillis());
-            segment = new LogSegment(baseOffset, dir, config, time, index);
+            segment = new LogSegment(baseOffset, dir, config, time);
+            segment.files = segment.buildFiles(index);
+            index = null;
             segment.openAppender();
             AtomicFile.fsyncDirectory(partitionDir);
             return segment;
         } catch (RuntimeException e) {
             if (segment != null) {
                 segment.close();
-            } else if (index != null) {
+            }
+            if (index != null) {
                 index.close();
             }
             LogFiles.deleteRecursively(dir);
@@ -123,12 +136,30 @@ final class LogSegment {
      * after an unclean shutdown, {@link Long#MAX_VALUE} after a clean one) are not trusted: they are walked again,
      * checksums checked, and the index rebuilt from the entry before them (all of it if the index is missing).
      * A sealed segment keeps its seal's extent unless that walk ends earlier, in which case it is sealed again
-     * there. An unsealed segment is walked from its last trusted index entry to its end; {@link #lastRecovery()}
-     * tells the caller whether that tail was clean. An unsealed segment is left without an appender (see
-     * {@link #openAppender()}).
+     * there. An unsealed segment is walked from its last trusted index entry to its end, unless {@code known} (the
+     * extent a clean shutdown recorded for it) says where it ends; {@link #lastRecovery()} tells the caller whether
+     * a walked tail was clean. A segment that needs no walk opens no file; one that was walked keeps its files open
+     * until {@link #closeIfIdle} (the loader closes them). An unsealed segment is left without an appender.
      */
     static LogSegment open(Path dir, long baseOffset, LogConfig config, ClockTimeProvider time, SegmentSeal seal,
-                           long verifyFrom) {
+                           long verifyFrom, ActiveExtent known) {
+        boolean hasIndex = Files.exists(dir.resolve(OffsetIndex.FILE_NAME));
+        LogSegment segment = new LogSegment(baseOffset, dir, config, time);
+        if (hasIndex && seal != null && verifyFrom >= seal.endOffset()) {
+            segment.loadSealed(seal);
+            return segment;
+        }
+        if (hasIndex && seal == null && known != null && known.baseOffset() == baseOffset) {
+            segment.endOffset = known.endOffset();
+            segment.sizeInBytes = known.sizeInBytes();
+            segment.maxTimestamp = known.maxTimestamp();
+            segment.bytesSinceIndexEntry = known.bytesSinceIndexEntry();
+            if (known.sealed()) {
+                segment.sealed = true;
+                segment.sealWritten = false;
+            }
+            return segment;
+        }
         SegmentSpace.prepareDirectory(dir);
         OffsetIndex index = OffsetIndex.openExisting(dir.resolve(OffsetIndex.FILE_NAME));
         boolean rebuild = index == null;
@@ -136,7 +167,12 @@ final class LogSegment {
             int capacity = OffsetIndex.capacityFor(config.segmentBytes(), config.indexIntervalBytes());
             index = OffsetIndex.create(dir.resolve(OffsetIndex.FILE_NAME), capacity, time.currentTimeMillis());
         }
-        LogSegment segment = new LogSegment(baseOffset, dir, config, time, index);
+        try {
+            segment.files = segment.buildFiles(index);
+        } catch (RuntimeException e) {
+            index.close();
+            throw e;
+        }
         try {
             if (seal != null) {
                 index.truncateToOffset(seal.endOffset());
@@ -163,6 +199,47 @@ final class LogSegment {
         }
     }
 
+    /**
+     * Where an unsealed segment's data ended when the log was shut down cleanly, so a restart need not open it
+     * to find out.
+     */
+    record ActiveExtent(long baseOffset, long endOffset, long sizeInBytes, long maxTimestamp,
+                        long bytesSinceIndexEntry, boolean sealed) {
+    }
+
+    /**
+     * This last segment's extent, as {@link #open} takes it back after a clean shutdown: unsealed, or sealed in
+     * memory only (its seal then lives in the record).
+     */
+    ActiveExtent extent() {
+        return new ActiveExtent(baseOffset, endOffset, sizeInBytes, maxTimestamp, bytesSinceIndexEntry, sealed);
+    }
+
+    /**
+     * Seals the last segment of a log that was not shut down cleanly, after its walk, in memory only: no append
+     * goes to it again (a dead writer may have left a lock or a half-written excerpt in it), and the seal file is
+     * written only when a segment is created after it ({@link #writeSeal()}), so a restart after a crash costs no
+     * write per partition. Until then a restart walks it again, or a clean shutdown records its extent.
+     */
+    void sealAfterCrash() {
+        closeAppender();
+        sealed = true;
+        sealWritten = false;
+    }
+
+    /** True if the segment is sealed in memory only (see {@link #sealAfterCrash()}). */
+    boolean sealPending() {
+        return sealed && !sealWritten;
+    }
+
+    /** Writes the seal of a segment sealed in memory only; does nothing otherwise. Caller holds the append lock. */
+    void writeSeal() {
+        if (sealPending()) {
+            new SegmentSeal(endOffset, sizeInBytes, maxTimestamp).write(dir);
+            sealWritten = true;
+        }
+    }
+
     private void loadSealed(SegmentSeal seal) {
         endOffset = seal.endOffset();
         sizeInBytes = seal.sizeInBytes();
@@ -172,8 +249,10 @@ final class LogSegment {
 
     /** Walks the excerpts from index entry {@code resumeSlot} (the start if negative) to establish the extent. */
     private SegmentRecovery.Result recover(int resumeSlot, long checkCrcFrom, long stopAt) {
-        SegmentRecovery.Result r = SegmentRecovery.scan(queue(), index, baseOffset, config.indexIntervalBytes(),
+        SegmentFiles f = files;
+        SegmentRecovery.Result r = SegmentRecovery.scan(f.queue, f.index, baseOffset, config.indexIntervalBytes(),
                 checkCrcFrom, stopAt, resumeSlot);
+        indexChanged(f.index);
         endOffset = r.endOffset();
         sizeInBytes = r.sizeInBytes();
         maxTimestamp = r.maxTimestamp();
@@ -187,24 +266,114 @@ final class LogSegment {
         return lastRecovery;
     }
 
-    SingleChronicleQueue queue() {
-        SingleChronicleQueue q = queue;
-        if (q == null) {
-            synchronized (this) {
-                q = queue;
-                if (q == null) {
-                    q = SingleChronicleQueueBuilder.single(dir.toFile())
-                            .rollCycle(config.chronicleRollCycle())
-                            .blockSize(config.chronicleBlockSize())
-                            .indexSpacing(CHRONICLE_INDEX_SPACING)
-                            .timeProvider(chronicleTime)
-                            .build();
-                    reader = new SegmentReader(dir, index, new TailerPool(q));
-                    queue = q;
-                }
-            }
+    private SingleChronicleQueue buildQueue() {
+        return SingleChronicleQueueBuilder.single(dir.toFile())
+                .rollCycle(config.chronicleRollCycle())
+                .blockSize(config.chronicleBlockSize())
+                .indexSpacing(CHRONICLE_INDEX_SPACING)
+                .timeProvider(chronicleTime)
+                .build();
+    }
+
+    private SegmentFiles buildFiles(OffsetIndex index) {
+        SingleChronicleQueue q = buildQueue();
+        return new SegmentFiles(q, index, new SegmentReader(dir, index, new TailerPool(q)));
+    }
+
+    /**
+     * Where the data of {@code cycle}'s file ends, read through a queue of its own: closing the store it looks at
+     * must not close the one that readers of the segment's shared queue (reopened after an idle close) use.
+     */
+    private long dataEnd(int cycle) {
+        try (SingleChronicleQueue probe = buildQueue()) {
+            return SegmentSpace.dataEnd(probe, cycle);
         }
-        return q;
+    }
+
+    /**
+     * This segment's files with a reference taken for the caller to {@link SegmentFiles#release()}, opened if they
+     * are not (closed for idleness, or never opened since the log was loaded).
+     *
+     * @throws IllegalStateException if the segment itself is closed
+     */
+    private SegmentFiles acquireFiles() {
+        lastUsedNs = System.nanoTime();
+        for (; ; ) {
+            SegmentFiles f = files;
+            if (f == null) {
+                f = openFiles();
+            }
+            if (f.retain()) {
+                return f;
+            }
+            // closed for idleness between the read of the field and the retain: open them again
+        }
+    }
+
+    private synchronized SegmentFiles openFiles() {
+        SegmentFiles f = files;
+        if (f != null) {
+            return f;
+        }
+        if (filesClosed) {
+            throw new IllegalStateException("segment " + dir + " is closed");
+        }
+        SegmentSpace.prepareDirectory(dir);
+        Path indexFile = dir.resolve(OffsetIndex.FILE_NAME);
+        OffsetIndex index = OffsetIndex.openExisting(indexFile);
+        boolean rebuild = index == null;
+        if (rebuild) {
+            log.warn("Segment {} lost its offset index; rebuilding it", dir);
+            int capacity = OffsetIndex.capacityFor(config.segmentBytes(), config.indexIntervalBytes());
+            index = OffsetIndex.create(indexFile, capacity, time.currentTimeMillis());
+        }
+        try {
+            f = buildFiles(index);
+        } catch (RuntimeException e) {
+            index.close();
+            throw e;
+        }
+        if (rebuild) {
+            SegmentRecovery.scan(f.queue, index, baseOffset, config.indexIntervalBytes(), Long.MAX_VALUE, endOffset,
+                    -1);
+            indexChanged(index);
+        } else if (sealed) {
+            index.truncateToOffset(endOffset);
+        }
+        files = f;
+        return f;
+    }
+
+    /**
+     * Closes the files of this segment if nothing used them for {@code idleNs} and no read is under way (a read
+     * that starts meanwhile keeps them until it ends, or opens them again). The appender is closed too, but only if
+     * the caller holds the log's append lock ({@code appendLockHeld}); otherwise a segment with an appender stays
+     * open.
+     *
+     * @return true if files were closed
+     */
+    synchronized boolean closeIfIdle(long nowNs, long idleNs, boolean appendLockHeld) {
+        SegmentFiles f = files;
+        if (f == null || nowNs - lastUsedNs < idleNs || appender != null && !appendLockHeld) {
+            return false;
+        }
+        if (f.refs() > (appender != null ? 2 : 1)) {
+            return false;
+        }
+        closeAppender();
+        files = null;
+        f.release();
+        return true;
+    }
+
+    /** True if the segment's files are open. */
+    boolean filesOpen() {
+        return files != null;
+    }
+
+    /** The index changed: its pages must reach the disk with the next {@link #flush()}. */
+    private void indexChanged(OffsetIndex index) {
+        unflushedFiles.add(index.file().toFile());
     }
 
     /**
@@ -215,21 +384,39 @@ final class LogSegment {
      *         seal the segment and start a new one
      */
     boolean openAppender() {
-        SingleChronicleQueue q = queue();
-        SegmentSpace s = new SegmentSpace(dir, q, config.segmentBytes());
-        int lastCycle = q.lastCycle();
-        if (lastCycle >= 0) {
-            time.notBefore(q.epoch() + (long) lastCycle * q.rollCycle().lengthInMillis());
-            chronicleTime.advanceTo(time.currentTimeMillis());
-            long end = SegmentSpace.dataEnd(q, lastCycle);
-            if (end < 0 || !s.resume(lastCycle, end)) {
-                return false;
-            }
+        if (appender != null) {
+            return true;
         }
-        space = s;
-        appender = q.createAppender();
-        appender.singleThreadedCheckDisabled(true);
-        return true;
+        SegmentFiles f = acquireFiles();
+        try {
+            SingleChronicleQueue q = f.queue;
+            SegmentSpace s = new SegmentSpace(dir, q, config.segmentBytes());
+            int lastCycle = q.lastCycle();
+            if (lastCycle >= 0) {
+                time.notBefore(q.epoch() + (long) lastCycle * q.rollCycle().lengthInMillis());
+                chronicleTime.advanceTo(time.currentTimeMillis());
+                long end = dataEnd(lastCycle);
+                if (end < 0 || !s.resume(lastCycle, end)) {
+                    f.release();
+                    return false;
+                }
+            }
+            ExcerptAppender a = q.createAppender();
+            a.singleThreadedCheckDisabled(true);
+            space = s;
+            appenderFiles = f;
+            appenderCycle = Integer.MIN_VALUE;
+            appender = a;
+            return true;
+        } catch (RuntimeException e) {
+            f.release();
+            throw e;
+        }
+    }
+
+    /** True if the segment has an open appender. */
+    boolean hasAppender() {
+        return appender != null;
     }
 
     long baseOffset() {
@@ -258,13 +445,17 @@ final class LogSegment {
         return sealed;
     }
 
+    /** True if the index has no room for another entry. Needs the appender (the caller holds the append lock). */
     boolean indexFull() {
-        return index.isFull();
+        return appenderFiles.index.isFull();
     }
 
-    /** When the first batch was appended (or the segment was created), by the log's clock. */
+    /**
+     * When the first batch was appended (or the segment was created), by the log's clock. Needs the appender (the
+     * caller holds the append lock).
+     */
     long createdMs() {
-        return index.createdMs();
+        return appenderFiles.index.createdMs();
     }
 
     Path dir() {
@@ -282,8 +473,10 @@ final class LogSegment {
         if (sealed || appender == null) {
             throw new IllegalStateException("segment " + baseOffset + " takes no appends");
         }
+        lastUsedNs = System.nanoTime();
+        OffsetIndex index = appenderFiles.index;
         chronicleTime.advanceTo(time.currentTimeMillis());
-        space.reserve(queue.cycle(), size);
+        space.reserve(appenderFiles.queue.cycle(), size);
         boolean indexEntry = index.entries() == 0 || bytesSinceIndexEntry >= config.indexIntervalBytes();
         if (indexEntry) {
             index.reserveNext();
@@ -307,9 +500,11 @@ final class LogSegment {
         }
         if (isEmpty()) {
             index.createdMs(nowMs);
+            indexChanged(index);
         }
         if (indexEntry) {
             index.append(batchBase, chronicleIndex, sizeInBytes, maxTimestamp);
+            indexChanged(index);
             bytesSinceIndexEntry = 0;
         }
         bytesSinceIndexEntry += size;
@@ -322,13 +517,18 @@ final class LogSegment {
 
     /** Bytes of batches from the indexed batch at or before {@code offset} to the end: an upper bound to read. */
     long bytesFrom(long offset) {
-        int slot = index.floorSlot(offset);
-        return slot < 0 ? sizeInBytes : sizeInBytes - index.position(slot);
+        SegmentFiles f = acquireFiles();
+        try {
+            int slot = f.index.floorSlot(offset);
+            return slot < 0 ? sizeInBytes : sizeInBytes - f.index.position(slot);
+        } finally {
+            f.release();
+        }
     }
 
-    /** The largest batch one excerpt of this segment can hold. */
+    /** The largest batch one excerpt of this segment can hold. Needs the appender (the caller holds the lock). */
     long maxBatchBytes() {
-        return queue().overlapSize();
+        return appenderFiles.queue.overlapSize();
     }
 
     /**
@@ -337,7 +537,13 @@ final class LogSegment {
      * copied whatever its size if {@code cursor} holds nothing yet). The caller holds a reference.
      */
     void read(ReadCursor cursor, long offset, long limit, int maxBytes, ByteBuf out) {
-        reader().read(cursor, offset, Math.min(limit, endOffset), maxBytes, out);
+        long end = Math.min(limit, endOffset);
+        SegmentFiles f = acquireFiles();
+        try {
+            f.reader.read(cursor, offset, end, maxBytes, out);
+        } finally {
+            f.release();
+        }
     }
 
     /** Offset of the first record with a timestamp at or after {@code timestamp}, or -1 if none here. */
@@ -345,12 +551,13 @@ final class LogSegment {
         if (maxTimestamp < timestamp) {
             return -1;
         }
-        return reader().offsetForTimestamp(timestamp, endOffset);
-    }
-
-    private SegmentReader reader() {
-        queue();
-        return reader;
+        long end = endOffset;
+        SegmentFiles f = acquireFiles();
+        try {
+            return f.reader.offsetForTimestamp(timestamp, end);
+        } finally {
+            f.release();
+        }
     }
 
     /**
@@ -362,15 +569,26 @@ final class LogSegment {
         long newEnd = endOffset;
         long newSize = sizeInBytes;
         long newMaxTs = maxTimestamp;
-        if (truncateAt < endOffset) {
-            long[] extent = reader().extentBefore(truncateAt, endOffset);
-            newEnd = extent[0] < 0 ? baseOffset : extent[0];
-            newSize = extent[1];
-            newMaxTs = extent[2];
+        SegmentFiles f = truncateAt < endOffset ? acquireFiles() : null;
+        try {
+            if (f != null) {
+                long[] extent = f.reader.extentBefore(truncateAt, endOffset);
+                newEnd = extent[0] < 0 ? baseOffset : extent[0];
+                newSize = extent[1];
+                newMaxTs = extent[2];
+            }
+            new SegmentSeal(newEnd, newSize, newMaxTs).write(dir);
+            sealWritten = true;
+            closeAppender();
+            if (f != null) {
+                f.index.truncateToOffset(newEnd);
+                indexChanged(f.index);
+            }
+        } finally {
+            if (f != null) {
+                f.release();
+            }
         }
-        new SegmentSeal(newEnd, newSize, newMaxTs).write(dir);
-        closeAppender();
-        index.truncateToOffset(newEnd);
         sealed = true;
         endOffset = newEnd;
         sizeInBytes = newSize;
@@ -378,18 +596,24 @@ final class LogSegment {
         return newEnd;
     }
 
-    private void closeAppender() {
+    private synchronized void closeAppender() {
         if (appender != null) {
             appender.close();
             appender = null;
         }
         if (space != null) {
             space.discardPending();
+            space = null;
+        }
+        if (appenderFiles != null) {
+            appenderFiles.release();
+            appenderFiles = null;
         }
     }
 
     /**
-     * Forces the data appended since the last flush, and the index, to disk. The caller holds the log's append
+     * Forces the data appended since the last flush, and the index, to disk (through their paths: pages written
+     * through a map that is closed since are forced as well). The caller holds the log's append
      * lock for the active segment; a sealed segment may be flushed without it (while referenced).
      */
     void flush() {
@@ -405,7 +629,6 @@ final class LogSegment {
         if (a != null && a.currentFile() != null) {
             unflushedFiles.add(a.currentFile());
         }
-        index.flush();
     }
 
     /** True if data was appended since the last {@link #flush()}. */
@@ -459,15 +682,15 @@ final class LogSegment {
 
     private void closeResources() {
         closeAppender();
-        SegmentReader r = reader;
-        if (r != null) {
-            r.close();
+        SegmentFiles f;
+        synchronized (this) {
+            filesClosed = true;
+            f = files;
+            files = null;
         }
-        SingleChronicleQueue q = queue;
-        if (q != null) {
-            q.close();
+        if (f != null) {
+            f.release();
         }
-        index.close();
         if (deletePending) {
             Path toDelete;
             synchronized (this) {

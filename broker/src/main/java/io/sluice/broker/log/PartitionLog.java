@@ -51,24 +51,39 @@ public final class PartitionLog implements AutoCloseable {
     private volatile long checkpointedHighWatermark = -1;
     private volatile boolean closed;
 
-    private PartitionLog(Path dir, LogConfig config, Clock clock, PartitionMetadata meta) {
+    private final int recoveredSegments;
+    private final boolean metadataNeedsWrite;
+
+    private PartitionLog(Path dir, LogConfig config, Clock clock, PartitionMetadata meta, boolean metaOnDiskClean) {
         this.dir = dir;
         this.config = config;
         this.clock = clock;
         this.time = new ClockTimeProvider(clock);
-        this.logStartOffset = LogLoader.load(dir, config, time, meta, segments);
-        this.logEndOffset = segments.active().endOffset();
+        LogLoader.Loaded loaded = LogLoader.load(dir, config, time, meta, segments);
+        this.logStartOffset = loaded.logStartOffset();
+        this.logEndOffset = loaded.logEndOffset();
+        this.recoveredSegments = loaded.recoveredSegments();
         this.highWatermark = Math.max(logStartOffset, Math.min(meta.highWatermark(), logEndOffset));
         this.recoveryPoint = meta.cleanShutdown() ? logEndOffset : Math.min(meta.recoveryPoint(), logEndOffset);
         this.epochs = new LeaderEpochCache(meta.leaderEpochs(), this::logEndOffset, this::checkpointQuietly);
+        // the file still says "clean", or recovery moved the log start or end below its recovery point: the file
+        // must say what is true now (sealing a crashed segment changes nothing the file holds)
+        this.metadataNeedsWrite = metaOnDiskClean || logStartOffset != meta.logStartOffset()
+                || recoveryPoint != meta.recoveryPoint() && !meta.cleanShutdown();
     }
 
-    /** Drops epochs the recovered log no longer holds and records that the log is open (not cleanly shut). */
+    /**
+     * Drops epochs the recovered log no longer holds and records that the log is open (not cleanly shut); the
+     * metadata file is rewritten only if it no longer tells the truth, so opening an unchanged log writes nothing.
+     */
     private void start() {
         try {
+            int epochCount = epochs.entries().size();
             epochs.truncateFromEnd(logEndOffset + 1);
             epochs.truncateFromStart(logStartOffset);
-            writeMetadata(false);
+            if (metadataNeedsWrite || epochs.entries().size() != epochCount) {
+                writeMetadata(false);
+            }
         } catch (RuntimeException e) {
             closeUncleanly();
             throw e;
@@ -80,6 +95,14 @@ public final class PartitionLog implements AutoCloseable {
      * dropped and appends continue right after the last valid batch.
      */
     public static PartitionLog open(Path dir, LogConfig config, Clock clock) {
+        return open(dir, config, clock, null);
+    }
+
+    /**
+     * As {@link #open(Path, LogConfig, Clock)}, taking {@code clean} (what the broker's clean shutdown recorded for
+     * this log, or null) as the truth about where the log is known good: no segment is opened to recover it.
+     */
+    static PartitionLog open(Path dir, LogConfig config, Clock clock, CleanShutdown.Entry clean) {
         config.conclude();
         try {
             Files.createDirectories(dir);
@@ -94,8 +117,16 @@ public final class PartitionLog implements AutoCloseable {
                     e.getMessage());
             meta = null;
         }
-        PartitionLog partitionLog = new PartitionLog(dir, config, clock, meta == null ? PartitionMetadata.initial()
-                : meta);
+        boolean onDiskClean = meta != null && meta.cleanShutdown();
+        if (meta == null) {
+            meta = PartitionMetadata.initial();
+        }
+        long checkpointedHw = meta.highWatermark();
+        if (clean != null && !onDiskClean) {
+            meta = meta.cleanlyShut(clean.recoveryPoint(), clean.highWatermark(), clean.active());
+        }
+        PartitionLog partitionLog = new PartitionLog(dir, config, clock, meta, onDiskClean);
+        partitionLog.checkpointedHighWatermark = checkpointedHw;
         partitionLog.start();
         return partitionLog;
     }
@@ -183,6 +214,11 @@ public final class PartitionLog implements AutoCloseable {
      */
     private LogSegment activeFor(int size, long now) {
         LogSegment active = segments.active();
+        if (active != null && !active.isSealed() && !active.openAppender()) {
+            log.info("{}: cannot vouch for the space of segment {} (no fallocate here); sealing it",
+                    dir.getFileName(), active.baseOffset());
+            active.seal(Long.MAX_VALUE);
+        }
         LogConfig c = config;
         if (active == null || active.isSealed() || !active.isEmpty() && (active.sizeInBytes() + size > c.segmentBytes()
                 || now - active.createdMs() >= c.segmentMs() || active.indexFull()
@@ -339,6 +375,7 @@ public final class PartitionLog implements AutoCloseable {
                 return;
             }
             LogSegment holder = LogSegments.floor(segments.snapshot(), offset - 1);
+            holder.writeSeal();
             long newEnd = holder.isSealed() && holder.endOffset() <= offset ? holder.endOffset() : holder.seal(offset);
             for (LogSegment s : segments.removeFrom(holder.baseOffset() + 1)) {
                 s.delete();
@@ -445,6 +482,9 @@ public final class PartitionLog implements AutoCloseable {
 
     private LogSegment rollLocked() {
         LogSegment old = segments.active();
+        if (old != null) {
+            old.writeSeal();   // a segment sealed in memory after a crash must not be left unsealed behind another
+        }
         long end = old == null ? logEndOffset : old.isSealed() ? old.endOffset() : old.seal(Long.MAX_VALUE);
         LogSegment next = LogSegment.create(dir, end, config, time);
         segments.add(next);
@@ -549,8 +589,70 @@ public final class PartitionLog implements AutoCloseable {
     private void writeMetadata(boolean cleanShutdown) {
         synchronized (metadataLock) {
             long hw = highWatermark;
-            new PartitionMetadata(logStartOffset, hw, recoveryPoint, cleanShutdown, epochs.entries()).write(dir);
+            new PartitionMetadata(logStartOffset, hw, recoveryPoint, cleanShutdown, epochs.entries(),
+                    cleanShutdown ? activeExtent() : null).write(dir);
             checkpointedHighWatermark = hw;
+        }
+    }
+
+    /** The extent of the last segment if it is unsealed or sealed in memory only, else null. */
+    private LogSegment.ActiveExtent activeExtent() {
+        LogSegment active = segments.active();
+        return active == null || active.isSealed() && !active.sealPending() ? null : active.extent();
+    }
+
+    /** Segments this log walked when it was opened (0 after a clean shutdown). */
+    public int recoveredSegments() {
+        return recoveredSegments;
+    }
+
+    /**
+     * Closes the files of segments nobody used for {@code idleNs} (see {@link LogSegment#closeIfIdle}); the active
+     * segment's only if no append is under way. Returns the number of segments whose files were closed.
+     */
+    public int closeIdleFiles(long nowNs, long idleNs) {
+        int closed = 0;
+        LogSegment[] all = segments.snapshot();
+        for (int i = 0; i < all.length; i++) {
+            LogSegment s = all[i];
+            if (!s.filesOpen()) {
+                continue;
+            }
+            if (s.hasAppender()) {
+                if (!lock.tryLock()) {
+                    continue;
+                }
+                try {
+                    if (!this.closed && s.closeIfIdle(nowNs, idleNs, true)) {
+                        closed++;
+                    }
+                } finally {
+                    lock.unlock();
+                }
+            } else if (s.closeIfIdle(nowNs, idleNs, false)) {
+                closed++;
+            }
+        }
+        return closed;
+    }
+
+    /**
+     * Forces the data appended since the last flush to disk and moves the recovery point to the log end, if
+     * anything was appended (the periodic recovery-point checkpoint: after a crash, only batches appended since
+     * are walked). Does nothing for an idle log.
+     */
+    public void checkpointRecoveryPoint() {
+        if (closed || recoveryPoint == logEndOffset) {
+            return;
+        }
+        lock.lock();
+        try {
+            if (!closed && recoveryPoint != logEndOffset) {
+                flushAllLocked();
+                writeMetadata(false);
+            }
+        } finally {
+            lock.unlock();
         }
     }
 
@@ -575,6 +677,35 @@ public final class PartitionLog implements AutoCloseable {
                 }
                 log.warn("{}: closed without a clean-shutdown mark ({}); the next open re-checks it",
                         dir.getFileName(), e.getMessage());
+            } finally {
+                closed = true;
+                for (LogSegment s : segments.clear()) {
+                    s.close();
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Flushes and closes the log for a broker-wide clean shutdown: returns what the broker records for it in its
+     * single clean-shutdown marker ({@link CleanShutdown}) instead of writing this log's metadata, or null if the
+     * data could not be flushed (the log is closed anyway and recovered from its last recovery point next time).
+     */
+    CleanShutdown.Entry closeForShutdown() {
+        lock.lock();
+        try {
+            if (closed) {
+                return null;
+            }
+            try {
+                flushAllLocked();
+                return new CleanShutdown.Entry(logEndOffset, highWatermark, activeExtent());
+            } catch (SluiceException e) {
+                log.warn("{}: closed without a clean-shutdown record ({}); the next open re-checks it",
+                        dir.getFileName(), e.getMessage());
+                return null;
             } finally {
                 closed = true;
                 for (LogSegment s : segments.clear()) {

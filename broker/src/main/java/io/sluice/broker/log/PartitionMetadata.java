@@ -22,15 +22,34 @@ import java.util.Map;
  * recoveryPoint=0         offsets below it were flushed to disk; recovery checks checksums from here
  * cleanShutdown=false     true only between a clean close and the next open
  * leaderEpochs=0:0,3:120  epoch:startOffset pairs, oldest first
+ * active=4711:5000:81920:1700000000000:2048   with cleanShutdown=true: the unsealed last segment's base offset,
+ *                         end offset, bytes, max timestamp and bytes since its last index entry, so that opening
+ *                         the log needs no look into Chronicle (absent otherwise); ":sealed" appended when that
+ *                         segment is sealed in memory only (recovered after a crash, its seal not yet written)
  * </pre>
- * Immutable.
+ * A broker shutting down cleanly records the same state for all its partitions in one file instead
+ * ({@link CleanShutdown}). Immutable.
  */
 record PartitionMetadata(long logStartOffset, long highWatermark, long recoveryPoint, boolean cleanShutdown,
-                         List<EpochEntry> leaderEpochs) {
+                         List<EpochEntry> leaderEpochs, LogSegment.ActiveExtent active) {
     static final String FILE_NAME = "partition.meta";
+
+    PartitionMetadata(long logStartOffset, long highWatermark, long recoveryPoint, boolean cleanShutdown,
+                      List<EpochEntry> leaderEpochs) {
+        this(logStartOffset, highWatermark, recoveryPoint, cleanShutdown, leaderEpochs, null);
+    }
 
     static PartitionMetadata initial() {
         return new PartitionMetadata(0, 0, 0, false, List.of());
+    }
+
+    /**
+     * This metadata taken over by the state a clean shutdown recorded: the recovery point and high watermark it
+     * names, and the extent of the last segment.
+     */
+    PartitionMetadata cleanlyShut(long recoveryPoint, long highWatermark, LogSegment.ActiveExtent active) {
+        return new PartitionMetadata(logStartOffset, Math.max(this.highWatermark, highWatermark), recoveryPoint, true,
+                leaderEpochs, active);
     }
 
     /** The metadata in {@code dir}, or null if there is none. */
@@ -51,12 +70,28 @@ record PartitionMetadata(long logStartOffset, long highWatermark, long recoveryP
                             Long.parseLong(pair.substring(colon + 1).trim())));
                 }
             }
+            boolean clean = Boolean.parseBoolean(v.get("cleanShutdown"));
+            String active = v.get("active");
             return new PartitionMetadata(KeyValueText.longValue(v, "logStartOffset"),
                     KeyValueText.longValue(v, "highWatermark"), KeyValueText.longValue(v, "recoveryPoint"),
-                    Boolean.parseBoolean(v.get("cleanShutdown")), List.copyOf(epochs));
+                    clean, List.copyOf(epochs), clean && active != null ? parseExtent(active) : null);
         } catch (IOException | RuntimeException e) {
             throw new SluiceException(ErrorCode.STORAGE_ERROR, "cannot read partition metadata " + file + ": " + e, e);
         }
+    }
+
+    static LogSegment.ActiveExtent parseExtent(String text) {
+        String[] f = text.split(":");
+        if (f.length != 5 && !(f.length == 6 && f[5].equals("sealed"))) {
+            throw new IllegalArgumentException("malformed segment extent '" + text + "'");
+        }
+        return new LogSegment.ActiveExtent(Long.parseLong(f[0]), Long.parseLong(f[1]), Long.parseLong(f[2]),
+                Long.parseLong(f[3]), Long.parseLong(f[4]), f.length == 6);
+    }
+
+    static String formatExtent(LogSegment.ActiveExtent a) {
+        return a.baseOffset() + ":" + a.endOffset() + ":" + a.sizeInBytes() + ":" + a.maxTimestamp() + ":"
+                + a.bytesSinceIndexEntry() + (a.sealed() ? ":sealed" : "");
     }
 
     void write(Path dir) {
@@ -74,6 +109,9 @@ record PartitionMetadata(long logStartOffset, long highWatermark, long recoveryP
             epochs.append(e.epoch()).append(':').append(e.startOffset());
         }
         v.put("leaderEpochs", epochs);
+        if (cleanShutdown && active != null) {
+            v.put("active", formatExtent(active));
+        }
         try {
             AtomicFile.write(dir.resolve(FILE_NAME), KeyValueText.format(v));
         } catch (IOException e) {

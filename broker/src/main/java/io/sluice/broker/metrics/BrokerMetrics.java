@@ -3,6 +3,7 @@ package io.sluice.broker.metrics;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
+import io.sluice.broker.log.ProcessLimits;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
@@ -56,6 +57,25 @@ public final class BrokerMetrics implements PartitionListener {
      * {@code sluice_broker_storage_refused_total{reason}} (produces refused under the floor, appends refused on a
      * full disk).
      */
+    /**
+     * The process's open files and memory maps (from {@code /proc/self}), the partitions its limits let be active at
+     * once, and the segments recovered (walked) when logs were opened.
+     */
+    public void bindProcessLimits(io.sluice.broker.log.LogManager logs) {
+        Gauge.builder("sluice.broker.open.files", ProcessLimits::openFiles)
+                .description("File descriptors the broker process holds open").register(registry);
+        Gauge.builder("sluice.broker.memory.maps", ProcessLimits::memoryMaps)
+                .description("Memory maps of the broker process (vm.max_map_count bounds them)").register(registry);
+        Gauge.builder("sluice.broker.partitions.capacity", ProcessLimits::partitionsCapacity)
+                .description("Partitions that can be active at once under the open-files and map-count limits")
+                .register(registry);
+        Gauge.builder("sluice.broker.partition.logs", logs, l -> l.logCount())
+                .description("Partition logs this broker has loaded").register(registry);
+        Gauge.builder("sluice.broker.log.recovered.segments", logs, l -> l.recoveredSegments())
+                .description("Segments walked to recover logs at start-up (0 after a clean shutdown)")
+                .register(registry);
+    }
+
     public void bindStorage(StorageGuard storage) {
         Gauge.builder("sluice.broker.storage.free", storage, StorageGuard::freeBytes).baseUnit("bytes")
                 .tag("dir", storage.dataDir().toString())

@@ -112,25 +112,63 @@ public final class PartitionManager implements AutoCloseable {
             dropLogsOfEarlierIncarnation(topic, topicId, assignments.size());
         }
         Partition[] next = new Partition[assignments.size()];
-        for (PartitionAssignment a : assignments) {
-            if (a.partition() < 0 || a.partition() >= next.length || !a.replicas().contains(brokerId)) {
+        PartitionLog[] opened = openNewLogs(topic, config, current, assignments, next.length);
+        int hosted = 0;
+        for (int i = 0; i < assignments.size(); i++) {
+            PartitionAssignment a = assignments.get(i);
+            if (!hostedHere(a, next.length)) {
                 continue;
             }
             Partition p = current != null && a.partition() < current.length ? current[a.partition()] : null;
             if (p == null) {
-                PartitionLog partitionLog = logs.getOrCreate(topic, a.partition(), config);
-                if (!topicId.isEmpty()) {
+                PartitionLog partitionLog = opened[i];
+                if (!topicId.isEmpty() && !topicId.equals(TopicIdFile.read(partitionLog.dir()))) {
                     TopicIdFile.write(partitionLog.dir(), topicId);
                 }
                 p = new Partition(topic, a.partition(), brokerId, partitionLog, listener, lease);
                 listener.onHosted(p);
-                log.info("Hosting {}-{} (log {} .. {})", topic, a.partition(), partitionLog.logStartOffset(),
+                hosted++;
+                log.debug("Hosting {}-{} (log {} .. {})", topic, a.partition(), partitionLog.logStartOffset(),
                         partitionLog.logEndOffset());
             }
             p.applyState(a.leader(), a.leaderEpoch(), a.replicas(), a.isr(), a.version(), minIsr);
             next[a.partition()] = p;
         }
         topics.put(topic, next);
+        if (hosted > 0) {
+            log.info("Hosting {} partition(s) of {}", hosted, topic);
+        }
+    }
+
+    private boolean hostedHere(PartitionAssignment a, int partitionCount) {
+        return a.partition() >= 0 && a.partition() < partitionCount && a.replicas().contains(brokerId);
+    }
+
+    /**
+     * Opens, in parallel, the logs of the partitions newly assigned here (index by index with {@code assignments};
+     * null where nothing is to be opened).
+     */
+    private PartitionLog[] openNewLogs(String topic, LogConfig config, Partition[] current,
+                                       List<PartitionAssignment> assignments, int partitionCount) {
+        List<LogManager.LogRequest> requests = new java.util.ArrayList<>();
+        int[] at = new int[assignments.size()];
+        for (int i = 0; i < assignments.size(); i++) {
+            PartitionAssignment a = assignments.get(i);
+            at[i] = -1;
+            boolean isNew = current == null || a.partition() >= current.length || current[a.partition()] == null;
+            if (hostedHere(a, partitionCount) && isNew) {
+                at[i] = requests.size();
+                requests.add(new LogManager.LogRequest(topic, a.partition(), config));
+            }
+        }
+        PartitionLog[] opened = logs.openAll(requests);
+        PartitionLog[] out = new PartitionLog[assignments.size()];
+        for (int i = 0; i < at.length; i++) {
+            if (at[i] >= 0) {
+                out[i] = opened[at[i]];
+            }
+        }
+        return out;
     }
 
     /**

@@ -46,6 +46,22 @@ public final class BrokerConfig {
      */
     public static final String STORAGE_MIN_FREE_BYTES = "sluice.broker.storage.min.free.bytes";
     public static final long STORAGE_MIN_FREE_BYTES_DEFAULT = 128L << 20;
+    /**
+     * A segment nobody read or wrote for this long closes its files and maps (its Chronicle queue, tailers,
+     * appender and offset index); the next read or append opens them again.
+     */
+    public static final String LOG_IDLE_CLOSE_MS = "sluice.broker.log.idle.close.ms";
+    public static final long LOG_IDLE_CLOSE_MS_DEFAULT = 30_000;
+    /**
+     * How often logs appended to since their last flush are flushed and their recovery point checkpointed: after a
+     * crash, only batches appended since are walked again.
+     */
+    public static final String LOG_RECOVERY_POINT_CHECKPOINT_INTERVAL_MS =
+            "sluice.broker.log.recovery.point.checkpoint.interval.ms";
+    public static final long LOG_RECOVERY_POINT_CHECKPOINT_INTERVAL_MS_DEFAULT = 60_000;
+    /** Threads that open logs at start-up and flush and close them at shutdown; 0 means one per core. */
+    public static final String LOG_THREADS = "sluice.broker.log.threads";
+    public static final int LOG_THREADS_DEFAULT = 0;
 
     private int id;
     private String host = "127.0.0.1";
@@ -61,6 +77,9 @@ public final class BrokerConfig {
     private long offsetsRetentionMs = OFFSETS_RETENTION_MS_DEFAULT;
     private long offsetsRetentionCheckIntervalMs = OFFSETS_RETENTION_CHECK_INTERVAL_MS_DEFAULT;
     private long storageMinFreeBytes = STORAGE_MIN_FREE_BYTES_DEFAULT;
+    private long logIdleCloseMs = LOG_IDLE_CLOSE_MS_DEFAULT;
+    private long logRecoveryPointCheckpointIntervalMs = LOG_RECOVERY_POINT_CHECKPOINT_INTERVAL_MS_DEFAULT;
+    private int logThreads = LOG_THREADS_DEFAULT;
     private LogConfig logDefaults = LogConfig.defaults();
     private TransportConfig transport = new TransportConfig();
     private ReplicationConfig replication = new ReplicationConfig();
@@ -204,6 +223,36 @@ public final class BrokerConfig {
         return this;
     }
 
+    /** See {@link #LOG_IDLE_CLOSE_MS}. */
+    public long logIdleCloseMs() {
+        return logIdleCloseMs;
+    }
+
+    public BrokerConfig logIdleCloseMs(long value) {
+        this.logIdleCloseMs = value;
+        return this;
+    }
+
+    /** See {@link #LOG_RECOVERY_POINT_CHECKPOINT_INTERVAL_MS}. */
+    public long logRecoveryPointCheckpointIntervalMs() {
+        return logRecoveryPointCheckpointIntervalMs;
+    }
+
+    public BrokerConfig logRecoveryPointCheckpointIntervalMs(long value) {
+        this.logRecoveryPointCheckpointIntervalMs = value;
+        return this;
+    }
+
+    /** Threads for opening and closing logs (see {@link #LOG_THREADS}), 0 resolved to the core count. */
+    public int logThreads() {
+        return logThreads == 0 ? Runtime.getRuntime().availableProcessors() : logThreads;
+    }
+
+    public BrokerConfig logThreads(int value) {
+        this.logThreads = value;
+        return this;
+    }
+
     public LogConfig logDefaults() {
         return logDefaults;
     }
@@ -248,6 +297,10 @@ public final class BrokerConfig {
         require(offsetsRetentionCheckIntervalMs >= 1, OFFSETS_RETENTION_CHECK_INTERVAL_MS,
                 offsetsRetentionCheckIntervalMs, "at least 1");
         require(storageMinFreeBytes >= 0, STORAGE_MIN_FREE_BYTES, storageMinFreeBytes, "at least 0 (bytes)");
+        require(logIdleCloseMs >= 1, LOG_IDLE_CLOSE_MS, logIdleCloseMs, "at least 1");
+        require(logRecoveryPointCheckpointIntervalMs >= 1, LOG_RECOVERY_POINT_CHECKPOINT_INTERVAL_MS,
+                logRecoveryPointCheckpointIntervalMs, "at least 1");
+        require(logThreads >= 0 && logThreads <= 256, LOG_THREADS, logThreads, "between 0 and 256");
         logDefaults.conclude();
         transport.conclude();
         replication.conclude();

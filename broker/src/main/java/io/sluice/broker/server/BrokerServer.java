@@ -10,6 +10,7 @@ import io.sluice.broker.handler.OffsetsForLeaderEpochHandler;
 import io.sluice.broker.handler.PartitionStatesHandler;
 import io.sluice.broker.handler.ProduceHandler;
 import io.sluice.broker.log.LogManager;
+import io.sluice.broker.log.ProcessLimits;
 import io.sluice.broker.log.StorageGuard;
 import io.sluice.broker.metrics.BrokerMetrics;
 import io.sluice.broker.metrics.FollowerLagMetrics;
@@ -50,6 +51,7 @@ public final class BrokerServer implements AutoCloseable {
     private StorageGuard storage;
     private volatile ScheduledExecutorService background;
     private long startedAtMs;
+    private int limitsCheckedFor = -1;
     private volatile boolean registered;
     private volatile boolean closed;
 
@@ -64,7 +66,7 @@ public final class BrokerServer implements AutoCloseable {
     public BrokerServer start() {
         Clock clock = Clock.systemUTC();
         startedAtMs = System.currentTimeMillis();
-        logs = new LogManager(config.dataDir(), config.logDefaults(), clock);
+        logs = new LogManager(config.dataDir(), config.logDefaults(), clock, config.logThreads());
         storage = new StorageGuard(logs.dataDir(), config.storageMinFreeBytes(), BrokerConfig.STORAGE_MIN_FREE_BYTES)
                 .listener(g -> storageChanged());
         storage.refresh();
@@ -98,6 +100,15 @@ public final class BrokerServer implements AutoCloseable {
             });
             long interval = config.logDefaults().retentionCheckIntervalMs();
             background.scheduleWithFixedDelay(this::runRetention, interval, interval, TimeUnit.MILLISECONDS);
+            long idle = config.logIdleCloseMs();
+            background.scheduleWithFixedDelay(() -> closeIdleLogFiles(idle), idle / 2 + 1, idle / 2 + 1,
+                    TimeUnit.MILLISECONDS);
+            long checkpoint = config.logRecoveryPointCheckpointIntervalMs();
+            background.scheduleWithFixedDelay(logs::checkpointRecoveryPoints, checkpoint, checkpoint,
+                    TimeUnit.MILLISECONDS);
+            brokerMetrics.bindProcessLimits(logs);
+            // assignments arrive from the registry after start-up too: check the limits whenever the count settles
+            background.scheduleWithFixedDelay(this::checkLimits, 0, 10, TimeUnit.SECONDS);
             FollowerLagMetrics followerLag = new FollowerLagMetrics(config.id(), partitions, metrics);
             background.scheduleWithFixedDelay(followerLag::refresh, 1, 1, TimeUnit.SECONDS);
             background.scheduleWithFixedDelay(storage::refresh, 1, 1, TimeUnit.SECONDS);
@@ -152,6 +163,27 @@ public final class BrokerServer implements AutoCloseable {
             }
         } catch (RuntimeException e) {
             log.warn("Retention run failed", e);
+        }
+    }
+
+    /** Logs the limits check (one line) when the number of hosted partitions changed since the last one. */
+    private void checkLimits() {
+        try {
+            int hosted = partitions.all().size();
+            if (hosted != limitsCheckedFor) {
+                limitsCheckedFor = hosted;
+                ProcessLimits.check(hosted);
+            }
+        } catch (RuntimeException e) {
+            log.warn("Limits check failed", e);
+        }
+    }
+
+    private void closeIdleLogFiles(long idleMs) {
+        try {
+            logs.closeIdleFiles(idleMs);
+        } catch (RuntimeException e) {
+            log.warn("Closing idle log files failed", e);
         }
     }
 

@@ -1,0 +1,52 @@
+package io.sluice.broker.log;
+
+import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
+
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * What an open segment holds open: its Chronicle queue (table store and cycle files, mapped), its memory-mapped
+ * {@link OffsetIndex} and the pooled tailers of its {@link SegmentReader}. A segment opens them on first use and
+ * drops them when idle (see {@link LogSegment}), so an idle partition costs no file descriptor and no map.
+ *
+ * <p>Reference-counted: the segment holds one reference while the files are its current ones, the appender one
+ * while it is open, and every read one for its duration; the files close when the count reaches zero, so closing
+ * for idleness never pulls a map from under a reader. Thread-safe.
+ */
+final class SegmentFiles {
+    final SingleChronicleQueue queue;
+    final OffsetIndex index;
+    final SegmentReader reader;
+    private final AtomicInteger refs = new AtomicInteger(1);
+
+    SegmentFiles(SingleChronicleQueue queue, OffsetIndex index, SegmentReader reader) {
+        this.queue = queue;
+        this.index = index;
+        this.reader = reader;
+    }
+
+    /** Takes a reference; false if the files are already closed (the caller opens them again). */
+    boolean retain() {
+        for (; ; ) {
+            int n = refs.get();
+            if (n <= 0) {
+                return false;
+            }
+            if (refs.compareAndSet(n, n + 1)) {
+                return true;
+            }
+        }
+    }
+
+    void release() {
+        if (refs.decrementAndGet() == 0) {
+            reader.close();
+            queue.close();
+            index.close();
+        }
+    }
+
+    int refs() {
+        return refs.get();
+    }
+}
