@@ -354,15 +354,26 @@ final class LogSegment {
      */
     synchronized boolean closeIfIdle(long nowNs, long idleNs, boolean appendLockHeld) {
         SegmentFiles f = files;
-        if (f == null || nowNs - lastUsedNs < idleNs || appender != null && !appendLockHeld) {
+        boolean withAppender = appender != null;
+        if (f == null || nowNs - lastUsedNs < idleNs || withAppender && (!appendLockHeld || appenderFiles != f)) {
             return false;
         }
-        if (f.refs() > (appender != null ? 2 : 1)) {
+        // the segment's reference and the appender's must be the only ones; an append that opens an appender
+        // meanwhile (without the append lock held here) retains first, so the claim fails
+        if (!f.claimIfOnly(withAppender ? 2 : 1)) {
             return false;
         }
-        closeAppender();
+        if (withAppender) {
+            appender.close();
+            appender = null;
+            if (space != null) {
+                space.discardPending();
+                space = null;
+            }
+            appenderFiles = null;
+        }
         files = null;
-        f.release();
+        f.closeClaimed();
         return true;
     }
 

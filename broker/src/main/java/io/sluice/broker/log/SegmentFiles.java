@@ -40,13 +40,30 @@ final class SegmentFiles {
 
     void release() {
         if (refs.decrementAndGet() == 0) {
-            reader.close();
-            queue.close();
-            index.close();
+            closeFiles();
         }
     }
 
-    int refs() {
-        return refs.get();
+    /**
+     * Takes all {@code holders} references at once if they are the only ones, so that no read or append can retain
+     * the files afterwards (it opens them again). Checking the count and then releasing would let one retain in
+     * between and then use closed files. The caller lets go of whatever the holders used, then calls
+     * {@link #closeClaimed()}.
+     *
+     * @return false if anyone else holds a reference
+     */
+    boolean claimIfOnly(int holders) {
+        return refs.compareAndSet(holders, 0);
+    }
+
+    /** Closes the files after a successful {@link #claimIfOnly}. */
+    void closeClaimed() {
+        closeFiles();
+    }
+
+    private void closeFiles() {
+        reader.close();
+        queue.close();
+        index.close();
     }
 }
