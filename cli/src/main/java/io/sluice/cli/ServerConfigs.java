@@ -65,6 +65,8 @@ final class ServerConfigs {
                 .logRecoveryPointCheckpointIntervalMs(cfg.getLong(BrokerConfig.LOG_RECOVERY_POINT_CHECKPOINT_INTERVAL_MS,
                         BrokerConfig.LOG_RECOVERY_POINT_CHECKPOINT_INTERVAL_MS_DEFAULT))
                 .logThreads(cfg.getInt(BrokerConfig.LOG_THREADS, BrokerConfig.LOG_THREADS_DEFAULT))
+                .logMaxOpenSegments(cfg.getInt(BrokerConfig.LOG_MAX_OPEN_SEGMENTS,
+                        BrokerConfig.LOG_MAX_OPEN_SEGMENTS_DEFAULT))
                 .logDefaults(logDefaults(cfg))
                 .transport(transport(cfg))
                 .replication(replication(cfg))

@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeMap;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Opens the segments of a partition directory and recovers them, so that the log continues exactly after its
@@ -48,14 +49,14 @@ final class LogLoader {
 
     /** Loads the segments into {@code segments}. */
     static Loaded load(Path dir, LogConfig config, ClockTimeProvider time, PartitionMetadata meta,
-                       LogSegments segments) {
+                       LogSegments segments, OpenSegments openSegments, ReentrantLock appendLock) {
         TreeMap<Long, Path> onDisk = listSegments(dir);
         removeBelowLogStart(onDisk, meta.logStartOffset());
         List<LogSegment> loaded = new ArrayList<>();
         int[] recovered = {0};
         long logEnd;
         try {
-            openAll(dir, config, time, meta, onDisk, loaded, recovered);
+            openAll(dir, config, time, meta, onDisk, loaded, recovered, openSegments, appendLock);
             long nextBase = Math.max(0, meta.logStartOffset());
             LogSegment last = loaded.isEmpty() ? null : loaded.get(loaded.size() - 1);
             if (last != null && last.isSealed() && last.isEmpty()) {
@@ -95,7 +96,8 @@ final class LogLoader {
 
     /** Opens the segments in order, counting in {@code recovered} those it had to walk. */
     private static void openAll(Path dir, LogConfig config, ClockTimeProvider time, PartitionMetadata meta,
-                                   TreeMap<Long, Path> onDisk, List<LogSegment> loaded, int[] recovered) {
+                                   TreeMap<Long, Path> onDisk, List<LogSegment> loaded, int[] recovered,
+                                   OpenSegments openSegments, ReentrantLock appendLock) {
         List<Long> bases = new ArrayList<>(onDisk.keySet());
         for (int i = 0; i < bases.size(); i++) {
             long base = bases.get(i);
@@ -118,7 +120,7 @@ final class LogLoader {
             SegmentSeal seal = readSeal(segDir);
             boolean clean = meta.cleanShutdown();
             LogSegment segment = LogSegment.open(segDir, base, config, time, seal,
-                    clean ? Long.MAX_VALUE : meta.recoveryPoint(), isLast && clean ? meta.active() : null);
+                    clean ? Long.MAX_VALUE : meta.recoveryPoint(), isLast && clean ? meta.active() : null, openSegments, appendLock);
             if (segment.filesOpen()) {
                 recovered[0]++;
             }

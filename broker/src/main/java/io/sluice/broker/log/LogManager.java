@@ -52,6 +52,7 @@ public final class LogManager implements AutoCloseable {
     private final boolean startedClean;
     private final AtomicLong recoveredSegments = new AtomicLong();
     private final int threads;
+    private final OpenSegments openSegments;
     private volatile boolean closed;
 
     /**
@@ -66,6 +67,15 @@ public final class LogManager implements AutoCloseable {
      * Reads and deletes the clean-shutdown marker of the last stop.
      */
     public LogManager(Path dataDir, LogConfig defaults, Clock clock, int threads) {
+        this(dataDir, defaults, clock, threads, OpenSegments.forProcess(0));
+    }
+
+    /**
+     * As {@link #LogManager(Path, LogConfig, Clock, int)}, with the segments of all logs holding files open at once
+     * bounded by {@code openSegments}.
+     */
+    public LogManager(Path dataDir, LogConfig defaults, Clock clock, int threads, OpenSegments openSegments) {
+        this.openSegments = openSegments;
         this.dataDir = dataDir.toAbsolutePath();
         this.defaults = defaults.conclude();
         this.clock = clock;
@@ -128,7 +138,8 @@ public final class LogManager implements AutoCloseable {
         PartitionLog l = logs.computeIfAbsent(name, n -> {
             ensureOpen();
             opened[0] = true;
-            PartitionLog o = PartitionLog.open(dataDir.resolve(n), config, clock, cleanShutdown.remove(n));
+            PartitionLog o = PartitionLog.open(dataDir.resolve(n), config, clock, cleanShutdown.remove(n),
+                    openSegments);
             recoveredSegments.addAndGet(o.recoveredSegments());
             return o;
         });
@@ -207,6 +218,11 @@ public final class LogManager implements AutoCloseable {
     }
 
     /** True if the data directory held a clean-shutdown marker when this manager started. */
+    /** The bound on segments holding files open at once, with their count. */
+    public OpenSegments openSegments() {
+        return openSegments;
+    }
+
     public boolean startedClean() {
         return startedClean;
     }

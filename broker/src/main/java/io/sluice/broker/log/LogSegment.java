@@ -18,6 +18,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * One segment of a partition log: a Chronicle queue directory named by the segment's base offset
@@ -55,6 +56,10 @@ final class LogSegment {
     private final LogConfig config;
     private final ClockTimeProvider time;
     private final SampledTimeProvider chronicleTime;
+    /** The broker's open segments, which this one joins while its files are open. */
+    private final OpenSegments openSegments;
+    /** The append lock of the log: closing the appender needs it. */
+    private final ReentrantLock appendLock;
     private final AtomicInteger refs = new AtomicInteger(1);
     private final Set<File> unflushedFiles = ConcurrentHashMap.newKeySet();
     private volatile SegmentFiles files;
@@ -77,11 +82,14 @@ final class LogSegment {
     private volatile Path deleteDir;
     private SegmentRecovery.Result lastRecovery;
 
-    private LogSegment(long baseOffset, Path dir, LogConfig config, ClockTimeProvider time) {
+    private LogSegment(long baseOffset, Path dir, LogConfig config, ClockTimeProvider time, OpenSegments openSegments,
+                       ReentrantLock appendLock) {
         this.baseOffset = baseOffset;
         this.dir = dir;
         this.config = config;
         this.time = time;
+        this.openSegments = openSegments;
+        this.appendLock = appendLock;
         this.chronicleTime = new SampledTimeProvider(time.currentTimeMillis());
         this.endOffset = baseOffset;
     }
@@ -96,7 +104,8 @@ final class LogSegment {
      *
      * @throws SluiceException STORAGE_FULL if the disk has no room, STORAGE_ERROR for other I/O failures
      */
-    static LogSegment create(Path partitionDir, long baseOffset, LogConfig config, ClockTimeProvider time) {
+    static LogSegment create(Path partitionDir, long baseOffset, LogConfig config, ClockTimeProvider time,
+                             OpenSegments openSegments, ReentrantLock appendLock) {
         Path dir = partitionDir.resolve(dirName(baseOffset));
         if (Files.exists(dir)) {
             log.warn("Replacing leftover segment directory {}", dir);
@@ -113,10 +122,11 @@ final class LogSegment {
             SegmentSpace.prepareDirectory(dir);
             int capacity = OffsetIndex.capacityFor(config.segmentBytes(), config.indexIntervalBytes());
             index = OffsetIndex.create(dir.resolve(OffsetIndex.FILE_NAME), capacity, time.currentTimeMillis());
-            segment = new LogSegment(baseOffset, dir, config, time);
-            segment.files = segment.buildFiles(index);
+            segment = new LogSegment(baseOffset, dir, config, time, openSegments, appendLock);
+            segment.files = segment.buildFiles(index);   // joins the open segments once it has its appender
             index = null;
             segment.openAppender();
+            openSegments.opened(segment);
             AtomicFile.fsyncDirectory(partitionDir);
             return segment;
         } catch (RuntimeException e) {
@@ -142,9 +152,9 @@ final class LogSegment {
      * until {@link #closeIfIdle} (the loader closes them). An unsealed segment is left without an appender.
      */
     static LogSegment open(Path dir, long baseOffset, LogConfig config, ClockTimeProvider time, SegmentSeal seal,
-                           long verifyFrom, ActiveExtent known) {
+                           long verifyFrom, ActiveExtent known, OpenSegments openSegments, ReentrantLock appendLock) {
         boolean hasIndex = Files.exists(dir.resolve(OffsetIndex.FILE_NAME));
-        LogSegment segment = new LogSegment(baseOffset, dir, config, time);
+        LogSegment segment = new LogSegment(baseOffset, dir, config, time, openSegments, appendLock);
         if (hasIndex && seal != null && verifyFrom >= seal.endOffset()) {
             segment.loadSealed(seal);
             return segment;
@@ -168,7 +178,7 @@ final class LogSegment {
             index = OffsetIndex.create(dir.resolve(OffsetIndex.FILE_NAME), capacity, time.currentTimeMillis());
         }
         try {
-            segment.files = segment.buildFiles(index);
+            segment.files = segment.buildFiles(index);   // the loader closes them: never among the open segments
         } catch (RuntimeException e) {
             index.close();
             throw e;
@@ -275,7 +285,9 @@ final class LogSegment {
                 .build();
     }
 
+    /** Opens this segment's queue over {@code index}, first closing least recently used segments if too many are open. */
     private SegmentFiles buildFiles(OffsetIndex index) {
+        openSegments.makeRoom(this);
         SingleChronicleQueue q = buildQueue();
         return new SegmentFiles(q, index, new SegmentReader(dir, index, new TailerPool(q)));
     }
@@ -340,8 +352,18 @@ final class LogSegment {
         } else if (sealed) {
             index.truncateToOffset(endOffset);
         }
-        files = f;
+        useFiles(f);
         return f;
+    }
+
+    private void useFiles(SegmentFiles f) {
+        files = f;
+        openSegments.opened(this);
+    }
+
+    private void dropFiles() {
+        files = null;
+        openSegments.closed(this);
     }
 
     /**
@@ -372,9 +394,35 @@ final class LogSegment {
             }
             appenderFiles = null;
         }
-        files = null;
+        dropFiles();
         f.closeClaimed();
         return true;
+    }
+
+    /**
+     * As {@link #closeIfIdle}, taking the log's append lock if an appender is open, without waiting for it: a
+     * segment being appended to stays open.
+     */
+    boolean closeFilesIfIdle(long nowNs, long idleNs) {
+        if (files == null) {
+            return false;
+        }
+        if (appender == null) {
+            return closeIfIdle(nowNs, idleNs, false);
+        }
+        if (!appendLock.tryLock()) {
+            return false;
+        }
+        try {
+            return closeIfIdle(nowNs, idleNs, true);
+        } finally {
+            appendLock.unlock();
+        }
+    }
+
+    /** When a read or an append last used this segment, by {@link System#nanoTime()}. */
+    long lastUsedNs() {
+        return lastUsedNs;
     }
 
     /** True if the segment's files are open. */
@@ -697,7 +745,9 @@ final class LogSegment {
         synchronized (this) {
             filesClosed = true;
             f = files;
-            files = null;
+            if (f != null) {
+                dropFiles();
+            }
         }
         if (f != null) {
             f.release();

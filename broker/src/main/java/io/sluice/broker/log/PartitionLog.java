@@ -41,6 +41,7 @@ public final class PartitionLog implements AutoCloseable {
     private final ClockTimeProvider time;
     private final LogSegments segments = new LogSegments();
     private final ReentrantLock lock = new ReentrantLock();
+    private final OpenSegments openSegments;
     private final Object metadataLock = new Object();
     private final LeaderEpochCache epochs;
     private volatile LogConfig config;
@@ -54,12 +55,14 @@ public final class PartitionLog implements AutoCloseable {
     private final int recoveredSegments;
     private final boolean metadataNeedsWrite;
 
-    private PartitionLog(Path dir, LogConfig config, Clock clock, PartitionMetadata meta, boolean metaOnDiskClean) {
+    private PartitionLog(Path dir, LogConfig config, Clock clock, PartitionMetadata meta, boolean metaOnDiskClean,
+                         OpenSegments openSegments) {
         this.dir = dir;
         this.config = config;
         this.clock = clock;
         this.time = new ClockTimeProvider(clock);
-        LogLoader.Loaded loaded = LogLoader.load(dir, config, time, meta, segments);
+        this.openSegments = openSegments;
+        LogLoader.Loaded loaded = LogLoader.load(dir, config, time, meta, segments, openSegments, lock);
         this.logStartOffset = loaded.logStartOffset();
         this.logEndOffset = loaded.logEndOffset();
         this.recoveredSegments = loaded.recoveredSegments();
@@ -95,14 +98,16 @@ public final class PartitionLog implements AutoCloseable {
      * dropped and appends continue right after the last valid batch.
      */
     public static PartitionLog open(Path dir, LogConfig config, Clock clock) {
-        return open(dir, config, clock, null);
+        return open(dir, config, clock, null, OpenSegments.UNBOUNDED);
     }
 
     /**
      * As {@link #open(Path, LogConfig, Clock)}, taking {@code clean} (what the broker's clean shutdown recorded for
-     * this log, or null) as the truth about where the log is known good: no segment is opened to recover it.
+     * this log, or null) as the truth about where the log is known good: no segment is opened to recover it; its
+     * segments count among {@code openSegments} while their files are open.
      */
-    static PartitionLog open(Path dir, LogConfig config, Clock clock, CleanShutdown.Entry clean) {
+    static PartitionLog open(Path dir, LogConfig config, Clock clock, CleanShutdown.Entry clean,
+                             OpenSegments openSegments) {
         config.conclude();
         try {
             Files.createDirectories(dir);
@@ -125,7 +130,7 @@ public final class PartitionLog implements AutoCloseable {
         if (clean != null && !onDiskClean) {
             meta = meta.cleanlyShut(clean.recoveryPoint(), clean.highWatermark(), clean.active());
         }
-        PartitionLog partitionLog = new PartitionLog(dir, config, clock, meta, onDiskClean);
+        PartitionLog partitionLog = new PartitionLog(dir, config, clock, meta, onDiskClean, openSegments);
         partitionLog.checkpointedHighWatermark = checkpointedHw;
         partitionLog.start();
         return partitionLog;
@@ -390,7 +395,7 @@ public final class PartitionLog implements AutoCloseable {
             recoveryPoint = Math.min(recoveryPoint, newEnd);
             epochs.truncateFromEnd(newEnd);
             writeMetadata(false);
-            segments.add(LogSegment.create(dir, newEnd, config, time));   // if this fails, the next append retries
+            segments.add(LogSegment.create(dir, newEnd, config, time, openSegments, lock));   // if this fails, the next append retries
         } finally {
             lock.unlock();
         }
@@ -421,7 +426,7 @@ public final class PartitionLog implements AutoCloseable {
         recoveryPoint = offset;
         epochs.clear();
         writeMetadata(false);
-        segments.add(LogSegment.create(dir, offset, config, time));   // if this fails, the next append retries
+        segments.add(LogSegment.create(dir, offset, config, time, openSegments, lock));   // if this fails, the next append retries
     }
 
     /**
@@ -486,7 +491,7 @@ public final class PartitionLog implements AutoCloseable {
             old.writeSeal();   // a segment sealed in memory after a crash must not be left unsealed behind another
         }
         long end = old == null ? logEndOffset : old.isSealed() ? old.endOffset() : old.seal(Long.MAX_VALUE);
-        LogSegment next = LogSegment.create(dir, end, config, time);
+        LogSegment next = LogSegment.create(dir, end, config, time, openSegments, lock);
         segments.add(next);
         return next;
     }
@@ -612,24 +617,8 @@ public final class PartitionLog implements AutoCloseable {
      */
     public int closeIdleFiles(long nowNs, long idleNs) {
         int closed = 0;
-        LogSegment[] all = segments.snapshot();
-        for (int i = 0; i < all.length; i++) {
-            LogSegment s = all[i];
-            if (!s.filesOpen()) {
-                continue;
-            }
-            if (s.hasAppender()) {
-                if (!lock.tryLock()) {
-                    continue;
-                }
-                try {
-                    if (!this.closed && s.closeIfIdle(nowNs, idleNs, true)) {
-                        closed++;
-                    }
-                } finally {
-                    lock.unlock();
-                }
-            } else if (s.closeIfIdle(nowNs, idleNs, false)) {
+        for (LogSegment s : segments.snapshot()) {
+            if (s.closeFilesIfIdle(nowNs, idleNs)) {
                 closed++;
             }
         }

@@ -117,8 +117,9 @@ public final class ProcessLimits {
                 + "vm.max_map_count {}; an active partition holds ~{} files and ~{} maps, an idle one none; now {} "
                 + "files and {} maps open)";
         if (capacity >= 0 && assignedPartitions > capacity) {
-            log.warn(msg + ": raise the limits (ulimit -n, sysctl vm.max_map_count) if most partitions are busy at "
-                    + "once", args.toArray());
+            log.warn(msg + ": when more are busy at once, the least recently used close and reopen on use; raise "
+                    + "the limits (ulimit -n, sysctl vm.max_map_count) if most partitions are busy at once",
+                    args.toArray());
         } else {
             log.info(msg, args.toArray());
         }

@@ -2,6 +2,7 @@ package io.sluice.broker.log;
 
 import io.sluice.remoting.ErrorCode;
 import io.sluice.remoting.SluiceException;
+import net.openhft.chronicle.bytes.MappedBytes;
 import net.openhft.chronicle.queue.impl.RollingResourcesCache;
 import net.openhft.chronicle.queue.impl.single.PrecreatedFiles;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
@@ -214,12 +215,15 @@ final class SegmentSpace {
         if (store == null) {
             return -1;
         }
+        // store.bytes() maps a new view that holds the file open until released
+        MappedBytes bytes = store.bytes();
         try {
             long position = store.writePosition();
-            int header = store.bytes().readVolatileInt(position);
+            int header = bytes.readVolatileInt(position);
             long end = position + Wires.SPB_HEADER_SIZE + Wires.lengthOf(header);
             return (end + 3) & ~3L;   // the next header is 4-byte aligned
         } finally {
+            bytes.releaseLast();
             queue.closeStore(store);
         }
     }

@@ -71,6 +71,14 @@ public final class BrokerMetrics implements PartitionListener {
                 .register(registry);
         Gauge.builder("sluice.broker.partition.logs", logs, l -> l.logCount())
                 .description("Partition logs this broker has loaded").register(registry);
+        Gauge.builder("sluice.broker.log.open.segments", logs, l -> l.openSegments().count())
+                .description("Segments holding their files and maps open").register(registry);
+        Gauge.builder("sluice.broker.log.open.segments.limit", logs, l -> l.openSegments().limit())
+                .description("Segments that may hold files open at once before the least recently used close "
+                        + "(sluice.broker.log.max.open.segments)").register(registry);
+        FunctionCounter.builder("sluice.broker.log.segment.evictions", logs, l -> l.openSegments().evictions())
+                .description("Segments whose files were closed to stay within the open-segments limit")
+                .register(registry);
         Gauge.builder("sluice.broker.log.recovered.segments", logs, l -> l.recoveredSegments())
                 .description("Segments walked to recover logs at start-up (0 after a clean shutdown)")
                 .register(registry);

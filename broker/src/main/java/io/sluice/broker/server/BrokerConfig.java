@@ -62,6 +62,13 @@ public final class BrokerConfig {
     /** Threads that open logs at start-up and flush and close them at shutdown; 0 means one per core. */
     public static final String LOG_THREADS = "sluice.broker.log.threads";
     public static final int LOG_THREADS_DEFAULT = 0;
+    /**
+     * Segments of all partitions that may hold their files and maps open at once; past it the least recently used
+     * ones that nothing reads or appends to are closed (they reopen on their next use). 0 derives it from the
+     * process's open-files limit and {@code vm.max_map_count}, leaving room for sockets.
+     */
+    public static final String LOG_MAX_OPEN_SEGMENTS = "sluice.broker.log.max.open.segments";
+    public static final int LOG_MAX_OPEN_SEGMENTS_DEFAULT = 0;
 
     private int id;
     private String host = "127.0.0.1";
@@ -80,6 +87,7 @@ public final class BrokerConfig {
     private long logIdleCloseMs = LOG_IDLE_CLOSE_MS_DEFAULT;
     private long logRecoveryPointCheckpointIntervalMs = LOG_RECOVERY_POINT_CHECKPOINT_INTERVAL_MS_DEFAULT;
     private int logThreads = LOG_THREADS_DEFAULT;
+    private int logMaxOpenSegments = LOG_MAX_OPEN_SEGMENTS_DEFAULT;
     private LogConfig logDefaults = LogConfig.defaults();
     private TransportConfig transport = new TransportConfig();
     private ReplicationConfig replication = new ReplicationConfig();
@@ -253,6 +261,16 @@ public final class BrokerConfig {
         return this;
     }
 
+    /** See {@link #LOG_MAX_OPEN_SEGMENTS}; 0 means derived from the process limits. */
+    public int logMaxOpenSegments() {
+        return logMaxOpenSegments;
+    }
+
+    public BrokerConfig logMaxOpenSegments(int value) {
+        this.logMaxOpenSegments = value;
+        return this;
+    }
+
     public LogConfig logDefaults() {
         return logDefaults;
     }
@@ -301,6 +319,7 @@ public final class BrokerConfig {
         require(logRecoveryPointCheckpointIntervalMs >= 1, LOG_RECOVERY_POINT_CHECKPOINT_INTERVAL_MS,
                 logRecoveryPointCheckpointIntervalMs, "at least 1");
         require(logThreads >= 0 && logThreads <= 256, LOG_THREADS, logThreads, "between 0 and 256");
+        require(logMaxOpenSegments >= 0, LOG_MAX_OPEN_SEGMENTS, logMaxOpenSegments, "0 (derived) or more");
         logDefaults.conclude();
         transport.conclude();
         replication.conclude();

@@ -10,6 +10,7 @@ import io.sluice.broker.handler.OffsetsForLeaderEpochHandler;
 import io.sluice.broker.handler.PartitionStatesHandler;
 import io.sluice.broker.handler.ProduceHandler;
 import io.sluice.broker.log.LogManager;
+import io.sluice.broker.log.OpenSegments;
 import io.sluice.broker.log.ProcessLimits;
 import io.sluice.broker.log.StorageGuard;
 import io.sluice.broker.metrics.BrokerMetrics;
@@ -66,7 +67,8 @@ public final class BrokerServer implements AutoCloseable {
     public BrokerServer start() {
         Clock clock = Clock.systemUTC();
         startedAtMs = System.currentTimeMillis();
-        logs = new LogManager(config.dataDir(), config.logDefaults(), clock, config.logThreads());
+        logs = new LogManager(config.dataDir(), config.logDefaults(), clock, config.logThreads(),
+                OpenSegments.forProcess(config.logMaxOpenSegments()));
         storage = new StorageGuard(logs.dataDir(), config.storageMinFreeBytes(), BrokerConfig.STORAGE_MIN_FREE_BYTES)
                 .listener(g -> storageChanged());
         storage.refresh();

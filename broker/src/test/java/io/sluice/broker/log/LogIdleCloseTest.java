@@ -133,6 +133,12 @@ class LogIdleCloseTest {
         log.closeIdleFiles(System.nanoTime(), 0);
         values.addAll(fill(log, 5, "w"));
         assertThat(readAll(log)).as("an append reopens the active segment").isEqualTo(values);
+        for (int i = 0; i < 3; i++) {   // reopening the appender on an existing file leaves nothing open behind
+            log.closeIdleFiles(System.nanoTime(), 0);
+            awaitNothingOpenUnder(dir);
+            values.addAll(fill(log, 1, "again" + i));
+        }
+        assertThat(readAll(log)).isEqualTo(values);
 
         assertThat(log.closeIdleFiles(System.nanoTime(), 60_000_000_000L)).as("recently used: kept open").isZero();
         assertThat(filesUnder(dir)).isPositive();
@@ -192,6 +198,94 @@ class LogIdleCloseTest {
         assertThat(errors).isEmpty();
         values.addAll(appended);
         assertThat(readAll(log)).isEqualTo(values);
+    }
+
+    @Test
+    void moreActivePartitionsThanTheOpenSegmentsLimitCloseTheLeastRecentlyUsedAndLoseNothing() throws IOException {
+        OpenSegments bound = new OpenSegments(10);
+        LogManager m = new LogManager(dir.resolve("data"), PartitionLogTest.testConfig(), clock, 2, bound);
+        opened.add(m);
+        List<List<String>> values = new ArrayList<>();
+        for (int p = 0; p < 40; p++) {
+            values.add(new ArrayList<>());
+        }
+        for (int round = 0; round < 3; round++) {
+            for (int p = 0; p < 40; p++) {
+                values.get(p).addAll(fill(m.getOrCreate("t", p), 1, "r" + round + "p" + p + "-"));
+                assertThat(bound.count()).as("segments open after appending to t-%d", p).isLessThanOrEqualTo(10);
+            }
+        }
+        assertThat(bound.evictions()).as("40 partitions in turn through 10 open segments").isGreaterThan(40);
+        assertThat(filesUnder(dir.resolve("data"))).as("descriptors: about %d per open segment",
+                ProcessLimits.FILES_PER_ACTIVE_PARTITION).isLessThanOrEqualTo(10L * 3);
+        for (int p = 0; p < 40; p++) {
+            assertThat(readAll(m.get("t", p))).as("t-%d read back", p).isEqualTo(values.get(p));
+            assertThat(bound.count()).isLessThanOrEqualTo(10);
+        }
+        m.close();
+
+        LogManager again = new LogManager(dir.resolve("data"), PartitionLogTest.testConfig(), clock, 2, bound);
+        opened.add(again);
+        for (int p = 0; p < 40; p++) {
+            assertThat(readAll(again.getOrCreate("t", p))).as("t-%d after a restart", p).isEqualTo(values.get(p));
+        }
+    }
+
+    @Test
+    void concurrentReadersAndWritersOfManyPartitionsThroughFewOpenSegmentsNeverNoticeEvictions() throws Exception {
+        OpenSegments bound = new OpenSegments(4);
+        LogManager m = new LogManager(dir.resolve("data"), PartitionLogTest.testConfig(), clock, 2, bound);
+        opened.add(m);
+        int partitions = 12;
+        List<List<String>> values = new ArrayList<>();
+        for (int p = 0; p < partitions; p++) {
+            values.add(new ArrayList<>(fill(m.getOrCreate("t", p), 2, "v")));
+        }
+        List<List<String>> prefixes = values.stream().map(List::copyOf).toList();
+        AtomicBoolean stop = new AtomicBoolean();
+        ConcurrentLinkedQueue<Throwable> errors = new ConcurrentLinkedQueue<>();
+        List<Thread> threads = new ArrayList<>();
+        for (int r = 0; r < 2; r++) {
+            int first = r;
+            threads.add(new Thread(() -> {
+                try {
+                    for (int i = first; !stop.get(); i++) {
+                        int p = i % partitions;
+                        List<String> read = readAll(m.get("t", p));
+                        assertThat(read.subList(0, prefixes.get(p).size())).isEqualTo(prefixes.get(p));
+                    }
+                } catch (Throwable t) {
+                    errors.add(t);
+                }
+            }));
+        }
+        for (int w = 0; w < 2; w++) {
+            int half = w;
+            threads.add(new Thread(() -> {
+                try {
+                    for (int i = 0; i < 150 && errors.isEmpty(); i++) {
+                        int p = (i % (partitions / 2)) * 2 + half;   // each writer its own partitions
+                        values.get(p).addAll(fill(m.get("t", p), 1, "w" + i + "-"));
+                    }
+                } catch (Throwable t) {
+                    errors.add(t);
+                }
+            }));
+        }
+        threads.forEach(Thread::start);
+        for (Thread t : threads.subList(2, 4)) {
+            t.join(120_000);
+        }
+        stop.set(true);
+        for (Thread t : threads) {
+            t.join(120_000);
+        }
+        errors.forEach(Throwable::printStackTrace);
+        assertThat(errors).isEmpty();
+        assertThat(bound.evictions()).isPositive();
+        for (int p = 0; p < partitions; p++) {
+            assertThat(readAll(m.get("t", p))).as("t-%d", p).isEqualTo(values.get(p));
+        }
     }
 
     @Test
