@@ -118,13 +118,23 @@ final class KafkaBroker {
     private static void format(String classpath, String clusterId, Path config, Path nodeDir, Path logDir,
                                String name) throws Exception {
         List<String> cmd = Jvms.command(Jvms.peer("-Dlog4j2.configurationFile=kafka-client-log4j2.properties"),
-                classpath, "kafka.tools.StorageTool", List.of("format", "-t", clusterId, "-c", config.toString()));
-        try (ManagedProcess storage = ManagedProcess.start(name + "-storage-format", cmd, nodeDir,
-                logDir.resolve(name + "-storage-format.log"), null)) {
-            int exit = storage.awaitExit(Duration.ofMinutes(2));
-            if (exit != 0) {
-                throw new IllegalStateException("kafka storage format failed (exit " + exit + ")"
-                        + storage.failureHint());
+                classpath, "kafka.tools.StorageTool", List.of("format", "-t", clusterId, "-c", config.toString(),
+                        "--ignore-formatted"));
+        // once seen on a loaded machine: exit 1 without a line of output; a second attempt is cheap
+        String firstFailure = null;
+        for (int attempt = 1; attempt <= 2; attempt++) {
+            try (ManagedProcess storage = ManagedProcess.start(name + "-storage-format-" + attempt, cmd, nodeDir,
+                    logDir.resolve(name + "-storage-format-" + attempt + ".log"), null)) {
+                int exit = storage.awaitExit(Duration.ofMinutes(2));
+                if (exit == 0) {
+                    return;
+                }
+                String failure = "exit " + exit + storage.failureHint();
+                if (firstFailure != null) {
+                    throw new IllegalStateException("kafka storage format failed twice: (" + firstFailure
+                            + ") then (" + failure + ")");
+                }
+                firstFailure = failure;
             }
         }
     }

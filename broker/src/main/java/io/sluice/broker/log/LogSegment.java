@@ -17,7 +17,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -60,7 +59,7 @@ final class LogSegment {
     private final OpenSegments openSegments;
     /** The append lock of the log: closing the appender needs it. */
     private final ReentrantLock appendLock;
-    private final AtomicInteger refs = new AtomicInteger(1);
+    private final RefCount refs = new RefCount();
     private final Set<File> unflushedFiles = ConcurrentHashMap.newKeySet();
     private volatile SegmentFiles files;
     private volatile boolean filesClosed;
@@ -697,19 +696,11 @@ final class LogSegment {
 
     /** Takes a reference for a read; false if the segment is already closed. */
     boolean retain() {
-        for (; ; ) {
-            int n = refs.get();
-            if (n <= 0) {
-                return false;
-            }
-            if (refs.compareAndSet(n, n + 1)) {
-                return true;
-            }
-        }
+        return refs.retain();
     }
 
     void release() {
-        if (refs.decrementAndGet() == 0) {
+        if (refs.release()) {
             closeResources();
         }
     }
@@ -733,7 +724,7 @@ final class LogSegment {
         deletePending = true;
         close();
         synchronized (this) {
-            if (refs.get() > 0 && deleteDir == null) {
+            if (refs.held() && deleteDir == null) {
                 deleteDir = LogFiles.renameForDeletion(dir);
             }
         }

@@ -2,7 +2,6 @@ package io.sluice.broker.log;
 
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
 
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * What an open segment holds open: its Chronicle queue (table store and cycle files, mapped), its memory-mapped
@@ -17,7 +16,7 @@ final class SegmentFiles {
     final SingleChronicleQueue queue;
     final OffsetIndex index;
     final SegmentReader reader;
-    private final AtomicInteger refs = new AtomicInteger(1);
+    private final RefCount refs = new RefCount();
 
     SegmentFiles(SingleChronicleQueue queue, OffsetIndex index, SegmentReader reader) {
         this.queue = queue;
@@ -27,19 +26,11 @@ final class SegmentFiles {
 
     /** Takes a reference; false if the files are already closed (the caller opens them again). */
     boolean retain() {
-        for (; ; ) {
-            int n = refs.get();
-            if (n <= 0) {
-                return false;
-            }
-            if (refs.compareAndSet(n, n + 1)) {
-                return true;
-            }
-        }
+        return refs.retain();
     }
 
     void release() {
-        if (refs.decrementAndGet() == 0) {
+        if (refs.release()) {
             closeFiles();
         }
     }
@@ -53,7 +44,7 @@ final class SegmentFiles {
      * @return false if anyone else holds a reference
      */
     boolean claimIfOnly(int holders) {
-        return refs.compareAndSet(holders, 0);
+        return refs.claimIfOnly(holders);
     }
 
     /** Closes the files after a successful {@link #claimIfOnly}. */
