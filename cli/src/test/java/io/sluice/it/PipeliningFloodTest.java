@@ -6,6 +6,7 @@ import io.sluice.client.Admin;
 import io.sluice.client.AdminConfig;
 import io.sluice.client.NewTopic;
 import io.sluice.remoting.protocol.ApiKey;
+import io.sluice.remoting.protocol.ListOffsetsPartition;
 import io.sluice.remoting.protocol.ListOffsetsRequest;
 import io.sluice.remoting.transport.Connection;
 import io.sluice.remoting.transport.RemotingClient;
@@ -55,9 +56,8 @@ class PipeliningFloodTest {
             admin.createTopic(new NewTopic("t", 1, 1));
         }
         InetSocketAddress broker = cluster.brokers().get(0).address();
-        ListOffsetsRequest request = new ListOffsetsRequest();
-        request.topic = "t";
-        request.timestamp = ListOffsetsRequest.LATEST;
+        ListOffsetsRequest request = ListOffsetsRequest.of(List.of(
+                ListOffsetsPartition.of("t", 0, ListOffsetsRequest.LATEST)));
 
         try (RemotingClient client = new RemotingClient("good", new TransportConfig(), null)) {
             Connection good = client.connect(broker).get(10, TimeUnit.SECONDS);

@@ -15,7 +15,6 @@ import io.sluice.remoting.protocol.FetchRequest;
 import io.sluice.remoting.protocol.FetchResponse;
 import io.sluice.remoting.protocol.FetchedPartition;
 import io.sluice.remoting.protocol.ListOffsetsRequest;
-import io.sluice.remoting.protocol.ListOffsetsResponse;
 import io.sluice.remoting.transport.Connection;
 import io.sluice.remoting.transport.RemotingClient;
 import io.sluice.remoting.transport.Response;
@@ -105,20 +104,27 @@ final class Fetcher<K, V> {
         }
     }
 
-    /** Sends LIST_OFFSETS for every pending reset not yet in flight. */
+    /** Sends LIST_OFFSETS for every pending reset not yet in flight: one request per leader. */
     void sendResets(List<PartitionFetchState> states, long nowNs) {
+        Map<InetSocketAddress, Map<TopicPartition, Long>> byLeader = new LinkedHashMap<>();
+        Map<TopicPartition, Sent> sent = new HashMap<>();
         for (PartitionFetchState s : states) {
             if (s.pendingReset == 0 || s.resetInFlight || nowNs - s.backoffUntilNs < 0) {
                 continue;
             }
-            if (leader(s) == null) {
+            InetSocketAddress leader = leader(s);
+            if (leader == null) {
                 continue;
             }
             s.resetInFlight = true;
-            int epoch = s.epoch;
-            offsets.send(s.tp, s.pendingReset).whenComplete((answer, error) ->
-                    enqueue(new Event(null, null, new Sent(s, epoch, -1), answer, null, error, 0)));
+            byLeader.computeIfAbsent(leader, l -> new LinkedHashMap<>()).put(s.tp, s.pendingReset);
+            sent.put(s.tp, new Sent(s, s.epoch, -1));
         }
+        byLeader.forEach((leader, query) -> offsets.send(leader, query).whenComplete((answers, error) -> {
+            for (TopicPartition tp : query.keySet()) {
+                enqueue(new Event(null, null, sent.get(tp), answers == null ? null : answers.get(tp), null, error, 0));
+            }
+        }));
     }
 
     /**
@@ -183,13 +189,7 @@ final class Fetcher<K, V> {
 
     /** The partition's leader, or null after asking for fresh routes (their arrival wakes the consumer). */
     private InetSocketAddress leader(PartitionFetchState s) {
-        TopicRoutes topicRoutes = routes.topic(s.tp.topic());
-        InetSocketAddress leader = topicRoutes == null ? null : topicRoutes.leader(s.tp.partition());
-        if (leader == null) {
-            routes.addTopic(s.tp.topic());
-            routes.requestRefresh();
-        }
-        return leader;
+        return offsets.leader(s.tp);
     }
 
     private void enqueue(Event event) {
@@ -245,7 +245,11 @@ final class Fetcher<K, V> {
             onError(s, SluiceException.from(e.error), nowNs);
             return;
         }
-        s.seek(e.offsets.offset);
+        if (e.offset.error() != null) {
+            onError(s, e.offset.error(), nowNs);
+            return;
+        }
+        s.seek(e.offset.offset());
         s.failures = 0;
     }
 
@@ -491,9 +495,9 @@ final class Fetcher<K, V> {
 
     /**
      * An answer to a FETCH of {@code node} for the partitions {@code sent} (response or error), or to a LIST_OFFSETS
-     * for the {@code reset} of one partition (offsets or error).
+     * for the {@code reset} of one partition (its answer, or the error of the whole request).
      */
-    private record Event(Node node, Map<FetchSessionBuilder.Key, Sent> sent, Sent reset, ListOffsetsResponse offsets,
+    private record Event(Node node, Map<FetchSessionBuilder.Key, Sent> sent, Sent reset, OffsetLookup.Found offset,
                          Response response, Throwable error, long startNs) {
     }
 

@@ -12,7 +12,6 @@ import io.sluice.client.TopicPartition;
 import io.sluice.remoting.ErrorCode;
 import io.sluice.remoting.SluiceException;
 import io.sluice.remoting.protocol.ListOffsetsRequest;
-import io.sluice.remoting.protocol.ListOffsetsResponse;
 import io.sluice.remoting.transport.RemotingClient;
 
 import java.time.Duration;
@@ -240,12 +239,12 @@ public final class SluiceConsumer<K, V> implements Consumer<K, V> {
                         + " must be >= 0, not " + e.getValue());
             }
         }
-        Map<TopicPartition, ListOffsetsResponse> found = offsets.lookup(timestamps,
+        Map<TopicPartition, OffsetLookup.Found> found = offsets.lookup(timestamps,
                 System.nanoTime() + defaultApiTimeoutNs);
         Map<TopicPartition, OffsetAndTimestamp> result = new HashMap<>();
         for (TopicPartition tp : timestamps.keySet()) {
-            ListOffsetsResponse r = found.get(tp);
-            result.put(tp, r == null || r.timestamp < 0 ? null : new OffsetAndTimestamp(r.offset, r.timestamp));
+            OffsetLookup.Found r = found.get(tp);
+            result.put(tp, r == null || r.timestamp() < 0 ? null : new OffsetAndTimestamp(r.offset(), r.timestamp()));
         }
         return result;
     }
@@ -267,7 +266,7 @@ public final class SluiceConsumer<K, V> implements Consumer<K, V> {
             query.put(tp, which);
         }
         Map<TopicPartition, Long> result = new HashMap<>();
-        offsets.lookup(query, System.nanoTime() + defaultApiTimeoutNs).forEach((tp, r) -> result.put(tp, r.offset));
+        offsets.lookup(query, System.nanoTime() + defaultApiTimeoutNs).forEach((tp, r) -> result.put(tp, r.offset()));
         return result;
     }
 

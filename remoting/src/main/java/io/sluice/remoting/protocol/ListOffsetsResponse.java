@@ -2,12 +2,13 @@ package io.sluice.remoting.protocol;
 
 import io.protostuff.Tag;
 
-/** The offset found, with the timestamp of that record (-1 for LATEST/EARLIEST or when no record is at or after the timestamp, in which case offset is the log end). */
+import java.util.List;
+
+/** One result per partition of the {@link ListOffsetsRequest}, in its order. */
 public final class ListOffsetsResponse {
-    @Tag(1)
-    public long offset;
-    @Tag(2)
-    public long timestamp;
+    /** tags 1-2 held the one answer of the earlier single-partition form; not reused */
+    @Tag(3)
+    public List<ListOffsetsPartitionResult> partitions;
 
     public ListOffsetsResponse() {
     }

@@ -72,8 +72,11 @@ class ProtocolSchemaTest {
         pin(GetRoutesRequest.class, "topics", 1, "namesOnly", 2);
         pin(GetRoutesResponse.class, "version", 1, "topics", 2, "brokers", 3, "unknownTopics", 4,
                 "topicNames", 5);
-        pin(ListOffsetsRequest.class, "topic", 1, "partition", 2, "timestamp", 3);
-        pin(ListOffsetsResponse.class, "offset", 1, "timestamp", 2);
+        pin(ListOffsetsRequest.class, "partitions", 4);
+        pin(ListOffsetsPartition.class, "topic", 1, "partition", 2, "timestamp", 3);
+        pin(ListOffsetsResponse.class, "partitions", 3);
+        pin(ListOffsetsPartitionResult.class, "topic", 1, "partition", 2, "errorCode", 3, "errorMessage", 4,
+                "offset", 5, "timestamp", 6);
         pin(PartitionRoute.class, "partition", 1, "leader", 2, "leaderEpoch", 3, "replicas", 4, "isr", 5);
         pin(PartitionState.class, "partition", 1, "logStartOffset", 2, "logEndOffset", 3, "highWatermark", 4,
                 "leaderEpoch", 5, "sizeBytes", 6, "leader", 7, "replicas", 8);
