@@ -41,8 +41,8 @@ final class ClusterCommand implements Runnable {
             out.printf("  %-6d %-22s %-8s %s%n", b.id(), b.host() + ":" + b.port(),
                     b.rack().isEmpty() ? "-" : b.rack(), storage(b));
         }
-        partitions(out, "Under-replicated partitions", d.underReplicated());
-        partitions(out, "Offline partitions", d.offline());
+        partitions(out, "Under-replicated partitions", d.underReplicated(), d.underReplicatedCount());
+        partitions(out, "Offline partitions", d.offline(), d.offlineCount());
         out.flush();
     }
 
@@ -78,12 +78,13 @@ final class ClusterCommand implements Runnable {
         return b.storage() + (b.storageDetail().isEmpty() ? "" : ": " + b.storageDetail());
     }
 
-    private static void partitions(PrintWriter out, String title, List<PartitionInfo> partitions) {
+    private static void partitions(PrintWriter out, String title, List<PartitionInfo> partitions, int count) {
         if (partitions.isEmpty()) {
             out.printf("%s: none%n", title);
             return;
         }
-        out.printf("%s: %d%n", title, partitions.size());
+        out.printf("%s: %d%s%n", title, count, count > partitions.size()
+                ? " (the first " + partitions.size() + " listed)" : "");
         out.printf("  %-24s %-9s %-6s %-12s %s%n", "Topic", "Partition", "Leader", "Replicas", "Isr");
         for (PartitionInfo p : partitions) {
             out.printf("  %-24s %-9d %-6s %-12s %s%n", p.topic(), p.partition(),

@@ -13,14 +13,25 @@ import java.util.List;
  * @param offline           partitions without a live leader
  * @param registry          the answering nameserver's connection to the registry (ZooKeeper); null from a
  *                          nameserver that does not report it
+ * @param underReplicatedCount under-replicated partitions in all: the list holds the first 1,000 (by topic and
+ *                          partition) when there are more
+ * @param offlineCount      offline partitions in all, of which the list holds the first 1,000
  */
 public record ClusterDescription(List<Broker> brokers, String controller, long controllerEpoch,
                                  List<PartitionInfo> underReplicated, List<PartitionInfo> offline,
-                                 Registry registry) {
+                                 Registry registry, int underReplicatedCount, int offlineCount) {
     public ClusterDescription {
         brokers = brokers == null ? List.of() : List.copyOf(brokers);
         underReplicated = underReplicated == null ? List.of() : List.copyOf(underReplicated);
         offline = offline == null ? List.of() : List.copyOf(offline);
+        underReplicatedCount = Math.max(underReplicatedCount, underReplicated.size());
+        offlineCount = Math.max(offlineCount, offline.size());
+    }
+
+    /** The same with every under-replicated and offline partition listed. */
+    public ClusterDescription(List<Broker> brokers, String controller, long controllerEpoch,
+                              List<PartitionInfo> underReplicated, List<PartitionInfo> offline, Registry registry) {
+        this(brokers, controller, controllerEpoch, underReplicated, offline, registry, 0, 0);
     }
 
     /** The same without the registry's state (as from a nameserver that does not report it). */

@@ -34,8 +34,11 @@ final class ClusterDescriber {
             topics.add(routes.route(name));
         }
         topics.sort((a, b) -> a.topic.compareTo(b.topic));
-        response.underReplicated = select(topics, p -> size(p.isr) < size(p.replicas));
-        response.offline = select(topics, p -> p.leader < 0);
+        int[] count = new int[1];
+        response.underReplicated = select(topics, p -> size(p.isr) < size(p.replicas), count);
+        response.underReplicatedCount = count[0];
+        response.offline = select(topics, p -> p.leader < 0, count);
+        response.offlineCount = count[0];
         return response;
     }
 
@@ -49,14 +52,23 @@ final class ClusterDescriber {
         return state;
     }
 
-    /** The partitions matching {@code filter}, grouped under their topics (topics without one are left out). */
-    private static List<TopicRoute> select(List<TopicRoute> topics, Predicate<PartitionRoute> filter) {
+    /**
+     * The first {@link DescribeClusterResponse#MAX_LISTED_PARTITIONS} partitions matching {@code filter}, grouped
+     * under their topics (topics without one are left out); {@code count[0]} is set to how many match in all.
+     */
+    private static List<TopicRoute> select(List<TopicRoute> topics, Predicate<PartitionRoute> filter, int[] count) {
         List<TopicRoute> out = new ArrayList<>();
+        int listed = 0;
+        int matched = 0;
         for (TopicRoute t : topics) {
             List<PartitionRoute> matching = new ArrayList<>();
             for (PartitionRoute p : t.partitions == null ? List.<PartitionRoute>of() : t.partitions) {
                 if (filter.test(p)) {
-                    matching.add(p);
+                    matched++;
+                    if (listed < DescribeClusterResponse.MAX_LISTED_PARTITIONS) {
+                        matching.add(p);
+                        listed++;
+                    }
                 }
             }
             if (!matching.isEmpty()) {
@@ -67,6 +79,7 @@ final class ClusterDescriber {
                 out.add(copy);
             }
         }
+        count[0] = matched;
         return out;
     }
 

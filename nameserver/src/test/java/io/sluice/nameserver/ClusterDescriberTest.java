@@ -38,6 +38,34 @@ class ClusterDescriberTest {
         assertThat(offline.leader).isEqualTo(-1);
         assertThat(offline.isr).containsExactly(3);
         assertThat(ClusterDescriber.count(d.underReplicated)).isEqualTo(2);
+        assertThat(d.underReplicatedCount).isEqualTo(2);
+        assertThat(d.offlineCount).isEqualTo(1);
+    }
+
+    @Test
+    void aLargeClusterWithADeadBrokerListsTheFirstThousandAndCountsThemAll() {
+        // broker 3 is dead: it led a third of 3 topics x 1,000 partitions, and every partition lost it from its isr
+        Map<String, TopicMetadata> topics = new java.util.HashMap<>();
+        for (String name : List.of("c", "a", "b")) {
+            PartitionState[] states = new PartitionState[1_000];
+            for (int p = 0; p < states.length; p++) {
+                int leader = 1 + p % 3;
+                states[p] = new PartitionState(p, List.of(1, 2, 3), leader, 1, leader == 3 ? List.of(3) : List.of(1, 2),
+                        1);
+            }
+            topics.put(name, topic(name, states));
+        }
+        RouteTable routes = RouteTable.build(1, topics, List.of(broker(1), broker(2)));
+
+        DescribeClusterResponse d = ClusterDescriber.describe(routes, null);
+
+        assertThat(d.underReplicatedCount).isEqualTo(3_000);
+        assertThat(ClusterDescriber.count(d.underReplicated)).isEqualTo(DescribeClusterResponse.MAX_LISTED_PARTITIONS);
+        assertThat(d.underReplicated).extracting(t -> t.topic).containsExactly("a");
+        assertThat(d.offlineCount).as("partitions 2, 5, ... 998 of each topic").isEqualTo(999);
+        assertThat(ClusterDescriber.count(d.offline)).as("under the cap: all listed").isEqualTo(999);
+        assertThat(d.offline).extracting(t -> t.topic).containsExactly("a", "b", "c");
+        assertThat(d.offline.get(0).partitions).extracting(p -> p.partition).startsWith(2, 5, 8);
     }
 
     private static TopicMetadata topic(String name, PartitionState... states) {

@@ -158,7 +158,8 @@ public final class SluiceAdmin implements Admin {
         }
         brokers.sort((a, b) -> Integer.compare(a.id(), b.id()));
         return new ClusterDescription(brokers, answer.controller, answer.controllerEpoch,
-                partitions(answer.underReplicated), partitions(answer.offline), registry(answer.registry));
+                partitions(answer.underReplicated), partitions(answer.offline), registry(answer.registry),
+                answer.underReplicatedCount, answer.offlineCount);
     }
 
     private static ClusterDescription.Registry registry(RegistryState r) {
