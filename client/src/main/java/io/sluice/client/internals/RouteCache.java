@@ -5,12 +5,12 @@ import io.sluice.remoting.SluiceException;
 import io.sluice.remoting.protocol.ApiKey;
 import io.sluice.remoting.protocol.GetRoutesRequest;
 import io.sluice.remoting.protocol.GetRoutesResponse;
-import io.sluice.remoting.transport.Response;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -112,21 +112,64 @@ final class RouteCache {
     private CompletableFuture<Routes> start(long nowNs) {
         lastAttemptNs = nowNs;
         refreshNeeded = false;
-        GetRoutesRequest request = new GetRoutesRequest();
-        request.topics = new ArrayList<>(topics);
         CompletableFuture<Routes> result = new CompletableFuture<>();
         inFlight = result;
-        nameservers.request(ApiKey.GET_ROUTES, request, requestTimeoutMs, true)
-                .whenComplete((response, error) -> onAnswer(response, error, result));
+        request(new ArrayList<>(topics)).whenComplete((answer, error) -> onAnswer(answer, error, result));
         return result;
     }
 
-    private void onAnswer(Response response, Throwable error, CompletableFuture<Routes> result) {
+    /**
+     * The routes of {@code names}: one GET_ROUTES, or, when the answer would not fit a frame (FRAME_TOO_LARGE),
+     * one for each half of the list, and so on, their answers combined into one.
+     */
+    private CompletableFuture<GetRoutesResponse> request(List<String> names) {
+        GetRoutesRequest request = new GetRoutesRequest();
+        request.topics = names;
+        return nameservers.request(ApiKey.GET_ROUTES, request, requestTimeoutMs, true)
+                .handle((response, error) -> {
+                    if (error == null) {
+                        try {
+                            return CompletableFuture.completedFuture(response.<GetRoutesResponse>message());
+                        } finally {
+                            response.close();
+                        }
+                    }
+                    SluiceException e = SluiceException.from(error);
+                    if (e.code() != ErrorCode.FRAME_TOO_LARGE || names.size() < 2) {
+                        return CompletableFuture.<GetRoutesResponse>failedFuture(e);
+                    }
+                    int half = names.size() / 2;
+                    return request(new ArrayList<>(names.subList(0, half)))
+                            .thenCombine(request(new ArrayList<>(names.subList(half, names.size()))),
+                                    RouteCache::combine);
+                })
+                .thenCompose(f -> f);
+    }
+
+    /** Two answers for disjoint topic lists as one: every topic of both, brokers from the newer. */
+    private static GetRoutesResponse combine(GetRoutesResponse a, GetRoutesResponse b) {
+        GetRoutesResponse newer = b.version > a.version ? b : a;
+        GetRoutesResponse both = new GetRoutesResponse();
+        both.version = newer.version;
+        both.brokers = newer.brokers;
+        both.topics = new ArrayList<>();
+        both.unknownTopics = new ArrayList<>();
+        for (GetRoutesResponse r : List.of(a, b)) {
+            if (r.topics != null) {
+                both.topics.addAll(r.topics);
+            }
+            if (r.unknownTopics != null) {
+                both.unknownTopics.addAll(r.unknownTopics);
+            }
+        }
+        return both;
+    }
+
+    private void onAnswer(GetRoutesResponse answer, Throwable error, CompletableFuture<Routes> result) {
         Routes updated = null;
         SluiceException failure = null;
         try {
             if (error == null) {
-                GetRoutesResponse answer = response.message();
                 synchronized (this) {
                     updated = routes.merge(answer);
                     routes = updated;
@@ -148,9 +191,6 @@ final class RouteCache {
         } catch (RuntimeException e) {
             failure = new SluiceException(ErrorCode.UNKNOWN, "bad routes answer: " + e, e);
         } finally {
-            if (response != null) {
-                response.close();
-            }
             synchronized (this) {
                 inFlight = null;
                 notifyAll();
