@@ -68,6 +68,14 @@ final class LogSegment {
     /** The files the appender writes through (it holds a reference to them); null without an appender. */
     private SegmentFiles appenderFiles;
     private SegmentSpace space;
+    /**
+     * Where the data of cycle {@link #closedEndCycle} ended when the appender was last closed for idleness, so that
+     * reopening it needs no second queue to read that from the file; -1 when unknown.
+     */
+    private long closedEnd = -1;
+    private int closedEndCycle = Integer.MIN_VALUE;
+    /** False from the start of an append until its excerpt is complete and {@link #space} knows where it ends. */
+    private boolean spaceExact = true;
     private int appenderCycle = Integer.MIN_VALUE;
     private volatile long endOffset;
     private volatile long sizeInBytes;
@@ -387,6 +395,10 @@ final class LogSegment {
         if (withAppender) {
             appender.close();
             appender = null;
+            if (space != null && spaceExact && space.cycle() != Integer.MIN_VALUE) {
+                closedEnd = space.dataEnd();
+                closedEndCycle = space.cycle();
+            }
             if (space != null) {
                 space.discardPending();
                 space = null;
@@ -453,7 +465,9 @@ final class LogSegment {
             if (lastCycle >= 0) {
                 time.notBefore(q.epoch() + (long) lastCycle * q.rollCycle().lengthInMillis());
                 chronicleTime.advanceTo(time.currentTimeMillis());
-                long end = dataEnd(lastCycle);
+                long end = closedEndCycle == lastCycle ? closedEnd : dataEnd(lastCycle);
+                closedEnd = -1;
+                closedEndCycle = Integer.MIN_VALUE;
                 if (end < 0 || !s.resume(lastCycle, end)) {
                     f.release();
                     return false;
@@ -535,6 +549,7 @@ final class LogSegment {
         OffsetIndex index = appenderFiles.index;
         chronicleTime.advanceTo(time.currentTimeMillis());
         space.reserve(appenderFiles.queue.cycle(), size);
+        spaceExact = false;
         boolean indexEntry = index.entries() == 0 || bytesSinceIndexEntry >= config.indexIntervalBytes();
         if (indexEntry) {
             index.reserveNext();
@@ -548,6 +563,7 @@ final class LogSegment {
             }
         }
         space.appended(appender.wire().bytes().writePosition());
+        spaceExact = true;
         long chronicleIndex = appender.lastIndexAppended();
         if (appender.cycle() != appenderCycle) {
             appenderCycle = appender.cycle();
@@ -655,6 +671,8 @@ final class LogSegment {
     }
 
     private synchronized void closeAppender() {
+        closedEnd = -1;
+        closedEndCycle = Integer.MIN_VALUE;
         if (appender != null) {
             appender.close();
             appender = null;

@@ -2,10 +2,9 @@ package io.sluice.broker.log;
 
 import net.openhft.chronicle.core.io.BackgroundResourceReleaser;
 
-import java.util.Arrays;
-import java.util.Comparator;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -14,9 +13,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * {@value ProcessLimits#FILES_PER_ACTIVE_PARTITION} descriptors and {@value ProcessLimits#MAPS_PER_ACTIVE_PARTITION}
  * maps, so without a bound a burst touching more partitions than the process limits allow would fail with
  * {@code EMFILE} (and take the sockets down with it). Before a segment opens its files while {@link #limit()} are
- * open, the least recently used ones that nobody is reading or appending to are closed, down to nine tenths of the
- * limit (so that evictions come in batches, not one per open); a segment closed this way reopens on its next use,
- * like one closed for idleness.
+ * open, segments that nobody is reading or appending to are closed, 64 at a time (a tenth of the limit when that
+ * is less), each the least recently used of a few picked at random (see {@link #makeRoom}); a
+ * segment closed this way reopens on its next use, like one closed for idleness, and its appender resumes where it
+ * was without reading the file's end again.
  *
  * <p>The bound is soft: segments in use cannot be closed, so more can be open while more are in use at once. One
  * thread evicts at a time; the others open without waiting. Thread-safe.
@@ -24,6 +24,11 @@ import java.util.concurrent.locks.ReentrantLock;
 public final class OpenSegments {
     /** No bound: for logs opened on their own (tools, tests). */
     static final OpenSegments UNBOUNDED = new OpenSegments(Integer.MAX_VALUE);
+
+    /** Segments closed at most per eviction pass: enough to amortize the sort, few enough to pause briefly. */
+    private static final int EVICTION_BATCH = 64;
+    /** Segments looked at to pick each one to close. */
+    private static final int SAMPLE = 5;
 
     private final int limit;
     private final int lowWater;
@@ -37,7 +42,7 @@ public final class OpenSegments {
             throw new IllegalArgumentException("limit must be at least 1: " + limit);
         }
         this.limit = limit;
-        this.lowWater = Math.max(0, limit - Math.max(1, limit / 10));
+        this.lowWater = Math.max(0, limit - Math.max(1, Math.min(EVICTION_BATCH, limit / 10)));
     }
 
     /**
@@ -68,26 +73,36 @@ public final class OpenSegments {
     }
 
     /**
-     * Makes room before {@code opening} opens its files: if the limit is reached, closes the least recently used
-     * segments that can be closed (never {@code opening}). Returns at once if another thread is evicting.
+     * Makes room before {@code opening} opens its files: if the limit is reached, closes segments that can be closed
+     * (never {@code opening}), each the least recently used of {@value #SAMPLE} picked at random. Not strictly the
+     * least recently used of all: partitions written in turn, more of them than the limit, would then always find
+     * their segment just closed (every open a reopen); sampling closes mostly idle segments and keeps most of a
+     * cycling set open. Returns at once if another thread is evicting.
      */
     void makeRoom(LogSegment opening) {
         if (open.size() < limit || !evicting.tryLock()) {
             return;
         }
         try {
-            if (open.size() < limit) {
+            LogSegment[] candidates = open.toArray(new LogSegment[0]);
+            int toClose = open.size() - lowWater;
+            if (toClose <= 0 || candidates.length == 0) {
                 return;
             }
-            // when each was last used, read once: the sort must not see the times move
-            Used[] byAge = open.stream().map(seg -> new Used(seg, seg.lastUsedNs())).toArray(Used[]::new);
-            Arrays.sort(byAge, Comparator.comparingLong(Used::atNs));
+            ThreadLocalRandom random = ThreadLocalRandom.current();
             long now = System.nanoTime();
-            for (Used u : byAge) {
-                if (open.size() <= lowWater) {
-                    break;
+            for (int attempt = 0; attempt < 8 * toClose + 16 && open.size() > lowWater; attempt++) {
+                LogSegment victim = null;
+                long victimUsedNs = 0;
+                for (int i = 0; i < SAMPLE; i++) {
+                    LogSegment s = candidates[random.nextInt(candidates.length)];
+                    long usedNs = s.lastUsedNs();
+                    if (s != opening && s.filesOpen() && (victim == null || usedNs - victimUsedNs < 0)) {
+                        victim = s;
+                        victimUsedNs = usedNs;
+                    }
                 }
-                if (u.segment() != opening && u.segment().closeFilesIfIdle(now, 0)) {
+                if (victim != null && victim.closeFilesIfIdle(now, 0)) {
                     evictions.incrementAndGet();
                 }
             }
@@ -106,8 +121,5 @@ public final class OpenSegments {
     /** {@code segment} closed its files (they may stay mapped until the reads that hold them end). */
     void closed(LogSegment segment) {
         open.remove(segment);
-    }
-
-    private record Used(LogSegment segment, long atNs) {
     }
 }

@@ -200,6 +200,19 @@ final class SegmentSpace {
         }
     }
 
+    /** The roll cycle of the file appends go to, {@link Integer#MIN_VALUE} before the first. */
+    int cycle() {
+        return cycle;
+    }
+
+    /**
+     * Where the next excerpt's header goes in the current cycle file, as {@link #dataEnd(SingleChronicleQueue, int)}
+     * would read it from the file (headers are 4-byte aligned).
+     */
+    long dataEnd() {
+        return (writtenTo + 3) & ~3L;
+    }
+
     /** Bytes allocated ahead of the data in the current cycle file. */
     long reservedAhead() {
         return reservedTo - writtenTo;
