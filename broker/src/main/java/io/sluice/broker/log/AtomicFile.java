@@ -23,6 +23,15 @@ final class AtomicFile {
     }
 
     static void write(Path target, String content) throws IOException {
+        write(target, content, true);
+    }
+
+    /**
+     * As {@link #write(Path, String)}; with {@code durable} false nothing is forced to disk: the replacement is still
+     * atomic and survives the process being killed (the kernel keeps what was written), but not a power loss until
+     * something forces it. For checkpoints on a request path whose next periodic write makes them durable.
+     */
+    static void write(Path target, String content, boolean durable) throws IOException {
         Path tmp = target.resolveSibling(target.getFileName() + TMP_SUFFIX);
         byte[] bytes = content.getBytes(StandardCharsets.UTF_8);
         try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
@@ -31,14 +40,18 @@ final class AtomicFile {
             while (buf.hasRemaining()) {
                 ch.write(buf);
             }
-            ch.force(true);
+            if (durable) {
+                ch.force(true);
+            }
         }
         try {
             Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (AtomicMoveNotSupportedException e) {
             Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
         }
-        fsyncDirectory(target.getParent());
+        if (durable) {
+            fsyncDirectory(target.getParent());
+        }
     }
 
     /** The file's content, or null if it does not exist. */

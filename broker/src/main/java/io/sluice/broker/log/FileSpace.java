@@ -64,6 +64,11 @@ final class FileSpace {
         }
     }
 
+    /** The native posix binding, or null where there is none (or fallocate was found missing). */
+    static PosixAPI posix() {
+        return posix;
+    }
+
     /** True if blocks are allocated with fallocate, false if by writing zeros. */
     static boolean nativeAllocation() {
         return posix != null;

@@ -86,6 +86,12 @@ final class LogSegment {
     private long bytesSinceIndexEntry;
     private boolean ownerReleased;
     private volatile boolean deletePending;
+    /**
+     * False from the creation of this segment until a flush made its directory entry durable: creating a segment
+     * does not wait for an fsync of the partition directory (milliseconds, on the append path), the flush that moves
+     * the recovery point past it does.
+     */
+    private volatile boolean entryDurable = true;
     private volatile Path deleteDir;
     private SegmentRecovery.Result lastRecovery;
 
@@ -126,7 +132,7 @@ final class LogSegment {
         OffsetIndex index = null;
         LogSegment segment = null;
         try {
-            SegmentSpace.prepareDirectory(dir);
+            SegmentSpace.prepareNewDirectory(dir);
             int capacity = OffsetIndex.capacityFor(config.segmentBytes(), config.indexIntervalBytes());
             index = OffsetIndex.create(dir.resolve(OffsetIndex.FILE_NAME), capacity, time.currentTimeMillis());
             segment = new LogSegment(baseOffset, dir, config, time, openSegments, appendLock);
@@ -134,7 +140,7 @@ final class LogSegment {
             index = null;
             segment.openAppender();
             openSegments.opened(segment);
-            AtomicFile.fsyncDirectory(partitionDir);
+            segment.entryDurable = false;   // made durable by the first flush, not on the append path
             return segment;
         } catch (RuntimeException e) {
             if (segment != null) {
@@ -689,10 +695,12 @@ final class LogSegment {
 
     /**
      * Forces the data appended since the last flush, and the index, to disk (through their paths: pages written
-     * through a map that is closed since are forced as well). The caller holds the log's append
+     * through a map that is closed since are forced as well), then the directory entries of those files and, the
+     * first time, of the segment itself. The caller holds the log's append
      * lock for the active segment; a sealed segment may be flushed without it (while referenced).
      */
     void flush() {
+        boolean filesFlushed = !unflushedFiles.isEmpty();
         for (File f : unflushedFiles) {
             try (FileChannel ch = FileChannel.open(f.toPath(), StandardOpenOption.WRITE)) {
                 ch.force(false);
@@ -701,15 +709,22 @@ final class LogSegment {
             }
             unflushedFiles.remove(f);
         }
+        if (filesFlushed) {
+            AtomicFile.fsyncDirectory(dir);   // the files Chronicle created in it
+        }
+        if (!entryDurable) {
+            AtomicFile.fsyncDirectory(dir.getParent());
+            entryDurable = true;
+        }
         ExcerptAppender a = appender;
         if (a != null && a.currentFile() != null) {
             unflushedFiles.add(a.currentFile());
         }
     }
 
-    /** True if data was appended since the last {@link #flush()}. */
+    /** True if data was appended (or the segment created) since the last {@link #flush()}. */
     boolean needsFlush() {
-        return !unflushedFiles.isEmpty();
+        return !unflushedFiles.isEmpty() || !entryDurable;
     }
 
     /** Takes a reference for a read; false if the segment is already closed. */

@@ -135,7 +135,9 @@ final class OffsetIndex implements AutoCloseable {
 
     private static MappedByteBuffer map(Path file, long size) throws IOException {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
-            return ch.map(FileChannel.MapMode.READ_WRITE, 0, size);
+            MappedByteBuffer map = ch.map(FileChannel.MapMode.READ_WRITE, 0, size);
+            ReadAround.disable(map);
+            return map;
         }
     }
 

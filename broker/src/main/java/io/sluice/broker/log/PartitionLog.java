@@ -50,6 +50,8 @@ public final class PartitionLog implements AutoCloseable {
     private volatile long highWatermark;
     private volatile long recoveryPoint;
     private volatile long checkpointedHighWatermark = -1;
+    /** False while the last metadata write was not forced to disk (see {@link #checkpointQuietly()}). */
+    private volatile boolean metadataDurable = true;
     private volatile boolean closed;
 
     private final int recoveredSegments;
@@ -563,9 +565,12 @@ public final class PartitionLog implements AutoCloseable {
         }
     }
 
-    /** Checkpoints the metadata if the high watermark moved since the last checkpoint. */
+    /**
+     * Checkpoints the metadata if the high watermark moved since the last checkpoint, or if the last one was not
+     * forced to disk (an epoch change on the append path).
+     */
     public void checkpoint() {
-        if (!closed && highWatermark != checkpointedHighWatermark) {
+        if (!closed && (highWatermark != checkpointedHighWatermark || !metadataDurable)) {
             writeMetadata(false);
         }
     }
@@ -587,16 +592,27 @@ public final class PartitionLog implements AutoCloseable {
         return dir;
     }
 
+    /**
+     * Checkpoints a change of the leader-epoch history without forcing it to disk, as Kafka does since KAFKA-15046:
+     * it happens on the append path (the first append of a new leader epoch), where an fsync of the file and its
+     * directory cost milliseconds per partition. The write survives the process being killed; the next
+     * {@link #checkpoint()} or flush forces it, so only a power loss before then can lose the change.
+     */
     private void checkpointQuietly() {
-        writeMetadata(false);
+        writeMetadata(false, false);
     }
 
     private void writeMetadata(boolean cleanShutdown) {
+        writeMetadata(cleanShutdown, true);
+    }
+
+    private void writeMetadata(boolean cleanShutdown, boolean durable) {
         synchronized (metadataLock) {
             long hw = highWatermark;
             new PartitionMetadata(logStartOffset, hw, recoveryPoint, cleanShutdown, epochs.entries(),
-                    cleanShutdown ? activeExtent() : null).write(dir);
+                    cleanShutdown ? activeExtent() : null).write(dir, durable);
             checkpointedHighWatermark = hw;
+            metadataDurable = durable;
         }
     }
 

@@ -95,6 +95,11 @@ record PartitionMetadata(long logStartOffset, long highWatermark, long recoveryP
     }
 
     void write(Path dir) {
+        write(dir, true);
+    }
+
+    /** Writes the file; forced to disk only if {@code durable} (see {@link AtomicFile#write(Path, String, boolean)}). */
+    void write(Path dir, boolean durable) {
         Map<String, Object> v = new LinkedHashMap<>();
         v.put("version", 1);
         v.put("logStartOffset", logStartOffset);
@@ -113,7 +118,7 @@ record PartitionMetadata(long logStartOffset, long highWatermark, long recoveryP
             v.put("active", formatExtent(active));
         }
         try {
-            AtomicFile.write(dir.resolve(FILE_NAME), KeyValueText.format(v));
+            AtomicFile.write(dir.resolve(FILE_NAME), KeyValueText.format(v), durable);
         } catch (IOException e) {
             throw FileSpace.error("cannot write partition metadata in " + dir, e);
         }

@@ -99,7 +99,7 @@ final class SegmentSpace {
     static void prepareDirectory(Path dir) {
         Path tableStore = dir.resolve(SingleChronicleQueue.QUEUE_METADATA_FILE);
         if (!Files.exists(tableStore)) {
-            FileSpace.createAllocated(tableStore, TABLE_STORE_BYTES, TABLE_STORE_ALLOCATED_BYTES);
+            createTableStore(tableStore);
         }
         try (DirectoryStream<Path> leftovers = Files.newDirectoryStream(dir, "*" + PRECREATED_SUFFIX)) {
             for (Path p : leftovers) {
@@ -108,6 +108,16 @@ final class SegmentSpace {
         } catch (IOException e) {
             log.warn("Cannot remove pre-created files in {}: {}", dir, e.toString());
         }
+    }
+
+    /** As {@link #prepareDirectory}, for a directory just created empty: there are no leftovers to look for. */
+    static void prepareNewDirectory(Path dir) {
+        createTableStore(dir.resolve(SingleChronicleQueue.QUEUE_METADATA_FILE));
+    }
+
+    private static void createTableStore(Path tableStore) {
+        FileSpace.createAllocated(tableStore, TABLE_STORE_BYTES, TABLE_STORE_ALLOCATED_BYTES);
+        ReadAround.cache(tableStore, TABLE_STORE_BYTES);
     }
 
     /**
@@ -166,6 +176,7 @@ final class SegmentSpace {
         Path precreated = PrecreatedFiles.preCreatedFile(f.toFile()).toPath();
         long size = headerBytes + batchBytes + slackBytes + MIN_CHUNK_BYTES;
         FileSpace.createAllocated(precreated, size, size);
+        ReadAround.cache(precreated, size);
         pendingPrecreated = precreated;
         chunkBytes = MIN_CHUNK_BYTES;
         cycle = appendCycle;

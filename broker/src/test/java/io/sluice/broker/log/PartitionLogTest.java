@@ -74,7 +74,7 @@ class PartitionLogTest {
         return values;
     }
 
-    private static List<String> readAll(PartitionLog log, long from, long limit) {
+    static List<String> readAll(PartitionLog log, long from, long limit) {
         try (FetchData data = log.read(from, Integer.MAX_VALUE, limit, ALLOC)) {
             return TestBatches.values(data.records());
         }
