@@ -77,6 +77,8 @@ final class LogSegment {
     /** False from the start of an append until its excerpt is complete and {@link #space} knows where it ends. */
     private boolean spaceExact = true;
     private int appenderCycle = Integer.MIN_VALUE;
+    /** Chronicle's overlap size (the largest excerpt), read when the appender opens: appends check it. */
+    private long maxBatchBytes;
     private volatile long endOffset;
     private volatile long sizeInBytes;
     private volatile long maxTimestamp = Long.MIN_VALUE;
@@ -481,6 +483,7 @@ final class LogSegment {
             }
             ExcerptAppender a = q.createAppender();
             a.singleThreadedCheckDisabled(true);
+            maxBatchBytes = q.overlapSize();
             space = s;
             appenderFiles = f;
             appenderCycle = Integer.MIN_VALUE;
@@ -608,7 +611,7 @@ final class LogSegment {
 
     /** The largest batch one excerpt of this segment can hold. Needs the appender (the caller holds the lock). */
     long maxBatchBytes() {
-        return appenderFiles.queue.overlapSize();
+        return maxBatchBytes;
     }
 
     /**

@@ -55,6 +55,8 @@ final class OffsetIndex implements AutoCloseable {
     private final MappedByteBuffer map;
     private final int capacity;
     private volatile int entries;
+    /** The header's creation time, kept on the heap too: appends check it, and its page is cold. */
+    private volatile long createdMs;
     /** Bytes [0, reservedTo) of the file are allocated on disk. */
     private long reservedTo;
     private boolean closed;
@@ -64,6 +66,7 @@ final class OffsetIndex implements AutoCloseable {
         this.map = map;
         this.capacity = capacity;
         this.entries = entries;
+        this.createdMs = map.getLong(CREATED_AT);
         this.reservedTo = at(entries);   // the header and the entries in use were written, so they have blocks
     }
 
@@ -165,11 +168,12 @@ final class OffsetIndex implements AutoCloseable {
     }
 
     long createdMs() {
-        return map.getLong(CREATED_AT);
+        return createdMs;
     }
 
     void createdMs(long ms) {
         map.putLong(CREATED_AT, ms);
+        createdMs = ms;
     }
 
     long offset(int slot) {
