@@ -2,11 +2,6 @@ package io.sluice.broker.handler;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
-import io.sluice.broker.log.LogConfig;
-import io.sluice.broker.log.LogManager;
-import io.sluice.broker.partition.PartitionAssignment;
-import io.sluice.broker.partition.PartitionListener;
-import io.sluice.broker.partition.PartitionManager;
 import io.sluice.remoting.ErrorCode;
 import io.sluice.remoting.SluiceException;
 import io.sluice.remoting.protocol.ApiKey;
@@ -15,11 +10,7 @@ import io.sluice.remoting.protocol.ListOffsetsPartitionResult;
 import io.sluice.remoting.protocol.ListOffsetsRequest;
 import io.sluice.remoting.protocol.ListOffsetsResponse;
 import io.sluice.remoting.record.RecordBatchBuilder;
-import io.sluice.remoting.transport.Connection;
-import io.sluice.remoting.transport.RemotingClient;
-import io.sluice.remoting.transport.RemotingServer;
 import io.sluice.remoting.transport.Response;
-import io.sluice.remoting.transport.TransportConfig;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -27,7 +18,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -49,44 +39,23 @@ class MultiPartitionListOffsetsTest {
     @TempDir
     Path dir;
 
-    private LogManager logs;
-    private PartitionManager partitions;
-    private RemotingServer server;
-    private RemotingClient client;
-    private Connection connection;
+    private HandlerFixture broker;
 
     @BeforeEach
     void start() throws Exception {
-        logs = new LogManager(dir.resolve("data"), LogConfig.defaults(), Clock.systemUTC());
-        partitions = new PartitionManager(BROKER, logs, LogConfig.defaults(), PartitionListener.NOOP);
-        partitions.applyTopic("t", "", Map.of(), List.of(
-                led(0),
-                new PartitionAssignment(1, List.of(2), 2, 0, List.of(2), 0), // not hosted here
-                new PartitionAssignment(2, List.of(2, BROKER), 2, 0, List.of(2, BROKER), 0), // follower here
-                led(3)));
-        server = new RemotingServer("broker", new TransportConfig(), null)
-                .handle(ApiKey.LIST_OFFSETS, new ListOffsetsHandler(partitions)).start("127.0.0.1", 0);
-        client = new RemotingClient("test", new TransportConfig(), null);
-        connection = client.connect(server.localAddress()).get(10, TimeUnit.SECONDS);
-    }
-
-    private static PartitionAssignment led(int partition) {
-        return new PartitionAssignment(partition, List.of(BROKER), BROKER, 0, List.of(BROKER), 0);
+        broker = new HandlerFixture(dir, BROKER);
+        broker.partitions.applyTopic("t", "", Map.of(), List.of(
+                broker.led(0),
+                HandlerFixture.notHosted(1, 2),
+                broker.followed(2, 2),
+                broker.led(3)));
+        broker.serve(ApiKey.LIST_OFFSETS, new ListOffsetsHandler(broker.partitions));
     }
 
     @AfterEach
     void stop() {
-        if (client != null) {
-            client.close();
-        }
-        if (server != null) {
-            server.close();
-        }
-        if (partitions != null) {
-            partitions.close();
-        }
-        if (logs != null) {
-            logs.close();
+        if (broker != null) {
+            broker.close();
         }
     }
 
@@ -148,14 +117,14 @@ class MultiPartitionListOffsetsTest {
         }
         builder.close();
         try {
-            partitions.partition(topic, partition).appendAsLeader(buf);
+            broker.partitions.partition(topic, partition).appendAsLeader(buf);
         } finally {
             buf.release();
         }
     }
 
     private ListOffsetsResponse listOffsets(List<ListOffsetsPartition> entries) throws Exception {
-        try (Response response = connection.request(ApiKey.LIST_OFFSETS, ListOffsetsRequest.of(entries), null,
+        try (Response response = broker.connection.request(ApiKey.LIST_OFFSETS, ListOffsetsRequest.of(entries), null,
                 10_000).get(15, TimeUnit.SECONDS)) {
             return response.message();
         }

@@ -5,12 +5,8 @@ import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
 import io.protostuff.Tag;
 import io.sluice.broker.log.FetchData;
-import io.sluice.broker.log.LogConfig;
-import io.sluice.broker.log.LogManager;
 import io.sluice.broker.log.StorageGuard;
 import io.sluice.broker.partition.PartitionAssignment;
-import io.sluice.broker.partition.PartitionListener;
-import io.sluice.broker.partition.PartitionManager;
 import io.sluice.remoting.ErrorCode;
 import io.sluice.remoting.SluiceException;
 import io.sluice.remoting.codec.MessageCodec;
@@ -23,12 +19,8 @@ import io.sluice.remoting.protocol.ProduceResponse;
 import io.sluice.remoting.record.Record;
 import io.sluice.remoting.record.RecordBatch;
 import io.sluice.remoting.record.RecordBatchBuilder;
-import io.sluice.remoting.transport.Connection;
 import io.sluice.remoting.transport.FrameLayout;
-import io.sluice.remoting.transport.RemotingClient;
-import io.sluice.remoting.transport.RemotingServer;
 import io.sluice.remoting.transport.Response;
-import io.sluice.remoting.transport.TransportConfig;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -40,7 +32,6 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -61,47 +52,27 @@ class MultiPartitionProduceTest {
     @TempDir
     Path dir;
 
-    private LogManager logs;
-    private PartitionManager partitions;
-    private RemotingServer server;
-    private RemotingClient client;
-    private Connection connection;
+    private HandlerFixture broker;
 
     @BeforeEach
     void start() throws Exception {
-        logs = new LogManager(dir.resolve("data"), LogConfig.defaults(), Clock.systemUTC());
-        partitions = new PartitionManager(BROKER, logs, LogConfig.defaults(), PartitionListener.NOOP);
-        partitions.applyTopic("t", "", Map.of(), List.of(
-                led(0), // led here
-                new PartitionAssignment(1, List.of(2), 2, 0, List.of(2), 0), // not hosted here
-                new PartitionAssignment(2, List.of(2, BROKER), 2, 0, List.of(2, BROKER), 0), // follower here
-                led(3),
+        broker = new HandlerFixture(dir, BROKER);
+        broker.partitions.applyTopic("t", "", Map.of(), List.of(
+                broker.led(0),
+                HandlerFixture.notHosted(1, 2),
+                broker.followed(2, 2),
+                broker.led(3),
                 new PartitionAssignment(4, List.of(BROKER, 2), BROKER, 0, List.of(BROKER, 2), 0))); // waits for 2
-        partitions.applyTopic("small", "", Map.of("max.message.bytes", String.valueOf(SMALL_LIMIT)), List.of(led(0)));
+        broker.partitions.applyTopic("small", "", Map.of("max.message.bytes", String.valueOf(SMALL_LIMIT)),
+                List.of(broker.led(0)));
         StorageGuard storage = new StorageGuard(dir.resolve("data"), 0, "test.min.free.bytes");
-        server = new RemotingServer("broker", new TransportConfig(), null)
-                .handle(ApiKey.PRODUCE, new ProduceHandler(partitions, storage)).start("127.0.0.1", 0);
-        client = new RemotingClient("test", new TransportConfig(), null);
-        connection = client.connect(server.localAddress()).get(10, TimeUnit.SECONDS);
-    }
-
-    private static PartitionAssignment led(int partition) {
-        return new PartitionAssignment(partition, List.of(BROKER), BROKER, 0, List.of(BROKER), 0);
+        broker.serve(ApiKey.PRODUCE, new ProduceHandler(broker.partitions, storage));
     }
 
     @AfterEach
     void stop() {
-        if (client != null) {
-            client.close();
-        }
-        if (server != null) {
-            server.close();
-        }
-        if (partitions != null) {
-            partitions.close();
-        }
-        if (logs != null) {
-            logs.close();
+        if (broker != null) {
+            broker.close();
         }
     }
 
@@ -193,7 +164,7 @@ class MultiPartitionProduceTest {
         old.timeoutMs = 5_000;
         ByteBuf body = Unpooled.buffer();
         int bodyBytes = MessageCodec.encode(old, body);
-        InetSocketAddress address = server.localAddress();
+        InetSocketAddress address = broker.server.localAddress();
         try (Socket socket = new Socket(address.getAddress(), address.getPort())) {
             socket.setSoTimeout(10_000);
             DataOutputStream out = new DataOutputStream(socket.getOutputStream());
@@ -261,7 +232,7 @@ class MultiPartitionProduceTest {
     }
 
     private ProduceResponse produce(ProduceRequest request, ByteBuf payload) throws Exception {
-        try (Response response = connection.request(ApiKey.PRODUCE, request, payload, 10_000)
+        try (Response response = broker.connection.request(ApiKey.PRODUCE, request, payload, 10_000)
                 .get(15, TimeUnit.SECONDS)) {
             return response.message();
         }
@@ -281,12 +252,12 @@ class MultiPartitionProduceTest {
     }
 
     private long logEnd(String topic, int partition) {
-        return partitions.partition(topic, partition).log().logEndOffset();
+        return broker.partitions.partition(topic, partition).log().logEndOffset();
     }
 
     private List<String> values(String topic, int partition) {
         List<String> out = new ArrayList<>();
-        try (FetchData data = partitions.partition(topic, partition).read(0, 1 << 20, false,
+        try (FetchData data = broker.partitions.partition(topic, partition).read(0, 1 << 20, false,
                 ByteBufAllocator.DEFAULT)) {
             ByteBuf records = data.records();
             RecordBatch view = new RecordBatch();
