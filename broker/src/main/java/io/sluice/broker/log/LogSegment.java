@@ -70,9 +70,11 @@ final class LogSegment {
     private SegmentSpace space;
     /**
      * Where the data of cycle {@link #closedEndCycle} ended when the appender was last closed for idleness, so that
-     * reopening it needs no second queue to read that from the file; -1 when unknown.
+     * reopening it needs no second queue to read that from the file; -1 when unknown. {@link #closedReservedTo}: how
+     * far that file's blocks were allocated then, so that reopening allocates nothing again.
      */
     private long closedEnd = -1;
+    private long closedReservedTo = -1;
     private int closedEndCycle = Integer.MIN_VALUE;
     /** False from the start of an append until its excerpt is complete and {@link #space} knows where it ends. */
     private boolean spaceExact = true;
@@ -405,6 +407,7 @@ final class LogSegment {
             appender = null;
             if (space != null && spaceExact && space.cycle() != Integer.MIN_VALUE) {
                 closedEnd = space.dataEnd();
+                closedReservedTo = space.reservedTo();
                 closedEndCycle = space.cycle();
             }
             if (space != null) {
@@ -473,10 +476,13 @@ final class LogSegment {
             if (lastCycle >= 0) {
                 time.notBefore(q.epoch() + (long) lastCycle * q.rollCycle().lengthInMillis());
                 chronicleTime.advanceTo(time.currentTimeMillis());
-                long end = closedEndCycle == lastCycle ? closedEnd : dataEnd(lastCycle);
+                boolean remembered = closedEndCycle == lastCycle;
+                long end = remembered ? closedEnd : dataEnd(lastCycle);
+                long reservedTo = remembered ? closedReservedTo : -1;
                 closedEnd = -1;
+                closedReservedTo = -1;
                 closedEndCycle = Integer.MIN_VALUE;
-                if (end < 0 || !s.resume(lastCycle, end)) {
+                if (end < 0 || !s.resume(lastCycle, end, reservedTo)) {
                     f.release();
                     return false;
                 }

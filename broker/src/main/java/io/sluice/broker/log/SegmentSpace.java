@@ -122,14 +122,17 @@ final class SegmentSpace {
 
     /**
      * Continues in the existing file of {@code lastCycle} whose data ends at {@code end}: allocates all of it up to
-     * the reservation (fallocate leaves written blocks alone).
+     * the reservation (fallocate leaves written blocks alone), unless {@code allocatedTo} (how far this process
+     * allocated the file before closing it, or -1) already covers it.
      *
      * @return false if the file's blocks cannot be vouched for (no fallocate): the segment must take no appends
      */
-    boolean resume(int lastCycle, long end) {
+    boolean resume(int lastCycle, long end, long allocatedTo) {
         Path f = fileFor(lastCycle);
         long target = end + slackBytes + chunkBytes;
-        if (!FileSpace.allocate(f, 0, target, Long.MAX_VALUE)) {
+        if (allocatedTo >= end + slackBytes) {
+            target = allocatedTo;   // allocated before the close, and nothing has shrunk the file since
+        } else if (!FileSpace.allocate(f, 0, target, Long.MAX_VALUE)) {
             return false;
         }
         cycle = lastCycle;
@@ -222,6 +225,11 @@ final class SegmentSpace {
      */
     long dataEnd() {
         return (writtenTo + 3) & ~3L;
+    }
+
+    /** How far the blocks of the current cycle file are allocated. */
+    long reservedTo() {
+        return reservedTo;
     }
 
     /** Bytes allocated ahead of the data in the current cycle file. */

@@ -173,6 +173,34 @@ class LogDiskFullTest {
         assertThat(readAll(log)).isEqualTo(acked);
     }
 
+    @ParameterizedTest(name = "fallocate={0}")
+    @ValueSource(booleans = {true, false})
+    void anAppenderClosedForIdlenessResumesInTheSpaceItHadReserved(boolean fallocate) throws Exception {
+        FileSpace.nativeAllocation(fallocate);
+        disk = Tmpfs.mount(root.resolve("disk"), 3 << 20);
+        PartitionLog log = open("t-0");
+        List<String> acked = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            String[] vs = values(log.logEndOffset());
+            PartitionLogTest.append(log, clock.millis(), vs);
+            acked.addAll(List.of(vs));
+        }
+        int segments = log.segmentCount();
+        for (int round = 0; round < 3; round++) {
+            assertThat(log.closeIdleFiles(System.nanoTime(), 0)).as("closed for idleness").isPositive();
+            String[] vs = values(log.logEndOffset());
+            PartitionLogTest.append(log, clock.millis(), vs);
+            acked.addAll(List.of(vs));
+            assertThat(log.segmentCount()).as("reopened, the appender goes on in its segment, with or without"
+                    + " fallocate: it remembers how far the file was allocated").isEqualTo(segments);
+        }
+        // to a full disk, then closed and reopened there: what does not fit is refused, nothing is lost
+        fillUp(log, acked, 5);
+        assertThat(log.closeIdleFiles(System.nanoTime(), 0)).isPositive();
+        fillUp(log, acked, 3);
+        assertThat(readAll(log)).isEqualTo(acked);
+    }
+
     @Test
     void aFollowerOnAFullDiskStoresWholeBatchesOnlyAndCatchesUpLater() throws Exception {
         disk = Tmpfs.mount(root.resolve("disk"), 4 << 20);
