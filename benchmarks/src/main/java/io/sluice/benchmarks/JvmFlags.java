@@ -1,6 +1,9 @@
 package io.sluice.benchmarks;
 
-/** JVM flags every JMH fork needs (Chronicle Queue on Java 17, no analytics, no disk monitor), as annotation constants. */
+/**
+ * JVM flags every JMH fork needs (Chronicle Queue on Java 17, no analytics, no disk monitor), as annotation
+ * constants.
+ */
 public final class JvmFlags {
     static final String EXPORT_REF = "--add-exports=java.base/jdk.internal.ref=ALL-UNNAMED";
     static final String EXPORT_NIO = "--add-exports=java.base/sun.nio.ch=ALL-UNNAMED";

@@ -1,5 +1,6 @@
 package io.sluice.benchmarks.compare;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -9,6 +10,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -16,9 +18,9 @@ import java.util.stream.Stream;
 /**
  * {@code sluice-bench compare [--quick] [--rounds N] [--peers ...] [--suites ...] [--out DIR]}: runs Sluice and the
  * systems a user would pick instead (Kafka on messaging; Dubbo and gRPC on RPC) on the same workloads, alternating
- * (Sluice, peer, Sluice, peer, ...) for several rounds, and writes results.md (the table, machine facts, settings),
- * results.json (every sample) and chart.png, with every process's log under logs/. Every process it starts is
- * stopped by it, also on failure. Exit status 0 when every workload gave a figure in every round, 1 otherwise,
+ * (Sluice, peer, Sluice, peer, ...) for several rounds, each contender after a {@code sync} (see {@link #settle()}),
+ * and writes results.md (the table, machine facts, settings), results.json (every sample) and chart.png, with every
+ * process's log under logs/. Every process it starts is stopped by it, also on failure. Exit status 0 when every workload gave a figure in every round, 1 otherwise,
  * 2 on bad usage. Single-threaded.
  */
 public final class CompareMain {
@@ -84,6 +86,7 @@ public final class CompareMain {
                 System.out.printf("[%4ds] round %d/%d: %s %s ...%n", (System.nanoTime() - start) / 1_000_000_000L,
                         round, settings.rounds, c.system(), c.suite().equals("wide")
                                 ? "wide " + String.join(", ", c.workloads()) : c.suite());
+                settle();
                 try {
                     results.add(c.system(), round, c.runRound(roundLogs), c.workloads());
                 } catch (Exception e) {
@@ -118,6 +121,26 @@ public final class CompareMain {
     }
 
     /** Each peer's version, read from the artifacts it was built with. */
+    /**
+     * Writes back ({@code sync}) what the previous contender left dirty in the page cache, so that its writeback
+     * does not run during the next one's timed phase (measured without this: Sluice at 1,000 partitions gave 34 k
+     * and 60 k msgs/s in alternate rounds after Kafka, 75-111 k in rounds of its own).
+     */
+    private static void settle() {
+        try {
+            Process sync = new ProcessBuilder("sync").redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            if (!sync.waitFor(120, TimeUnit.SECONDS)) {
+                sync.destroyForcibly();
+                System.out.println("  sync did not finish in 120 s; going on");
+            }
+        } catch (IOException e) {
+            System.out.println("  cannot run sync: " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     private static Map<String, String> versions(Peers peers, List<String> built) {
         Map<String, String> artifacts = Map.of("kafka", "kafka-clients-", "dubbo", "dubbo-", "grpc", "grpc-core-");
         Map<String, String> out = new LinkedHashMap<>();

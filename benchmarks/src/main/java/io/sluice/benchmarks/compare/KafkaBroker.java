@@ -118,8 +118,10 @@ final class KafkaBroker {
     private static void format(String classpath, String clusterId, Path config, Path nodeDir, Path logDir,
                                String name) throws Exception {
         List<String> cmd = Jvms.command(Jvms.peer("-Dlog4j2.configurationFile=kafka-client-log4j2.properties"),
-                classpath, "kafka.tools.StorageTool", List.of("format", "-t", clusterId, "-c", config.toString(),
-                        "--ignore-formatted"));
+                // "--cluster-id=<id>", not "-t <id>": a base64url id may start with '-', and the tool's argument
+                // parser then takes it for an option ("expected one argument"; seen once in 64 runs, as expected)
+                classpath, "kafka.tools.StorageTool", List.of("format", "--cluster-id=" + clusterId, "-c",
+                        config.toString(), "--ignore-formatted"));
         // once seen on a loaded machine: exit 1 without a line of output; a second attempt is cheap
         String firstFailure = null;
         for (int attempt = 1; attempt <= 2; attempt++) {

@@ -10,13 +10,13 @@ import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The segments of one broker whose files are open, bounded: each holds about
- * {@value ProcessLimits#FILES_PER_ACTIVE_PARTITION} descriptors and up to {@value ProcessLimits#MAPS_PER_ACTIVE_PARTITION}
- * maps, so without a bound a burst touching more partitions than the process limits allow would fail with
- * {@code EMFILE} (and take the sockets down with it). Before a segment opens its files while {@link #limit()} are
- * open, segments that nobody is reading or appending to are closed, 64 at a time (a tenth of the limit when that
- * is less), each the least recently used of a few picked at random (see {@link #makeRoom}); a
- * segment closed this way reopens on its next use, like one closed for idleness, and its appender resumes where it
- * was without reading the file's end again.
+ * {@value ProcessLimits#FILES_PER_ACTIVE_PARTITION} descriptors and up to
+ * {@value ProcessLimits#MAPS_PER_ACTIVE_PARTITION} maps, so without a bound a burst touching more partitions than
+ * the process limits allow would fail with {@code EMFILE} (and take the sockets down with it). Before a segment
+ * opens its files while {@link #limit()} are open, segments that nobody is reading or appending to are closed, 64
+ * at a time (a tenth of the limit when that is less), each the least recently used of a few picked at random (see
+ * {@link #makeRoom}); a segment closed this way reopens on its next use, like one closed for idleness, and its
+ * appender resumes where it was without reading the file's end or allocating its space again.
  *
  * <p>The bound is soft: segments in use cannot be closed, so more can be open while more are in use at once. One
  * thread evicts at a time; the others open without waiting. Thread-safe.

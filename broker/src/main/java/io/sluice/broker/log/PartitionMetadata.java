@@ -98,7 +98,7 @@ record PartitionMetadata(long logStartOffset, long highWatermark, long recoveryP
         write(dir, true);
     }
 
-    /** Writes the file; forced to disk only if {@code durable} (see {@link AtomicFile#write(Path, String, boolean)}). */
+    /** Writes the file, forced to disk only if {@code durable} ({@link AtomicFile#write(Path, String, boolean)}). */
     void write(Path dir, boolean durable) {
         Map<String, Object> v = new LinkedHashMap<>();
         v.put("version", 1);

@@ -23,8 +23,9 @@ import java.util.stream.Stream;
  * store, a cycle file chunk or two, the offset index), measured with {@code /proc} on Chronicle Queue 5.27 (10,000
  * partitions written round-robin, 6,301 segments open: 6,302 table-store and 6,301 cycle-file descriptors, 19,218
  * maps in all; Chronicle keeps the table store's descriptor to size the store whenever an appender starts a cycle
- * file). So the capacity is the number of partitions that can be active at once: the limits, less a reserve for sockets and the JVM, divided by those costs. Where {@code /proc}
- * is missing (not Linux) the numbers are -1 and nothing is checked. Stateless.
+ * file). So the capacity is the number of partitions that can be active at once: the limits, less a reserve for
+ * sockets and the JVM, divided by those costs. Where {@code /proc} is missing (not Linux) the numbers are -1 and
+ * nothing is checked. Stateless.
  */
 public final class ProcessLimits {
     private static final Logger log = LoggerFactory.getLogger(ProcessLimits.class);

@@ -41,7 +41,8 @@ import java.nio.file.StandardOpenOption;
 final class ReadAround {
     private static final Logger log = LoggerFactory.getLogger(ReadAround.class);
     private static final int CHUNK = 64 << 10;
-    private static final ThreadLocal<ByteBuffer> SCRATCH = ThreadLocal.withInitial(() -> ByteBuffer.allocateDirect(CHUNK));
+    private static final ThreadLocal<ByteBuffer> SCRATCH =
+            ThreadLocal.withInitial(() -> ByteBuffer.allocateDirect(CHUNK));
     private static volatile boolean adviseFailed;
 
     private ReadAround() {

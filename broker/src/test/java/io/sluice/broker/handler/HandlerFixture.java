@@ -14,6 +14,7 @@ import io.sluice.remoting.transport.TransportConfig;
 
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -58,6 +59,17 @@ final class HandlerFixture implements AutoCloseable {
     /** {@code partition} led by {@code leader}, with this broker a follower in sync. */
     PartitionAssignment followed(int partition, int leader) {
         return new PartitionAssignment(partition, List.of(leader, broker), leader, 0, List.of(leader, broker), 0);
+    }
+
+    /**
+     * The partitions of a topic that exercises every per-partition outcome: 0 and 3 led here, 1 led by broker 2
+     * and not hosted here, 2 led by broker 2 and followed here; then {@code more}.
+     */
+    List<PartitionAssignment> mixedLayout(PartitionAssignment... more) {
+        List<PartitionAssignment> layout = new ArrayList<>(List.of(led(0), notHosted(1, 2), followed(2, 2),
+                led(3)));
+        layout.addAll(List.of(more));
+        return layout;
     }
 
     @Override

@@ -44,11 +44,7 @@ class MultiPartitionListOffsetsTest {
     @BeforeEach
     void start() throws Exception {
         broker = new HandlerFixture(dir, BROKER);
-        broker.partitions.applyTopic("t", "", Map.of(), List.of(
-                broker.led(0),
-                HandlerFixture.notHosted(1, 2),
-                broker.followed(2, 2),
-                broker.led(3)));
+        broker.partitions.applyTopic("t", "", Map.of(), broker.mixedLayout());
         broker.serve(ApiKey.LIST_OFFSETS, new ListOffsetsHandler(broker.partitions));
     }
 

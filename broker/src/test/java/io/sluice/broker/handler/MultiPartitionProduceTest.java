@@ -57,11 +57,7 @@ class MultiPartitionProduceTest {
     @BeforeEach
     void start() throws Exception {
         broker = new HandlerFixture(dir, BROKER);
-        broker.partitions.applyTopic("t", "", Map.of(), List.of(
-                broker.led(0),
-                HandlerFixture.notHosted(1, 2),
-                broker.followed(2, 2),
-                broker.led(3),
+        broker.partitions.applyTopic("t", "", Map.of(), broker.mixedLayout(
                 new PartitionAssignment(4, List.of(BROKER, 2), BROKER, 0, List.of(BROKER, 2), 0))); // waits for 2
         broker.partitions.applyTopic("small", "", Map.of("max.message.bytes", String.valueOf(SMALL_LIMIT)),
                 List.of(broker.led(0)));

@@ -73,6 +73,16 @@ class LogDiskFullTest {
         return vs;
     }
 
+    /** Appends {@code batches} batches (there is room for them); returns {@code acked} with their values added. */
+    private List<String> appendBatches(PartitionLog log, List<String> acked, int batches) {
+        for (int i = 0; i < batches; i++) {
+            String[] vs = values(log.logEndOffset());
+            PartitionLogTest.append(log, clock.millis(), vs);
+            acked.addAll(List.of(vs));
+        }
+        return acked;
+    }
+
     /** Appends until {@code refusals} appends in a row were refused; returns the acknowledged values in order. */
     private List<String> fillUp(PartitionLog log, List<String> acked, int refusals) throws IOException {
         int refusedInARow = 0;
@@ -153,12 +163,7 @@ class LogDiskFullTest {
         FileSpace.nativeAllocation(fallocate);
         disk = Tmpfs.mount(root.resolve("disk"), 3 << 20);
         PartitionLog log = open("t-0");
-        List<String> acked = new ArrayList<>();
-        for (int i = 0; i < 20; i++) {
-            String[] vs = values(log.logEndOffset());
-            PartitionLogTest.append(log, clock.millis(), vs);
-            acked.addAll(List.of(vs));
-        }
+        List<String> acked = appendBatches(log, new ArrayList<>(), 20);
         int segments = log.segmentCount();
         log.close();
 
@@ -179,18 +184,11 @@ class LogDiskFullTest {
         FileSpace.nativeAllocation(fallocate);
         disk = Tmpfs.mount(root.resolve("disk"), 3 << 20);
         PartitionLog log = open("t-0");
-        List<String> acked = new ArrayList<>();
-        for (int i = 0; i < 20; i++) {
-            String[] vs = values(log.logEndOffset());
-            PartitionLogTest.append(log, clock.millis(), vs);
-            acked.addAll(List.of(vs));
-        }
+        List<String> acked = appendBatches(log, new ArrayList<>(), 20);
         int segments = log.segmentCount();
         for (int round = 0; round < 3; round++) {
             assertThat(log.closeIdleFiles(System.nanoTime(), 0)).as("closed for idleness").isPositive();
-            String[] vs = values(log.logEndOffset());
-            PartitionLogTest.append(log, clock.millis(), vs);
-            acked.addAll(List.of(vs));
+            appendBatches(log, acked, 1);
             assertThat(log.segmentCount()).as("reopened, the appender goes on in its segment, with or without"
                     + " fallocate: it remembers how far the file was allocated").isEqualTo(segments);
         }

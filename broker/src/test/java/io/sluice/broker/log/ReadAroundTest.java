@@ -21,9 +21,9 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * A new segment's offset index is mapped with read-around turned off ({@code MADV_RANDOM}, shown as {@code rr} in
  * the map's flags in {@code /proc/self/smaps}), and the pages Chronicle writes first in a new cycle file are in the
  * page cache before Chronicle maps the file; so neither first touch makes the kernel fill a read-ahead window of the
- * file with zeros (for the cycle file, checked with mincore: a MiB well past what was written is not cached). Read-around spans the
- * device's read_ahead_kb, so on a device with the default 128 KiB that check passes either way; on this project's
- * test machine (8 MiB) it fails without the advice.
+ * file with zeros (for the cycle file, checked with mincore: a MiB well past what was written is not cached).
+ * Read-around spans the device's read_ahead_kb, so on a device with the default 128 KiB that check passes either
+ * way; on this project's test machine (8 MiB) it fails without the advice.
  */
 class ReadAroundTest {
     @TempDir
@@ -55,7 +55,9 @@ class ReadAroundTest {
         Mapping current = null;
         String name = file.toAbsolutePath().toString();
         for (String line : Files.readAllLines(Paths.get("/proc/self/smaps"))) {
-            if (Character.isLetterOrDigit(line.charAt(0)) && line.contains("-") && line.indexOf(':') > line.indexOf(' ')) {
+            boolean header = Character.isLetterOrDigit(line.charAt(0)) && line.contains("-")
+                    && line.indexOf(':') > line.indexOf(' ');
+            if (header) {
                 current = line.endsWith(name) ? new Mapping(line, new ArrayList<>()) : null;
                 if (current != null) {
                     out.add(current);
