@@ -3,8 +3,8 @@ package io.sluice.broker.log;
 import io.netty.buffer.ByteBuf;
 import io.sluice.remoting.SluiceException;
 import net.openhft.chronicle.queue.ExcerptAppender;
+import net.openhft.chronicle.queue.RollCycle;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
-import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
 import net.openhft.chronicle.wire.DocumentContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -62,6 +62,8 @@ final class LogSegment {
     private final RefCount refs = new RefCount();
     private final Set<File> unflushedFiles = ConcurrentHashMap.newKeySet();
     private volatile SegmentFiles files;
+    /** The roll cycle the directory records ({@link SegmentQueueBuilder}); null until the files first open. */
+    private volatile RollCycle rollCycle;
     private volatile boolean filesClosed;
     private volatile long lastUsedNs = System.nanoTime();
     private volatile ExcerptAppender appender;
@@ -116,8 +118,8 @@ final class LogSegment {
     }
 
     /**
-     * Creates a new, empty, active segment at {@code baseOffset} in {@code partitionDir}, with the space of its
-     * queue's table store and index allocated. On failure nothing is left behind.
+     * Creates a new, empty, active segment at {@code baseOffset} in {@code partitionDir}, with its roll cycle
+     * recorded and the space of its index allocated. On failure nothing is left behind.
      *
      * @throws SluiceException STORAGE_FULL if the disk has no room, STORAGE_ERROR for other I/O failures
      */
@@ -136,10 +138,11 @@ final class LogSegment {
         OffsetIndex index = null;
         LogSegment segment = null;
         try {
-            SegmentSpace.prepareNewDirectory(dir);
+            SegmentQueueBuilder.recordRollCycle(dir, config.chronicleRollCycle());
             int capacity = OffsetIndex.capacityFor(config.segmentBytes(), config.indexIntervalBytes());
             index = OffsetIndex.create(dir.resolve(OffsetIndex.FILE_NAME), capacity, time.currentTimeMillis());
             segment = new LogSegment(baseOffset, dir, config, time, openSegments, appendLock);
+            segment.rollCycle = config.chronicleRollCycle();
             segment.files = segment.buildFiles(index);   // joins the open segments once it has its appender
             index = null;
             segment.openAppender();
@@ -187,7 +190,7 @@ final class LogSegment {
             }
             return segment;
         }
-        SegmentSpace.prepareDirectory(dir);
+        segment.prepareDirectory();
         OffsetIndex index = OffsetIndex.openExisting(dir.resolve(OffsetIndex.FILE_NAME));
         boolean rebuild = index == null;
         if (rebuild) {
@@ -293,13 +296,19 @@ final class LogSegment {
         return lastRecovery;
     }
 
+    /**
+     * Learns this segment's roll cycle from its directory (and removes what an interrupted append left there), the
+     * first time its files open in this process.
+     */
+    private void prepareDirectory() {
+        if (rollCycle == null) {
+            rollCycle = SegmentQueueBuilder.prepare(dir, config.chronicleRollCycle());
+        }
+    }
+
     private SingleChronicleQueue buildQueue() {
-        return SingleChronicleQueueBuilder.single(dir.toFile())
-                .rollCycle(config.chronicleRollCycle())
-                .blockSize(config.chronicleBlockSize())
-                .indexSpacing(CHRONICLE_INDEX_SPACING)
-                .timeProvider(chronicleTime)
-                .build();
+        return SegmentQueueBuilder.build(dir, rollCycle, config.chronicleBlockSize(), CHRONICLE_INDEX_SPACING,
+                chronicleTime);
     }
 
     /** Opens this segment's queue over {@code index}, first closing least recently used segments if too many are open. */
@@ -347,7 +356,7 @@ final class LogSegment {
         if (filesClosed) {
             throw new IllegalStateException("segment " + dir + " is closed");
         }
-        SegmentSpace.prepareDirectory(dir);
+        prepareDirectory();
         Path indexFile = dir.resolve(OffsetIndex.FILE_NAME);
         OffsetIndex index = OffsetIndex.openExisting(indexFile);
         boolean rebuild = index == null;

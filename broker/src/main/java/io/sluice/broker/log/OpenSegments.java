@@ -9,8 +9,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * The segments of one broker whose files are open, bounded: each holds about
- * {@value ProcessLimits#FILES_PER_ACTIVE_PARTITION} descriptors and up to
+ * The segments of one broker whose files are open, bounded: each holds
+ * {@value ProcessLimits#FILES_PER_ACTIVE_PARTITION} descriptor and up to
  * {@value ProcessLimits#MAPS_PER_ACTIVE_PARTITION} maps, so without a bound a burst touching more partitions than
  * the process limits allow would fail with {@code EMFILE} (and take the sockets down with it). Before a segment
  * opens its files while {@link #limit()} are open, segments that nobody is reading or appending to are closed, 64

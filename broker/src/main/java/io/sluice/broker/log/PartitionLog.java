@@ -21,7 +21,7 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <pre>
  * &lt;partition dir&gt;/partition.meta
- * &lt;partition dir&gt;/00000000000000000000.seg/   Chronicle queue (*.cq4, metadata.cq4t), segment.index, segment.seal
+ * &lt;partition dir&gt;/00000000000000000000.seg/   Chronicle cycle files (*.cq4), roll-cycle.NAME, segment.index, segment.seal
  * &lt;partition dir&gt;/00000000000000004711.seg/   ... the last segment is the active one
  * </pre>
  * Thread-safety: appends, truncation, retention, roll, flush and close are serialized by one lock; reads run

@@ -18,19 +18,17 @@ import java.util.stream.Stream;
  * {@code /proc/self/maps}.
  *
  * <p>An idle partition holds no file and no map (its segments close when idle, see {@link LogSegment}); a partition
- * being written or read holds {@value #FILES_PER_ACTIVE_PARTITION} descriptors (the queue's table store and its
- * cycle file, which the appender and the readers share) and up to {@value #MAPS_PER_ACTIVE_PARTITION} maps (table
- * store, a cycle file chunk or two, the offset index), measured with {@code /proc} on Chronicle Queue 5.27 (10,000
- * partitions written round-robin, 6,301 segments open: 6,302 table-store and 6,301 cycle-file descriptors, 19,218
- * maps in all; Chronicle keeps the table store's descriptor to size the store whenever an appender starts a cycle
- * file). So the capacity is the number of partitions that can be active at once: the limits, less a reserve for
- * sockets and the JVM, divided by those costs. Where {@code /proc} is missing (not Linux) the numbers are -1 and
- * nothing is checked. Stateless.
+ * being written or read holds {@value #FILES_PER_ACTIVE_PARTITION} descriptor (its cycle file, which the appender
+ * and the readers share; the queue's table store is on the heap, {@link HeapTableStore}; the offset index is mapped
+ * and its descriptor closed) and up to {@value #MAPS_PER_ACTIVE_PARTITION} maps (a cycle file chunk or two, the
+ * offset index), measured with {@code /proc} on Chronicle Queue 5.27. So the capacity is the number of partitions
+ * that can be active at once: the limits, less a reserve for sockets and the JVM, divided by those costs. Where
+ * {@code /proc} is missing (not Linux) the numbers are -1 and nothing is checked. Stateless.
  */
 public final class ProcessLimits {
     private static final Logger log = LoggerFactory.getLogger(ProcessLimits.class);
-    static final int FILES_PER_ACTIVE_PARTITION = 2;
-    static final int MAPS_PER_ACTIVE_PARTITION = 4;
+    static final int FILES_PER_ACTIVE_PARTITION = 1;
+    static final int MAPS_PER_ACTIVE_PARTITION = 3;
     /** Descriptors kept for sockets (clients, replication, ZooKeeper) and the JVM. */
     static final int FILES_RESERVE = 1024;
     /** Maps kept for the JVM's own (heap, code, libraries, thread stacks). */

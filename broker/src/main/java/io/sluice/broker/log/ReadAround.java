@@ -28,7 +28,7 @@ import java.nio.file.StandardOpenOption;
  * <ul>
  *   <li>the offset index ({@link OffsetIndex}) is advised {@code MADV_RANDOM} as soon as it is mapped: lookups are
  *       binary searches and appends add one entry at a time, so read-around never helps it;</li>
- *   <li>the files Chronicle maps (its table store and each new cycle file, created by {@link SegmentSpace} before
+ *   <li>the files Chronicle maps (each new cycle file, created by {@link SegmentSpace} before
  *       Chronicle adopts them) have the range Chronicle writes first read into the page cache through a channel
  *       before Chronicle maps them: the read stops at the file's end (the file is no longer than that range then),
  *       and a fault on a cached page reads nothing around it. Reading a fallocated range does no disk I/O.</li>

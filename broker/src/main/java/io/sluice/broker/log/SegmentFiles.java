@@ -4,9 +4,9 @@ import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
 
 
 /**
- * What an open segment holds open: its Chronicle queue (table store and cycle files, mapped), its memory-mapped
- * {@link OffsetIndex} and the pooled tailers of its {@link SegmentReader}. A segment opens them on first use and
- * drops them when idle (see {@link LogSegment}), so an idle partition costs no file descriptor and no map.
+ * What an open segment holds open: its Chronicle queue (its cycle files, mapped; its table store is on the heap), its
+ * memory-mapped {@link OffsetIndex} and the pooled tailers of its {@link SegmentReader}. A segment opens them on first
+ * use and drops them when idle (see {@link LogSegment}), so an idle partition costs no file descriptor and no map.
  *
  * <p>Reference-counted: the segment holds one reference while the files are its current ones, the appender one
  * while it is open, and every read one for its duration; the files close when the count reaches zero, so closing

@@ -13,7 +13,6 @@ import org.slf4j.LoggerFactory;
 
 import java.io.File;
 import java.io.IOException;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -21,12 +20,8 @@ import java.nio.file.Path;
  * The disk space a segment's Chronicle queue writes into, allocated before Chronicle's memory-mapped writes touch
  * it (see {@link FileSpace} for why a write into an unbacked mapped page must never happen).
  *
- * <p>Where Chronicle writes, and how each place is covered:
+ * <p>Where Chronicle writes, and how each place is covered (its table store is on the heap, {@link HeapTableStore}):
  * <ul>
- *   <li>{@code metadata.cq4t}, the queue's table store (cycle listing, locks), mapped as 64 KiB + 64 KiB: created
- *       here before the queue is built ({@link #prepareDirectory}), its first 64 KiB allocated (Chronicle keeps a
- *       few dozen keys of 64 bytes at its start; that chunk holds a thousand); Chronicle adopts an existing
- *       zero-filled file as a new one.</li>
  *   <li>a cycle file ({@code *.cq4}, one per roll cycle; its length is set far ahead, sparse): Chronicle writes its
  *       header and its index-of-indexes when it creates the file, then excerpts and, every so many excerpts, a new
  *       index array, all at its write position, plus index entries inside earlier index arrays (below it) and an
@@ -62,10 +57,6 @@ import java.nio.file.Path;
  */
 final class SegmentSpace {
     private static final Logger log = LoggerFactory.getLogger(SegmentSpace.class);
-    /** Size Chronicle maps its table store with (chunk 64 KiB plus overlap 64 KiB). */
-    static final long TABLE_STORE_BYTES = 128 << 10;
-    /** The part of the table store allocated: its first chunk. */
-    static final long TABLE_STORE_ALLOCATED_BYTES = 64 << 10;
     private static final String PRECREATED_SUFFIX = ".precreated";
     private static final long MIN_CHUNK_BYTES = 64 << 10;
     private static final long MAX_CHUNK_BYTES = 4 << 20;
@@ -92,32 +83,9 @@ final class SegmentSpace {
         this.maxChunkBytes = Math.max(MIN_CHUNK_BYTES, Math.min(MAX_CHUNK_BYTES, segmentBytes / 16));
     }
 
-    /**
-     * Creates the queue's table store in a new segment directory, allocated, before the queue is built; removes
-     * leftover pre-created cycle files of an interrupted append.
-     */
-    static void prepareDirectory(Path dir) {
-        Path tableStore = dir.resolve(SingleChronicleQueue.QUEUE_METADATA_FILE);
-        if (!Files.exists(tableStore)) {
-            createTableStore(tableStore);
-        }
-        try (DirectoryStream<Path> leftovers = Files.newDirectoryStream(dir, "*" + PRECREATED_SUFFIX)) {
-            for (Path p : leftovers) {
-                Files.deleteIfExists(p);
-            }
-        } catch (IOException e) {
-            log.warn("Cannot remove pre-created files in {}: {}", dir, e.toString());
-        }
-    }
-
-    /** As {@link #prepareDirectory}, for a directory just created empty: there are no leftovers to look for. */
-    static void prepareNewDirectory(Path dir) {
-        createTableStore(dir.resolve(SingleChronicleQueue.QUEUE_METADATA_FILE));
-    }
-
-    private static void createTableStore(Path tableStore) {
-        FileSpace.createAllocated(tableStore, TABLE_STORE_BYTES, TABLE_STORE_ALLOCATED_BYTES);
-        ReadAround.cache(tableStore, TABLE_STORE_BYTES);
+    /** True for a pre-created cycle file that an append interrupted by a crash left behind. */
+    static boolean isLeftover(String fileName) {
+        return fileName.endsWith(PRECREATED_SUFFIX);
     }
 
     /**
