@@ -1,5 +1,7 @@
 package io.sluice.client;
 
+import io.sluice.remoting.PartitionHash;
+
 import java.util.Objects;
 
 /**
@@ -14,6 +16,11 @@ public record TopicPartition(String topic, int partition) {
         if (partition < 0) {
             throw new IllegalArgumentException("partition must be >= 0: " + partition);
         }
+    }
+
+    @Override
+    public int hashCode() {
+        return PartitionHash.of(topic, partition);
     }
 
     @Override

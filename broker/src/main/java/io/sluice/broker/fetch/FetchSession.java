@@ -1,5 +1,6 @@
 package io.sluice.broker.fetch;
 
+import io.sluice.remoting.PartitionHash;
 import io.sluice.remoting.protocol.FetchPartition;
 
 import java.util.ArrayList;
@@ -182,5 +183,9 @@ public final class FetchSession {
     }
 
     private record Key(String topic, int partition) {
+        @Override
+        public int hashCode() {
+            return PartitionHash.of(topic, partition);
+        }
     }
 }

@@ -1,6 +1,7 @@
 package io.sluice.remoting.fetch;
 
 import io.sluice.remoting.ErrorCode;
+import io.sluice.remoting.PartitionHash;
 import io.sluice.remoting.protocol.FetchPartition;
 import io.sluice.remoting.protocol.FetchRequest;
 import io.sluice.remoting.protocol.FetchResponse;
@@ -24,6 +25,10 @@ import java.util.Map;
 public final class FetchSessionBuilder {
     /** A partition's name, as a map key. */
     public record Key(String topic, int partition) {
+        @Override
+        public int hashCode() {
+            return PartitionHash.of(topic, partition);
+        }
     }
 
     private int sessionId;
