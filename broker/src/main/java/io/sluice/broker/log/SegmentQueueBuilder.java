@@ -32,6 +32,11 @@ import java.util.List;
  * with a {@code metadata.cq4t} and no record, is converted the first time it opens: its roll cycle is read through
  * Chronicle's own table store, recorded, and the old store removed.
  *
+ * <p>Nor does a segment's queue list its directory again once a minute, as Chronicle does by default to notice
+ * cycle files other processes created: only its own appender creates them, and it tells the queue's listing as it
+ * does (a new queue lists the directory once, when built). At 10,000 open segments the minute's relisting was
+ * 10,000 directory reads and cycle-name parses, landing on fetches.
+ *
  * <p>Chronicle's builder has no setting for the table store; this subclass replaces the step that creates it.
  * Stateless apart from the builder's own settings.
  */
@@ -62,6 +67,7 @@ final class SegmentQueueBuilder extends SingleChronicleQueueBuilder {
                 .blockSize(blockSize)
                 .indexSpacing(indexSpacing)
                 .timeProvider(time)
+                .forceDirectoryListingRefreshIntervalMs(Long.MAX_VALUE)
                 .build();
     }
 

@@ -296,6 +296,8 @@ public final class SluiceConsumer<K, V> implements Consumer<K, V> {
             routes.maybeRefresh(now);
             fetcher.initPositions(states);
             fetcher.sendResets(states, now);
+            // fetch before decoding what arrived, so the broker reads the next answer while this thread decodes
+            fetcher.sendFetches(states, now);
             ConsumerRecords<K, V> records = fetcher.collect(states, maxPollRecords);
             fetcher.sendFetches(states, now);
             if (!records.isEmpty()) {
