@@ -6,6 +6,8 @@ import io.sluice.client.ConsumerRecord;
 import io.sluice.client.PartitionInfo;
 import io.sluice.client.Serdes;
 import io.sluice.client.TopicPartition;
+import io.sluice.remoting.ErrorCode;
+import io.sluice.remoting.SluiceException;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -94,10 +96,15 @@ final class ConsumeCommand implements Runnable {
         long count = 0;
         try (Consumer<String, String> consumer = Consumer.create(config, Serdes.string(), Serdes.string())) {
             List<TopicPartition> tps = new ArrayList<>();
+            List<PartitionInfo> partitions = consumer.partitionsFor(topic);
             if (partition != null) {
+                if (partition < 0 || partition >= partitions.size()) {
+                    throw new SluiceException(ErrorCode.UNKNOWN_PARTITION, "topic '" + topic + "' has partitions 0.."
+                            + (partitions.size() - 1) + ", not " + partition);
+                }
                 tps.add(new TopicPartition(topic, partition));
             } else {
-                for (PartitionInfo p : consumer.partitionsFor(topic)) {
+                for (PartitionInfo p : partitions) {
                     tps.add(new TopicPartition(topic, p.partition()));
                 }
             }

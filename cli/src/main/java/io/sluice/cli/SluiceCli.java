@@ -51,6 +51,11 @@ public final class SluiceCli implements Runnable {
         if (err != null) {
             cli.setErr(err);
         }
+        String unknown = unknownCommand(cli, args);
+        if (unknown != null) {
+            cli.getErr().println("error: " + unknown);
+            return 2;
+        }
         cli.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
             SluiceException se = SluiceException.from(ex);
             commandLine.getErr().println("error: " + se.code().name() + ": " + se.getMessage());
@@ -60,5 +65,29 @@ public final class SluiceCli implements Runnable {
             return 1;
         });
         return cli.execute(args);
+    }
+
+    /**
+     * What is wrong when the words before the first option name a command that does not exist (picocli would print
+     * the help and exit 0 if {@code --help} followed them), or null. A command with subcommands takes no words of
+     * its own.
+     */
+    static String unknownCommand(CommandLine cli, String... args) {
+        CommandLine current = cli;
+        String path = "sluice";
+        for (String arg : args) {
+            if (arg.startsWith("-") || current.getSubcommands().isEmpty()
+                    || !current.getCommandSpec().positionalParameters().isEmpty()) {
+                return null;
+            }
+            CommandLine sub = current.getSubcommands().get(arg);
+            if (sub == null) {
+                return "'" + path + " " + arg + "' is not a command; commands: "
+                        + String.join(", ", current.getSubcommands().keySet());
+            }
+            current = sub;
+            path = path + " " + arg;
+        }
+        return null;
     }
 }

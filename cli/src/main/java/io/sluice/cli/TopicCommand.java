@@ -42,10 +42,11 @@ final class TopicCommand implements Runnable {
         NameserverOption ns;
         @Option(names = "--topic", required = true, description = "Topic name.")
         String topic;
-        @Option(names = "--partitions", defaultValue = "8", description = "Partitions (default: ${DEFAULT-VALUE}).")
-        int partitions;
-        @Option(names = "--replication-factor", defaultValue = "1", description = "Replicas per partition (default: ${DEFAULT-VALUE}).")
-        int replicationFactor;
+        @Option(names = "--partitions", description = "Partitions, at least 1 (default: the nameserver's"
+                + " sluice.nameserver.default.partitions).")
+        Integer partitions;
+        @Option(names = "--replication-factor", description = "Replicas per partition, at least 1 (default: 1).")
+        Integer replicationFactor;
         @Option(names = "--min-insync-replicas", description = "min.insync.replicas of the topic.")
         Integer minInsync;
         @Option(names = "--config", paramLabel = "KEY=VALUE", description = "Topic config, e.g. retention.ms=3600000 (repeatable).")
@@ -58,12 +59,16 @@ final class TopicCommand implements Runnable {
             if (minInsync != null) {
                 configs.put("min.insync.replicas", minInsync.toString());
             }
+            NewTopic wanted = new NewTopic(topic, partitions == null ? NewTopic.DEFAULT : partitions,
+                    replicationFactor == null ? NewTopic.DEFAULT : replicationFactor, configs);
             TopicChange change;
+            TopicDescription created;
             try (Admin admin = admin(ns)) {
-                change = admin.createTopic(new NewTopic(topic, partitions, replicationFactor, configs));
+                change = admin.createTopic(wanted);
+                created = admin.describeTopic(topic);   // the counts the nameserver chose where they were left to it
             }
-            spec.commandLine().getOut().println("Created topic " + topic + " with " + partitions + " partitions"
-                    + " and replication factor " + replicationFactor + "." + note(change));
+            spec.commandLine().getOut().println("Created topic " + topic + " with " + created.partitions().size()
+                    + " partitions and replication factor " + created.replicationFactor() + "." + note(change));
         }
     }
 

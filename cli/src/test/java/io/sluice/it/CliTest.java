@@ -26,7 +26,9 @@ class CliTest {
 
     @BeforeAll
     static void start() {
-        standalone = Standalone.start(StandaloneSettings.forTests(dir, 1));
+        StandaloneSettings settings = StandaloneSettings.forTests(dir, 1);
+        settings.nameserver().defaultPartitions(3);
+        standalone = Standalone.start(settings);
     }
 
     @AfterAll
@@ -78,6 +80,47 @@ class CliTest {
         Result again = run("topic", "create", "--topic", "orders", "--partitions", "8");
         assertThat(again.code()).isEqualTo(1);
         assertThat(again.err()).contains("TOPIC_ALREADY_EXISTS");
+    }
+
+    @Test
+    void topicCreateRefusesCountsBelowOneAndLeavesOmittedOnesToTheNameserver() {
+        Result noPartitions = run("topic", "create", "--topic", "zero", "--partitions", "0");
+        assertThat(noPartitions.code()).isEqualTo(1);
+        assertThat(noPartitions.err()).contains("INVALID_PARTITIONS").contains("at least 1, not 0");
+        Result noReplicas = run("topic", "create", "--topic", "zero", "--replication-factor", "0");
+        assertThat(noReplicas.code()).isEqualTo(1);
+        assertThat(noReplicas.err()).contains("INVALID_REPLICATION_FACTOR").contains("at least 1, not 0");
+        assertThat(run("topic", "list").out().lines()).doesNotContain("zero");
+
+        Result defaults = run("topic", "create", "--topic", "defaults");
+        assertThat(defaults.code()).as(defaults.err()).isZero();
+        assertThat(defaults.out()).contains("with 3 partitions and replication factor 1");   // the nameserver's 3
+        assertThat(run("topic", "describe", "--topic", "defaults").out()).contains("Partitions: 3");
+    }
+
+    @Test
+    void consumeOfAPartitionTheTopicDoesNotHaveNamesTheValidOnes() {
+        assertThat(run("topic", "create", "--topic", "two", "--partitions", "2").code()).isZero();
+        for (String partition : new String[] {"99", "-1"}) {
+            Result r = run("consume", "--topic", "two", "--partition", partition, "--from-beginning",
+                    "--timeout-ms", "100");
+            assertThat(r.code()).as("--partition %s", partition).isEqualTo(1);
+            assertThat(r.err()).contains("UNKNOWN_PARTITION: topic 'two' has partitions 0..1, not " + partition)
+                    .doesNotContain("Exception");
+        }
+    }
+
+    @Test
+    void anUnknownCommandIsAnErrorEvenWhenHelpFollowsIt() {
+        Result top = runRaw("acl", "--help");
+        assertThat(top.code()).isEqualTo(2);
+        assertThat(top.err()).contains("'sluice acl' is not a command").contains("topic");
+        assertThat(top.out()).doesNotContain("Usage");
+        Result nested = runRaw("topic", "frob", "--help");
+        assertThat(nested.code()).isEqualTo(2);
+        assertThat(nested.err()).contains("'sluice topic frob' is not a command").contains("create");
+        assertThat(runRaw("topic", "--help").code()).isZero();
+        assertThat(runRaw("help", "topic").code()).isZero();
     }
 
     @Test

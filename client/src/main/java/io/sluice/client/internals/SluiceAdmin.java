@@ -86,8 +86,9 @@ public final class SluiceAdmin implements Admin {
         Objects.requireNonNull(topic, "topic");
         CreateTopicRequest request = new CreateTopicRequest();
         request.topic = topic.name();
-        request.partitions = topic.partitions();
-        request.replicationFactor = topic.replicationFactor();
+        // 0 on the wire: the nameserver's default
+        request.partitions = topic.partitions() == NewTopic.DEFAULT ? 0 : topic.partitions();
+        request.replicationFactor = topic.replicationFactor() == NewTopic.DEFAULT ? 0 : topic.replicationFactor();
         request.configs = new HashMap<>(topic.configs());
         long deadlineNs = deadline();
         TopicChange change = changes.create(request, deadlineNs);

@@ -7,8 +7,10 @@ import java.util.Map;
 public final class CreateTopicRequest {
     @Tag(1)
     public String topic;
+    /** At least 1, or 0 for the nameserver's {@code sluice.nameserver.default.partitions}. */
     @Tag(2)
     public int partitions;
+    /** At least 1, or 0 for the default, 1. */
     @Tag(3)
     public int replicationFactor;
     @Tag(4)
