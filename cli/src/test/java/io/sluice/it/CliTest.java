@@ -111,6 +111,13 @@ class CliTest {
     }
 
     @Test
+    void producingToAnInvalidTopicNameIsInvalidTopicNotAnUnknownTopicLater() {
+        Result r = runWithStdin("x\n", "produce", "--topic", "bad/name");
+        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.err()).contains("INVALID_TOPIC: topic name 'bad/name' is invalid").doesNotContain("UNKNOWN_TOPIC");
+    }
+
+    @Test
     void anUnknownCommandIsAnErrorEvenWhenHelpFollowsIt() {
         Result top = runRaw("acl", "--help");
         assertThat(top.code()).isEqualTo(2);

@@ -2,6 +2,7 @@ package io.sluice.broker.log;
 
 import io.sluice.remoting.ErrorCode;
 import io.sluice.remoting.SluiceException;
+import io.sluice.remoting.TopicNames;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,7 +41,6 @@ import java.util.regex.Pattern;
  */
 public final class LogManager implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(LogManager.class);
-    private static final Pattern TOPIC = Pattern.compile("[A-Za-z0-9._-]{1,200}");
     private static final Pattern PARTITION_DIR = Pattern.compile("(.+)-(\\d{1,9})");
 
     private final Path dataDir;
@@ -286,7 +286,7 @@ public final class LogManager implements AutoCloseable {
         try (DirectoryStream<Path> entries = Files.newDirectoryStream(dataDir, Files::isDirectory)) {
             for (Path p : entries) {
                 Matcher m = PARTITION_DIR.matcher(p.getFileName().toString());
-                if (m.matches() && TOPIC.matcher(m.group(1)).matches()) {
+                if (m.matches() && TopicNames.isValid(m.group(1))) {
                     topics.add(m.group(1));
                 }
             }
@@ -298,7 +298,7 @@ public final class LogManager implements AutoCloseable {
 
     /** Closes and deletes every partition log of {@code topic}, open or only on disk. */
     public synchronized void deleteTopic(String topic) {
-        validateTopic(topic);
+        TopicNames.validate(topic);
         List<Path> dirs = new ArrayList<>();
         try (DirectoryStream<Path> entries = Files.newDirectoryStream(dataDir, Files::isDirectory)) {
             for (Path p : entries) {
@@ -427,18 +427,11 @@ public final class LogManager implements AutoCloseable {
     }
 
     private static String dirName(String topic, int partition) {
-        validateTopic(topic);
+        TopicNames.validate(topic);
         if (partition < 0) {
             throw new SluiceException(ErrorCode.INVALID_REQUEST, "partition " + partition + " of " + topic
                     + " is negative");
         }
         return topic + "-" + partition;
-    }
-
-    private static void validateTopic(String topic) {
-        if (topic == null || !TOPIC.matcher(topic).matches() || topic.equals(".") || topic.equals("..")) {
-            throw new SluiceException(ErrorCode.INVALID_TOPIC, "topic name '" + topic + "' is not valid: use 1 to "
-                    + "200 letters, digits, '.', '_' or '-'");
-        }
     }
 }

@@ -11,6 +11,7 @@ import io.sluice.client.RecordMetadata;
 import io.sluice.client.Serializer;
 import io.sluice.remoting.ErrorCode;
 import io.sluice.remoting.SluiceException;
+import io.sluice.remoting.TopicNames;
 import io.sluice.remoting.record.RecordBatch;
 import io.sluice.remoting.record.RecordBatchBuilder;
 import io.sluice.remoting.transport.RemotingClient;
@@ -99,7 +100,7 @@ public final class SluiceProducer<K, V> implements Producer<K, V> {
         if (closed.get()) {
             throw new SluiceException(ErrorCode.CLIENT_CLOSED, "producer " + clientId + " is closed");
         }
-        String topic = record.topic();
+        String topic = TopicNames.validate(record.topic());
         byte[] key = serialize(keySerializer, record.key(), "key", topic);
         byte[] value = serialize(valueSerializer, record.value(), "value", topic);
         List<Header> headers = record.headers();

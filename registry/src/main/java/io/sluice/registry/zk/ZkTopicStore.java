@@ -3,7 +3,7 @@ package io.sluice.registry.zk;
 import io.sluice.registry.LeaderElection;
 import io.sluice.registry.PartitionState;
 import io.sluice.registry.TopicMetadata;
-import io.sluice.registry.TopicNames;
+import io.sluice.remoting.TopicNames;
 import io.sluice.registry.TopicStore;
 import io.sluice.remoting.ErrorCode;
 import io.sluice.remoting.SluiceException;

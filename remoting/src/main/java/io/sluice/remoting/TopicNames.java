@@ -1,7 +1,4 @@
-package io.sluice.registry;
-
-import io.sluice.remoting.ErrorCode;
-import io.sluice.remoting.SluiceException;
+package io.sluice.remoting;
 
 /** The rule for topic names: letters, digits, '.', '_', '-', 1 to 200 characters, not "." or "..". Thread-safe. */
 public final class TopicNames {
