@@ -9,11 +9,15 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.ByteArrayInputStream;
+import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -115,6 +119,30 @@ class CliTest {
         Result r = runWithStdin("x\n", "produce", "--topic", "bad/name");
         assertThat(r.code()).isEqualTo(1);
         assertThat(r.err()).contains("INVALID_TOPIC: topic name 'bad/name' is invalid").doesNotContain("UNKNOWN_TOPIC");
+    }
+
+    @Test
+    void aNameserverAddressWhereNothingListensIsSaidSoNotBlamedOnTheTopic() throws IOException {
+        int port;
+        try (ServerSocket free = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            port = free.getLocalPort();
+        }
+        String nowhere = "127.0.0.1:" + port;
+        InputStream saved = System.in;
+        System.setIn(new ByteArrayInputStream("x\n".getBytes(StandardCharsets.UTF_8)));
+        Result produced;
+        try {
+            produced = runRaw("produce", "--topic", "lines", "--nameserver", nowhere);
+        } finally {
+            System.setIn(saved);
+        }
+        Result consumed = runRaw("consume", "--topic", "lines", "--from-beginning", "--max-messages", "1",
+                "--nameserver", nowhere);
+        for (Result r : List.of(produced, consumed)) {
+            assertThat(r.code()).isEqualTo(1);
+            assertThat(r.err()).contains("NETWORK_ERROR: no nameserver can be reached at [/" + nowhere + "]")
+                    .doesNotContain("UNKNOWN_TOPIC");
+        }
     }
 
     @Test

@@ -32,6 +32,8 @@ final class RouteCache {
     private final long maxAgeNs;
     private final Set<String> topics = ConcurrentHashMap.newKeySet();
     private final CopyOnWriteArrayList<Runnable> listeners = new CopyOnWriteArrayList<>();
+    /** Failed attempts to reach any nameserver, with none ever answering, after which waiting for routes stops. */
+    static final int UNREACHABLE_AFTER = 3;
     private volatile Routes routes = Routes.EMPTY;
     private volatile boolean refreshNeeded;
     private volatile long successes;
@@ -39,6 +41,7 @@ final class RouteCache {
     private long lastAttemptNs;
     private long lastSuccessNs;
     private int failures;
+    private SluiceException lastFailure;
     private boolean closed;
 
     public RouteCache(NameserverClient nameservers, long requestTimeoutMs, Backoff backoff, long maxAgeMs) {
@@ -181,6 +184,7 @@ final class RouteCache {
                 failure = SluiceException.from(error);
                 synchronized (this) {
                     failures++;
+                    lastFailure = failure;
                     refreshNeeded = true;
                     if (failures == 1 || failures % 20 == 0) {
                         LOG.warn("Could not fetch routes from nameservers {} ({} failures in a row): {}",
@@ -217,6 +221,7 @@ final class RouteCache {
      */
     public TopicRoutes awaitTopic(String topic, long deadlineNs, boolean waitForCreation) {
         long startSuccesses = successes;
+        boolean waits = deadlineNs - System.nanoTime() > 0;
         addTopic(topic);
         while (true) {
             Routes current = routes;
@@ -230,11 +235,19 @@ final class RouteCache {
             if (isClosed()) {
                 throw new SluiceException(ErrorCode.CLIENT_CLOSED, "client closed while waiting for routes of " + topic);
             }
+            SluiceException unreachable = neverReached(UNREACHABLE_AFTER);
+            if (unreachable != null) {
+                throw unreachable;
+            }
             long now = System.nanoTime();
             requestRefresh();
             CompletableFuture<Routes> refresh = maybeRefresh(now);
             long remaining = deadlineNs - now;
             if (remaining <= 0) {
+                unreachable = waits ? neverReached(1) : null;
+                if (unreachable != null) {
+                    throw unreachable;
+                }
                 throw new SluiceException(ErrorCode.UNKNOWN_TOPIC, "routes of topic " + topic + " not known after "
                         + "waiting; it may not exist (nameservers " + nameservers.addresses() + ")");
             }
@@ -252,6 +265,21 @@ final class RouteCache {
             Thread.currentThread().interrupt();
             throw new SluiceException(ErrorCode.REQUEST_TIMED_OUT, "interrupted while waiting for routes");
         }
+    }
+
+    /**
+     * NETWORK_ERROR naming the nameservers when no nameserver has ever answered this client and the last
+     * {@code attempts} attempts could not connect (nothing listens there, or the address is wrong): said after
+     * {@value #UNREACHABLE_AFTER} attempts (a second or two) rather than as an unknown topic at the end of
+     * {@code max.block.ms}. A client that has had answers keeps waiting through a nameserver's restart.
+     */
+    private synchronized SluiceException neverReached(int attempts) {
+        if (successes > 0 || failures < attempts || lastFailure == null
+                || lastFailure.code() != ErrorCode.NETWORK_ERROR) {
+            return null;
+        }
+        return new SluiceException(ErrorCode.NETWORK_ERROR, "no nameserver can be reached at "
+                + nameservers.addresses() + " (" + failures + " attempts): " + lastFailure.getMessage());
     }
 
     private synchronized boolean isClosed() {
