@@ -138,10 +138,12 @@ class CliTest {
         }
         Result consumed = runRaw("consume", "--topic", "lines", "--from-beginning", "--max-messages", "1",
                 "--nameserver", nowhere);
-        for (Result r : List.of(produced, consumed)) {
+        Result created = runRaw("topic", "create", "--topic", "lines", "--nameserver", nowhere);
+        assertThat(created.err()).contains("nothing was sent");
+        for (Result r : List.of(produced, consumed, created)) {
             assertThat(r.code()).isEqualTo(1);
-            assertThat(r.err()).contains("NETWORK_ERROR: no nameserver can be reached at [/" + nowhere + "]")
-                    .doesNotContain("UNKNOWN_TOPIC");
+            assertThat(r.err()).startsWith("error: NETWORK_ERROR: ")
+                    .contains("no nameserver can be reached at [/" + nowhere + "]").doesNotContain("UNKNOWN_TOPIC");
         }
     }
 

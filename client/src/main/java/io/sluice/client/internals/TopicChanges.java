@@ -11,6 +11,7 @@ import io.sluice.remoting.protocol.GetRoutesResponse;
 import io.sluice.remoting.protocol.TopicRoute;
 import io.sluice.remoting.transport.Response;
 
+import java.net.ConnectException;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -77,6 +78,7 @@ final class TopicChanges {
         String what = change.verb() + " topic " + change.topic();
         int attempts = 0;
         int registryRefusals = 0;
+        int unreachable = 0;
         SluiceException lost = null;
         while (true) {
             attempts++;
@@ -96,6 +98,20 @@ final class TopicChanges {
                         : new TopicChange(change.topic(), attempts, lostNote(lost) + "; a retry found no topic "
                         + change.topic() + ": the lost request deleted it");
             }
+            if (code == ErrorCode.NETWORK_ERROR && neverConnected(error)) {
+                // not sent, so nothing to find out: when no nameserver takes a connection, say so now
+                if (++unreachable >= Math.max(RouteCache.UNREACHABLE_AFTER, nameservers.addresses().size())
+                        && lost == null) {
+                    throw new SluiceException(ErrorCode.NETWORK_ERROR, what + ": no nameserver can be reached at "
+                            + nameservers.addresses() + " (" + attempts + " attempts; nothing was sent): "
+                            + error.getMessage(), error);
+                }
+                nameservers.moveOn(target);
+                LockSupport.parkNanos(Math.min(backoff.delayNs(attempts),
+                        Math.max(0, deadlineNs - System.nanoTime())));
+                continue;
+            }
+            unreachable = 0;
             boolean answerLost = code == ErrorCode.NETWORK_ERROR || code == ErrorCode.REQUEST_TIMED_OUT;
             if (answerLost) {
                 lost = lost == null ? error : lost;
@@ -115,6 +131,16 @@ final class TopicChanges {
             }
             LockSupport.parkNanos(pauseNs);
         }
+    }
+
+    /** True if {@code error} is a failure to connect: the request never left. */
+    private static boolean neverConnected(Throwable error) {
+        for (Throwable t = error; t != null; t = t.getCause()) {
+            if (t instanceof ConnectException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Sends one attempt; null if it succeeded, else its error. */
