@@ -110,7 +110,14 @@ final class ConsumeCommand implements Runnable {
             }
             consumer.assign(tps);
             if (start.offset != null) {
-                consumer.seek(tps.get(0), start.offset);
+                TopicPartition tp = tps.get(0);
+                long first = consumer.beginningOffsets(tps).get(tp);
+                long end = consumer.endOffsets(tps).get(tp);
+                if (start.offset < first || start.offset > end) {
+                    throw new SluiceException(ErrorCode.OFFSET_OUT_OF_RANGE, "--offset " + start.offset + " is outside "
+                            + tp + ", which holds offsets " + first + " to " + end + " (its log end)");
+                }
+                consumer.seek(tp, start.offset);
             } else if (start.fromBeginning) {
                 consumer.seekToBeginning(tps);
             } else {

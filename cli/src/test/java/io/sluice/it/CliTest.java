@@ -148,6 +148,21 @@ class CliTest {
     }
 
     @Test
+    void anExplicitOffsetOutsideThePartitionIsAnErrorNamingItsOffsets() {
+        assertThat(run("topic", "create", "--topic", "short", "--partitions", "1").code()).isZero();
+        assertThat(runWithStdin("a\nb\nc\n", "produce", "--topic", "short").code()).isZero();
+        for (String offset : new String[] {"7", "-2"}) {
+            Result r = run("consume", "--topic", "short", "--partition", "0", "--offset", offset, "--max-messages", "1");
+            assertThat(r.code()).as("--offset %s", offset).isEqualTo(1);
+            assertThat(r.err()).contains("OFFSET_OUT_OF_RANGE: --offset " + offset + " is outside short-0, which holds"
+                    + " offsets 0 to 3");
+        }
+        Result fromOne = run("consume", "--topic", "short", "--partition", "0", "--offset", "1", "--max-messages", "2");
+        assertThat(fromOne.code()).as(fromOne.err()).isZero();
+        assertThat(fromOne.out().lines()).containsExactly("b", "c");
+    }
+
+    @Test
     void anUnknownCommandIsAnErrorEvenWhenHelpFollowsIt() {
         Result top = runRaw("acl", "--help");
         assertThat(top.code()).isEqualTo(2);
