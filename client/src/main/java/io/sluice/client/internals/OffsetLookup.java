@@ -2,6 +2,7 @@ package io.sluice.client.internals;
 
 import io.sluice.client.TopicPartition;
 import io.sluice.remoting.ErrorCode;
+import io.sluice.remoting.RateLimitedLog;
 import io.sluice.remoting.SluiceException;
 import io.sluice.remoting.protocol.ApiKey;
 import io.sluice.remoting.protocol.ListOffsetsPartition;
@@ -10,6 +11,8 @@ import io.sluice.remoting.protocol.ListOffsetsRequest;
 import io.sluice.remoting.protocol.ListOffsetsResponse;
 import io.sluice.remoting.transport.RemotingClient;
 import io.sluice.remoting.transport.Response;
+
+import org.slf4j.LoggerFactory;
 
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
@@ -29,6 +32,8 @@ import java.util.concurrent.locks.LockSupport;
  * retries of retriable errors (refreshing routes when told). Thread-safe.
  */
 final class OffsetLookup {
+    private static final RateLimitedLog MISSING = RateLimitedLog.of(LoggerFactory.getLogger(OffsetLookup.class));
+
     private final RemotingClient client;
     private final RouteCache routes;
     private final long requestTimeoutMs;
@@ -53,10 +58,26 @@ final class OffsetLookup {
         TopicRoutes topicRoutes = routes.topic(tp.topic());
         InetSocketAddress leader = topicRoutes == null ? null : topicRoutes.leader(tp.partition());
         if (leader == null) {
+            warnIfMissing(tp, topicRoutes);
             routes.addTopic(tp.topic());
             routes.requestRefresh();
         }
         return leader;
+    }
+
+    /**
+     * Says so (a few lines per 10 s) when a partition the caller wants does not exist by the nameservers' latest
+     * answer: its topic is unknown, or has fewer partitions. Not an error: the topic may be created, or grow, and the
+     * partition is then read; but a consumer assigned such a partition would otherwise wait without a word.
+     */
+    private void warnIfMissing(TopicPartition tp, TopicRoutes topicRoutes) {
+        if (topicRoutes != null && tp.partition() >= topicRoutes.partitionCount()) {
+            MISSING.warn("missing-partition", "Partition {} does not exist: topic {} has partitions 0..{}; nothing is"
+                    + " read from it unless the topic grows", tp, tp.topic(), topicRoutes.partitionCount() - 1);
+        } else if (topicRoutes == null && routes.knownMissing(tp.topic())) {
+            MISSING.warn("missing-topic", "Partition {} does not exist: the nameservers {} know no topic {}; nothing"
+                    + " is read from it unless it is created", tp, routes.nameserverAddresses(), tp.topic());
+        }
     }
 
     /**

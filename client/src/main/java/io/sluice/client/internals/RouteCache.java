@@ -8,6 +8,7 @@ import io.sluice.remoting.protocol.GetRoutesResponse;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -280,6 +281,16 @@ final class RouteCache {
         }
         return new SluiceException(ErrorCode.NETWORK_ERROR, "no nameserver can be reached at "
                 + nameservers.addresses() + " (" + failures + " attempts): " + lastFailure.getMessage());
+    }
+
+    /** True if the nameservers' latest answer named {@code topic} as one they do not know. */
+    public boolean knownMissing(String topic) {
+        return successes > 0 && routes.unknownTopics().contains(topic);
+    }
+
+    /** The nameservers asked, for messages. */
+    public List<InetSocketAddress> nameserverAddresses() {
+        return nameservers.addresses();
     }
 
     private synchronized boolean isClosed() {
