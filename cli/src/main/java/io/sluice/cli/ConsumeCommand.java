@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /** {@code sluice consume}: prints records, one value per line (options add key, partition, offset, timestamp). */
 @Command(name = "consume", mixinStandardHelpOptions = true,
@@ -156,6 +157,7 @@ final class ConsumeCommand implements Runnable {
             long lastRecordAt = System.nanoTime();
             while (maxMessages == null || count < maxMessages) {
                 Map<TopicPartition, Long> printed = new HashMap<>();
+                Set<TopicPartition> assignedBefore = consumer.assignment();
                 for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(200))) {
                     if (maxMessages != null && count >= maxMessages) {
                         break;
@@ -167,6 +169,9 @@ final class ConsumeCommand implements Runnable {
                 out.flush();
                 if (!printed.isEmpty()) {
                     consumer.commitSync(printed);
+                    lastRecordAt = System.nanoTime();
+                } else if (consumer.assignment().isEmpty() || !consumer.assignment().equals(assignedBefore)) {
+                    // joining or rebalancing (a poll may block through a whole join): idle time counts from then
                     lastRecordAt = System.nanoTime();
                 } else if (timeoutMs != null && System.nanoTime() - lastRecordAt > timeoutMs * 1_000_000L) {
                     break;

@@ -5,6 +5,7 @@ import io.sluice.cli.Standalone;
 import io.sluice.cli.StandaloneSettings;
 import io.sluice.client.Admin;
 import io.sluice.client.AdminConfig;
+import io.sluice.client.Consumer;
 import io.sluice.client.ConsumerConfig;
 import io.sluice.client.NewTopic;
 import io.sluice.client.Producer;
@@ -73,6 +74,35 @@ class GroupCliTest {
             }
         }
         return total;
+    }
+
+    @Test
+    void theIdleTimeoutCountsFromTheAssignmentNotFromTheStartOfASlowJoin() throws Exception {
+        standalone = Standalone.start(StandaloneSettings.forTests(dir, 1));
+        try (Admin admin = Admin.create(new AdminConfig().nameservers(standalone.nameservers()))) {
+            admin.createTopic(new NewTopic("letters", 3, 1));
+        }
+        try (Producer<String, String> producer = Producer.create(new ProducerConfig()
+                .nameservers(standalone.nameservers()), Serdes.string(), Serdes.string())) {
+            for (int i = 0; i < 9; i++) {
+                producer.send(new ProducerRecord<>("letters", i % 3, null, "v" + i));
+            }
+            producer.flush();
+        }
+        // a member that joined and then stopped polling: the next join waits for it until its poll interval ends
+        try (Consumer<String, String> stalled = Consumer.create(new ConsumerConfig()
+                .nameservers(standalone.nameservers()).groupId("slow").maxPollIntervalMs(6_000)
+                .enableAutoCommit(false), Serdes.string(), Serdes.string())) {
+            stalled.subscribe(List.of("letters"));
+            Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> {
+                stalled.poll(Duration.ofMillis(100));
+                return !stalled.assignment().isEmpty();
+            });
+            Result r = run("consume", "--topic", "letters", "--group", "slow", "--from-beginning",
+                    "--timeout-ms", "1000");
+            assertThat(r.code()).as(r.err()).isZero();
+            assertThat(r.lines()).as("read once the join completed, %s", r.err()).hasSize(9);
+        }
     }
 
     @Test
