@@ -209,6 +209,12 @@ public final class FrameSplitter extends ChannelInboundHandlerAdapter {
             return null;
         }
         int start = queued.readerIndex();
+        if (readable >= FrameLayout.MAGIC_OFFSET + 2 && queued.getShort(start + FrameLayout.MAGIC_OFFSET)
+                != FrameLayout.MAGIC) {   // before the length: another protocol's bytes read as a length mislead
+            fail(FrameException.unanswerable(ErrorCode.MALFORMED_FRAME, "not a Sluice peer (no frame magic at byte " + FrameLayout.MAGIC_OFFSET + "): it sent "
+                    + firstBytes(queued, start)));
+            return null;
+        }
         int length = queued.getInt(start);
         if (length < FrameLayout.HEADER_SIZE - FrameLayout.LENGTH_FIELD_SIZE) {
             fail(FrameException.unanswerable(ErrorCode.MALFORMED_FRAME, "frame length " + length + " is "
@@ -335,6 +341,21 @@ public final class FrameSplitter extends ChannelInboundHandlerAdapter {
         fail(violation(partial, ErrorCode.REQUEST_TIMED_OUT, "a frame of " + partial.capacity() + " bytes was not"
                 + " complete after " + frameTimeoutMs + " ms (" + partial.readableBytes() + " bytes received; "
                 + TransportConfig.FRAME_TIMEOUT_MS + ")"));
+    }
+
+    /** Up to 16 bytes from {@code start}, as text where printable ('HTTP/1.1 400 Bad'), for a person to recognize. */
+    private static String firstBytes(ByteBuf buf, int start) {
+        int n = Math.min(16, buf.writerIndex() - start);
+        StringBuilder sb = new StringBuilder("'");
+        for (int i = 0; i < n; i++) {
+            int c = buf.getByte(start + i) & 0xFF;
+            if (c >= 0x20 && c < 0x7F && c != '\\') {
+                sb.append((char) c);
+            } else {
+                sb.append(String.format("\\x%02x", c));
+            }
+        }
+        return sb.append('\'').toString();
     }
 
     /** A violation in the frame at the start of {@code buf}, answerable if its header shows a request. */

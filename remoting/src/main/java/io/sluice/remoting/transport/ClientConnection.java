@@ -229,7 +229,9 @@ final class ClientConnection implements Connection {
             return new SluiceException(ErrorCode.NETWORK_ERROR, "not sent: the connection to " + remoteAddress
                     + " is retired (" + why + ")");
         }
-        return new SluiceException(ErrorCode.NETWORK_ERROR, "connection to " + remoteAddress + " closed");
+        String because = channel.attr(ProtocolErrorHandler.CLOSED_BECAUSE).get();
+        return new SluiceException(ErrorCode.NETWORK_ERROR, "connection to " + remoteAddress + " closed"
+                + (because == null ? "" : ": " + because));
     }
 
     @Override

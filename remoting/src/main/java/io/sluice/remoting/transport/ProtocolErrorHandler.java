@@ -4,6 +4,7 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.util.AttributeKey;
 import io.sluice.remoting.RateLimitedLog;
 import io.sluice.remoting.codec.FrameException;
 import io.sluice.remoting.codec.OutboundFrame;
@@ -24,6 +25,9 @@ final class ProtocolErrorHandler extends ChannelInboundHandlerAdapter {
     private static final Logger LOG = LoggerFactory.getLogger(ProtocolErrorHandler.class);
     private static final RateLimitedLog CLOSES = RateLimitedLog.of(LOG);
 
+    /** Why the connection was closed for a protocol violation, for the requests it fails to report. */
+    static final AttributeKey<String> CLOSED_BECAUSE = AttributeKey.valueOf("sluice.closedBecause");
+
     private final TransportMetrics metrics;
 
     ProtocolErrorHandler(TransportMetrics metrics) {
@@ -35,6 +39,7 @@ final class ProtocolErrorHandler extends ChannelInboundHandlerAdapter {
         FrameException violation = findViolation(cause);
         if (violation != null) {
             metrics.onError(violation.code());
+            ctx.channel().attr(CLOSED_BECAUSE).set(violation.getMessage() + " (" + violation.code() + ")");
             CLOSES.warn(violation.code().name(), "closing connection from {}: {} ({})", ctx.channel().remoteAddress(),
                     violation.getMessage(), violation.code());
             if (violation.answerable() && ctx.channel().isActive()) {
