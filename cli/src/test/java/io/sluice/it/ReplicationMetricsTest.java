@@ -90,6 +90,20 @@ class ReplicationMetricsTest {
                 assertThat(value(m, "sluice_replica_follower_lag_seconds", follower(f))).isBetween(0.0, 2.0);
             }
         });
+        // Producer traffic is counted where it was produced, replication apart: summing messages in over the
+        // brokers gives the records produced, not three times them.
+        String topic = "topic=\"" + TOPIC + "\"";
+        Awaitility.await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+            Map<String, Double> m = ServerJvms.scrape(leaderMetrics);
+            assertThat(value(m, "sluice_broker_messages_in_total", topic)).isEqualTo(100.0);
+            assertThat(value(m, "sluice_broker_replication_out_bytes_total", topic)).isPositive();
+            for (int f : followers) {
+                Map<String, Double> fm = ServerJvms.scrape(metrics.get(f));
+                assertThat(value(fm, "sluice_broker_messages_in_total", topic)).as("broker %d", f).isZero();
+                assertThat(value(fm, "sluice_broker_replication_in_bytes_total", topic)).as("broker %d", f)
+                        .isPositive();
+            }
+        });
         Map<String, Double> before = ServerJvms.scrape(leaderMetrics);
         double shrinks = value(before, "sluice_replica_isr_shrinks_total", null);
         double expands = value(before, "sluice_replica_isr_expands_total", null);

@@ -141,6 +141,8 @@ public final class FetchReader {
                 if (!first && records.readableBytes() > limit) {
                     records.release(); // a batch larger than its room here: it goes first in a later fetch
                     records = Unpooled.EMPTY_BUFFER;
+                } else if (records.isReadable() && follower) {
+                    listener.onReplicaRead(p, records.readableBytes());
                 } else if (records.isReadable()) {
                     listener.onRead(p, records.readableBytes(), data.batchCount(), recordCount(records));
                 }

@@ -18,9 +18,9 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Binds partition events to Micrometer: messages and bytes in and out per topic, and per-partition gauges of
- * the log's end offset, start offset and size; and the data directory's storage (free bytes, floor, state,
- * refusals). Fast and never throws.
+ * Binds partition events to Micrometer: messages and bytes in from producers and out to consumers per topic,
+ * replication bytes in and out apart from them, per-partition gauges of the log's end offset, start offset and size,
+ * and the data directory's storage (free bytes, floor, state, refusals). Fast and never throws.
  */
 public final class BrokerMetrics implements PartitionListener {
     private final MeterRegistry registry;
@@ -41,6 +41,16 @@ public final class BrokerMetrics implements PartitionListener {
         TopicMeters m = topic(partition.topic());
         m.messagesIn.increment(info.recordCount());
         m.bytesIn.increment(info.sizeInBytes());
+    }
+
+    @Override
+    public void onReplicaAppend(Partition partition, LogAppendInfo info) {
+        topic(partition.topic()).replicationBytesIn.increment(info.sizeInBytes());
+    }
+
+    @Override
+    public void onReplicaRead(Partition partition, int bytes) {
+        topic(partition.topic()).replicationBytesOut.increment(bytes);
     }
 
     @Override
@@ -135,6 +145,8 @@ public final class BrokerMetrics implements PartitionListener {
         final Counter bytesOut;
         final Counter messagesOut;
         final Counter batchesOut;
+        final Counter replicationBytesIn;
+        final Counter replicationBytesOut;
 
         TopicMeters(MeterRegistry registry, String topic) {
             messagesIn = Counter.builder("sluice.broker.messages.in").tag("topic", topic)
@@ -142,12 +154,18 @@ public final class BrokerMetrics implements PartitionListener {
             bytesIn = Counter.builder("sluice.broker.bytes.in").tag("topic", topic).baseUnit("bytes")
                     .description("record batch bytes appended by producers").register(registry);
             messagesOut = Counter.builder("sluice.broker.messages.out").tag("topic", topic)
-                    .description("records served to fetchers (whole batches, so a first batch may start before the"
+                    .description("records served to consumers (whole batches, so a first batch may start before the"
                             + " fetch offset)").register(registry);
             bytesOut = Counter.builder("sluice.broker.bytes.out").tag("topic", topic).baseUnit("bytes")
-                    .description("record batch bytes served to fetchers").register(registry);
+                    .description("record batch bytes served to consumers").register(registry);
             batchesOut = Counter.builder("sluice.broker.batches.out").tag("topic", topic)
-                    .description("record batches served to fetchers").register(registry);
+                    .description("record batches served to consumers").register(registry);
+            replicationBytesIn = Counter.builder("sluice.broker.replication.in").tag("topic", topic)
+                    .baseUnit("bytes").description("record batch bytes this follower appended from its leaders")
+                    .register(registry);
+            replicationBytesOut = Counter.builder("sluice.broker.replication.out").tag("topic", topic)
+                    .baseUnit("bytes").description("record batch bytes this leader served to its followers")
+                    .register(registry);
         }
     }
 }

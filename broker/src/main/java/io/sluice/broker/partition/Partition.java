@@ -265,7 +265,7 @@ public final class Partition {
         }
         if (batches != null && batches.isReadable()) {
             LogAppendInfo info = log.appendAsFollower(batches);
-            listener.onAppend(this, info);
+            listener.onReplicaAppend(this, info);
         }
         log.highWatermark(Math.min(leaderHighWatermark, log.logEndOffset()));
         return true;
