@@ -76,19 +76,24 @@ class GroupCliTest {
         return total;
     }
 
-    @Test
-    void theIdleTimeoutCountsFromTheAssignmentNotFromTheStartOfASlowJoin() throws Exception {
+    /** Starts the standalone with topic {@code letters} of 3 partitions holding {@code records} records, v0, v1... */
+    private void startWithLetters(int records) {
         standalone = Standalone.start(StandaloneSettings.forTests(dir, 1));
         try (Admin admin = Admin.create(new AdminConfig().nameservers(standalone.nameservers()))) {
             admin.createTopic(new NewTopic("letters", 3, 1));
         }
         try (Producer<String, String> producer = Producer.create(new ProducerConfig()
                 .nameservers(standalone.nameservers()), Serdes.string(), Serdes.string())) {
-            for (int i = 0; i < 9; i++) {
+            for (int i = 0; i < records; i++) {
                 producer.send(new ProducerRecord<>("letters", i % 3, null, "v" + i));
             }
             producer.flush();
         }
+    }
+
+    @Test
+    void theIdleTimeoutCountsFromTheAssignmentNotFromTheStartOfASlowJoin() throws Exception {
+        startWithLetters(9);
         // a member that joined and then stopped polling: the next join waits for it until its poll interval ends
         try (Consumer<String, String> stalled = Consumer.create(new ConsumerConfig()
                 .nameservers(standalone.nameservers()).groupId("slow").maxPollIntervalMs(6_000)
@@ -107,17 +112,7 @@ class GroupCliTest {
 
     @Test
     void consumeAsAGroupDescribeListAndResetOffsets() throws Exception {
-        standalone = Standalone.start(StandaloneSettings.forTests(dir, 1));
-        try (Admin admin = Admin.create(new AdminConfig().nameservers(standalone.nameservers()))) {
-            admin.createTopic(new NewTopic("letters", 3, 1));
-        }
-        try (Producer<String, String> producer = Producer.create(new ProducerConfig()
-                .nameservers(standalone.nameservers()), Serdes.string(), Serdes.string())) {
-            for (int i = 0; i < 30; i++) {
-                producer.send(new ProducerRecord<>("letters", i % 3, null, "v" + i));
-            }
-            producer.flush();
-        }
+        startWithLetters(30);
 
         Result first = run("consume", "--topic", "letters", "--group", "readers", "--from-beginning",
                 "--max-messages", "12");

@@ -50,6 +50,15 @@ class SegmentQueueBuilderTest {
         return values;
     }
 
+    /** The values of four batches written to a log of {@code rollCycle}, which is then closed cleanly. */
+    private List<String> writtenThenClosed(String rollCycle, String tag) {
+        PartitionLog log = open(rollCycle);
+        List<String> values = new ArrayList<>(append(log, tag, 4));
+        log.close();
+        opened.remove(log);
+        return values;
+    }
+
     private static List<String> readAll(PartitionLog log) {
         try (FetchData data = log.read(log.logStartOffset(), Integer.MAX_VALUE, Long.MAX_VALUE,
                 PooledByteBufAllocator.DEFAULT)) {
@@ -83,10 +92,7 @@ class SegmentQueueBuilderTest {
 
     @Test
     void theRecordedRollCycleOutlivesAChangeOfTheConfiguredOne() throws IOException {
-        PartitionLog log = open("TEST_SECONDLY");
-        List<String> values = new ArrayList<>(append(log, "before", 4));
-        log.close();
-        opened.remove(log);
+        List<String> values = writtenThenClosed("TEST_SECONDLY", "before");
 
         PartitionLog again = open("TEST4_SECONDLY");
         assertThat(readAll(again)).isEqualTo(values);
@@ -98,10 +104,7 @@ class SegmentQueueBuilderTest {
 
     @Test
     void aSegmentWithChronicleTableStoreIsConvertedOnFirstOpenAndKeepsEveryRecord() throws IOException {
-        PartitionLog log = open("TEST_SECONDLY");
-        List<String> values = new ArrayList<>(append(log, "old", 4));
-        log.close();
-        opened.remove(log);
+        List<String> values = writtenThenClosed("TEST_SECONDLY", "old");
         // the layout of an earlier version: Chronicle's own table store, no record of the roll cycle
         Files.delete(firstSegment().resolve("roll-cycle.TEST_SECONDLY"));
         try (SingleChronicleQueue q = SingleChronicleQueueBuilder.single(firstSegment().toFile())
