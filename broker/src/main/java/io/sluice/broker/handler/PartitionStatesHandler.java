@@ -7,7 +7,7 @@ import io.sluice.broker.partition.PartitionManager;
 import io.sluice.broker.partition.ReplicaProgress;
 import io.sluice.remoting.ErrorCode;
 import io.sluice.remoting.SluiceException;
-import io.sluice.remoting.protocol.PartitionState;
+import io.sluice.remoting.protocol.PartitionLogState;
 import io.sluice.remoting.protocol.PartitionStatesRequest;
 import io.sluice.remoting.protocol.PartitionStatesResponse;
 import io.sluice.remoting.protocol.ReplicaState;
@@ -43,7 +43,7 @@ public final class PartitionStatesHandler implements RequestHandler {
                 continue;
             }
             PartitionLog log = p.log();
-            PartitionState state = new PartitionState();
+            PartitionLogState state = new PartitionLogState();
             state.partition = p.id();
             state.logStartOffset = log.logStartOffset();
             state.logEndOffset = log.logEndOffset();

@@ -8,7 +8,7 @@ import io.sluice.remoting.protocol.ApiKey;
 import io.sluice.remoting.protocol.BrokerInfo;
 import io.sluice.remoting.protocol.GetRoutesResponse;
 import io.sluice.remoting.protocol.PartitionRoute;
-import io.sluice.remoting.protocol.PartitionState;
+import io.sluice.remoting.protocol.PartitionLogState;
 import io.sluice.remoting.protocol.PartitionStatesRequest;
 import io.sluice.remoting.protocol.PartitionStatesResponse;
 import io.sluice.remoting.protocol.ReplicaState;
@@ -53,7 +53,7 @@ final class TopicDescriber {
     }
 
     TopicDescription describe(String topic, long deadlineNs) {
-        Map<Integer, PartitionState> states = new HashMap<>();
+        Map<Integer, PartitionLogState> states = new HashMap<>();
         TopicRoute route;
         int attempt = 0;
         while (true) {
@@ -74,7 +74,7 @@ final class TopicDescriber {
         sorted.sort((a, b) -> Integer.compare(a.partition, b.partition));
         List<PartitionDescription> partitions = new ArrayList<>();
         for (PartitionRoute p : sorted) {
-            PartitionState s = states.get(p.partition);
+            PartitionLogState s = states.get(p.partition);
             partitions.add(new PartitionDescription(p.partition, p.leader, p.leaderEpoch, p.replicas, p.isr,
                     s == null ? -1 : s.logStartOffset, s == null ? -1 : s.logEndOffset,
                     s == null ? -1 : s.highWatermark, s == null ? List.of() : replicaLogs(s)));
@@ -82,7 +82,7 @@ final class TopicDescriber {
         return new TopicDescription(topic, route.replicationFactor, route.configs, partitions);
     }
 
-    private static List<PartitionDescription.ReplicaLog> replicaLogs(PartitionState s) {
+    private static List<PartitionDescription.ReplicaLog> replicaLogs(PartitionLogState s) {
         List<PartitionDescription.ReplicaLog> out = new ArrayList<>();
         for (ReplicaState r : s.replicas == null ? List.<ReplicaState>of() : s.replicas) {
             out.add(new PartitionDescription.ReplicaLog(r.replica, r.logEndOffset, r.lagMs));
@@ -108,7 +108,7 @@ final class TopicDescriber {
      * Asks the leaders of the partitions not yet in {@code states}; returns the partitions with a leader that did
      * not report (to ask again). Partitions without a live leader are not waited for.
      */
-    private Set<Integer> ask(String topic, TopicRoute route, List<BrokerInfo> live, Map<Integer, PartitionState> states,
+    private Set<Integer> ask(String topic, TopicRoute route, List<BrokerInfo> live, Map<Integer, PartitionLogState> states,
                              long deadlineNs) {
         Map<Integer, InetSocketAddress> brokers = new HashMap<>();
         for (BrokerInfo b : live == null ? List.<BrokerInfo>of() : live) {
@@ -134,7 +134,7 @@ final class TopicDescriber {
             try (Response response = e.getValue().get(Math.max(0, deadlineNs - System.nanoTime()),
                     TimeUnit.NANOSECONDS)) {
                 PartitionStatesResponse answer = response.message();
-                for (PartitionState s : answer.partitions == null ? List.<PartitionState>of() : answer.partitions) {
+                for (PartitionLogState s : answer.partitions == null ? List.<PartitionLogState>of() : answer.partitions) {
                     if (s.leader && wanted.remove(s.partition)) {
                         states.put(s.partition, s);
                     }

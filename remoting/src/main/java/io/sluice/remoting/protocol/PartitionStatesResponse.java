@@ -6,7 +6,7 @@ import java.util.List;
 /** The log state of each partition of the topic hosted by the answering broker. */
 public final class PartitionStatesResponse {
     @Tag(1)
-    public List<PartitionState> partitions;
+    public List<PartitionLogState> partitions;
 
     public PartitionStatesResponse() {
     }

@@ -78,7 +78,7 @@ class ProtocolSchemaTest {
         pin(ListOffsetsPartitionResult.class, "topic", 1, "partition", 2, "errorCode", 3, "errorMessage", 4,
                 "offset", 5, "timestamp", 6);
         pin(PartitionRoute.class, "partition", 1, "leader", 2, "leaderEpoch", 3, "replicas", 4, "isr", 5);
-        pin(PartitionState.class, "partition", 1, "logStartOffset", 2, "logEndOffset", 3, "highWatermark", 4,
+        pin(PartitionLogState.class, "partition", 1, "logStartOffset", 2, "logEndOffset", 3, "highWatermark", 4,
                 "leaderEpoch", 5, "sizeBytes", 6, "leader", 7, "replicas", 8);
         pin(PartitionStatesRequest.class, "topic", 1);
         pin(PartitionStatesResponse.class, "partitions", 1);

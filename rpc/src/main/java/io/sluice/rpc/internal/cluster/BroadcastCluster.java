@@ -7,7 +7,7 @@ import io.sluice.rpc.internal.invoke.Failures;
 import io.sluice.rpc.internal.invoke.Filter;
 import io.sluice.rpc.internal.invoke.Invocation;
 import io.sluice.rpc.internal.invoke.Invoker;
-import io.sluice.rpc.internal.invoke.RpcResponse;
+import io.sluice.rpc.internal.invoke.RpcResult;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -28,7 +28,7 @@ public final class BroadcastCluster implements Filter {
     }
 
     @Override
-    public CompletableFuture<RpcResponse> invoke(Invocation invocation, Invoker next) {
+    public CompletableFuture<RpcResult> invoke(Invocation invocation, Invoker next) {
         long nowNs = nanoClock.getAsLong();
         List<Endpoint> targets = new ArrayList<>();
         for (Endpoint e : invocation.service().endpoints()) {
@@ -41,10 +41,10 @@ public final class BroadcastCluster implements Filter {
                     + invocation.service().serviceKey() + " to broadcast to");
         }
         int n = targets.size();
-        RpcResponse[] answers = new RpcResponse[n];
+        RpcResult[] answers = new RpcResult[n];
         List<SluiceException> failures = new ArrayList<>();
         AtomicInteger pending = new AtomicInteger(n);
-        CompletableFuture<RpcResponse> result = new CompletableFuture<>();
+        CompletableFuture<RpcResult> result = new CompletableFuture<>();
         for (int i = 0; i < n; i++) {
             int index = i;
             next.invoke(invocation.nextAttemptTo(targets.get(i))).whenComplete((response, error) -> {

@@ -8,7 +8,7 @@ import io.sluice.rpc.internal.invoke.Failures;
 import io.sluice.rpc.internal.invoke.Filter;
 import io.sluice.rpc.internal.invoke.Invocation;
 import io.sluice.rpc.internal.invoke.Invoker;
-import io.sluice.rpc.internal.invoke.RpcResponse;
+import io.sluice.rpc.internal.invoke.RpcResult;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -42,9 +42,9 @@ public final class FailoverCluster implements Filter {
     }
 
     @Override
-    public CompletableFuture<RpcResponse> invoke(Invocation invocation, Invoker next) {
+    public CompletableFuture<RpcResult> invoke(Invocation invocation, Invoker next) {
         budget.deposit();
-        CompletableFuture<RpcResponse> result = new CompletableFuture<>();
+        CompletableFuture<RpcResult> result = new CompletableFuture<>();
         new Attempts(invocation, next, result).run(invocation);
         return result;
     }
@@ -87,11 +87,11 @@ public final class FailoverCluster implements Filter {
     private final class Attempts {
         private final Invocation first;
         private final Invoker next;
-        private final CompletableFuture<RpcResponse> result;
+        private final CompletableFuture<RpcResult> result;
         private List<SluiceException> failures;
         private int made;
 
-        Attempts(Invocation first, Invoker next, CompletableFuture<RpcResponse> result) {
+        Attempts(Invocation first, Invoker next, CompletableFuture<RpcResult> result) {
             this.first = first;
             this.next = next;
             this.result = result;

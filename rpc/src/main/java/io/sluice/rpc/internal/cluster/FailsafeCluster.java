@@ -4,7 +4,7 @@ import io.sluice.rpc.internal.invoke.Failures;
 import io.sluice.rpc.internal.invoke.Filter;
 import io.sluice.rpc.internal.invoke.Invocation;
 import io.sluice.rpc.internal.invoke.Invoker;
-import io.sluice.rpc.internal.invoke.RpcResponse;
+import io.sluice.rpc.internal.invoke.RpcResult;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,14 +19,14 @@ public final class FailsafeCluster implements Filter {
     private static final Logger LOG = LoggerFactory.getLogger(FailsafeCluster.class);
 
     @Override
-    public CompletableFuture<RpcResponse> invoke(Invocation invocation, Invoker next) {
+    public CompletableFuture<RpcResult> invoke(Invocation invocation, Invoker next) {
         return next.invoke(invocation).handle((response, error) -> {
             if (error == null) {
                 return response;
             }
             LOG.warn("failsafe call {} failed, returning the default value: {}", invocation,
                     Failures.toSluice(error).toString());
-            return new RpcResponse(invocation.method().defaultResult(), null);
+            return new RpcResult(invocation.method().defaultResult(), null);
         });
     }
 }

@@ -7,7 +7,7 @@ import io.sluice.rpc.internal.invoke.Failures;
 import io.sluice.rpc.internal.invoke.Filter;
 import io.sluice.rpc.internal.invoke.Invocation;
 import io.sluice.rpc.internal.invoke.Invoker;
-import io.sluice.rpc.internal.invoke.RpcResponse;
+import io.sluice.rpc.internal.invoke.RpcResult;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -28,7 +28,7 @@ public final class ForkingCluster implements Filter {
     }
 
     @Override
-    public CompletableFuture<RpcResponse> invoke(Invocation invocation, Invoker next) {
+    public CompletableFuture<RpcResult> invoke(Invocation invocation, Invoker next) {
         long nowNs = nanoClock.getAsLong();
         int usable = 0;
         for (Endpoint e : invocation.service().endpoints()) {
@@ -40,7 +40,7 @@ public final class ForkingCluster implements Filter {
         if (forks == 1) {
             return next.invoke(invocation);
         }
-        CompletableFuture<RpcResponse> result = new CompletableFuture<>();
+        CompletableFuture<RpcResult> result = new CompletableFuture<>();
         AtomicInteger pending = new AtomicInteger(forks);
         List<SluiceException> failures = new ArrayList<>(forks);
         for (int i = 0; i < forks; i++) {

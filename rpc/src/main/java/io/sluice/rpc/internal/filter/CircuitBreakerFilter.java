@@ -7,7 +7,7 @@ import io.sluice.rpc.internal.invoke.Failures;
 import io.sluice.rpc.internal.invoke.Filter;
 import io.sluice.rpc.internal.invoke.Invocation;
 import io.sluice.rpc.internal.invoke.Invoker;
-import io.sluice.rpc.internal.invoke.RpcResponse;
+import io.sluice.rpc.internal.invoke.RpcResult;
 
 import java.util.concurrent.CompletableFuture;
 import java.util.function.LongSupplier;
@@ -24,7 +24,7 @@ public final class CircuitBreakerFilter implements Filter {
     }
 
     @Override
-    public CompletableFuture<RpcResponse> invoke(Invocation invocation, Invoker next) {
+    public CompletableFuture<RpcResult> invoke(Invocation invocation, Invoker next) {
         Endpoint endpoint = invocation.endpoint();
         CircuitBreaker breaker = endpoint == null ? null : endpoint.breaker();
         if (breaker == null) {
@@ -34,7 +34,7 @@ public final class CircuitBreakerFilter implements Filter {
             return Failures.failed(ErrorCode.CIRCUIT_OPEN, "circuit to " + endpoint.id() + " for "
                     + invocation.service().serviceKey() + " is open after repeated failures");
         }
-        CompletableFuture<RpcResponse> result = next.invoke(invocation);
+        CompletableFuture<RpcResult> result = next.invoke(invocation);
         result.whenComplete((r, e) -> {
             if (e == null) {
                 breaker.onSuccess();

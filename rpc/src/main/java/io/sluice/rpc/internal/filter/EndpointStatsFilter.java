@@ -7,7 +7,7 @@ import io.sluice.rpc.internal.invoke.Failures;
 import io.sluice.rpc.internal.invoke.Filter;
 import io.sluice.rpc.internal.invoke.Invocation;
 import io.sluice.rpc.internal.invoke.Invoker;
-import io.sluice.rpc.internal.invoke.RpcResponse;
+import io.sluice.rpc.internal.invoke.RpcResult;
 
 import java.util.concurrent.CompletableFuture;
 import java.util.function.LongSupplier;
@@ -27,11 +27,11 @@ public final class EndpointStatsFilter implements Filter {
     }
 
     @Override
-    public CompletableFuture<RpcResponse> invoke(Invocation invocation, Invoker next) {
+    public CompletableFuture<RpcResult> invoke(Invocation invocation, Invoker next) {
         Endpoint endpoint = invocation.endpoint();
         long startNs = nanoClock.getAsLong();
         endpoint.onAttemptStart();
-        CompletableFuture<RpcResponse> result = next.invoke(invocation);
+        CompletableFuture<RpcResult> result = next.invoke(invocation);
         result.whenComplete((r, e) -> {
             long nowNs = nanoClock.getAsLong();
             long durationNs = nowNs - startNs;

@@ -6,7 +6,7 @@ import io.sluice.rpc.internal.invoke.Failures;
 import io.sluice.rpc.internal.invoke.Filter;
 import io.sluice.rpc.internal.invoke.Invocation;
 import io.sluice.rpc.internal.invoke.Invoker;
-import io.sluice.rpc.internal.invoke.RpcResponse;
+import io.sluice.rpc.internal.invoke.RpcResult;
 
 import java.util.concurrent.CompletableFuture;
 import java.util.function.LongSupplier;
@@ -25,12 +25,12 @@ public final class MetricsFilter implements Filter {
     }
 
     @Override
-    public CompletableFuture<RpcResponse> invoke(Invocation invocation, Invoker next) {
+    public CompletableFuture<RpcResult> invoke(Invocation invocation, Invoker next) {
         String service = invocation.service().serviceKey();
         String method = invocation.method().name();
         long startNs = nanoClock.getAsLong();
         listener.callStart(service, method);
-        CompletableFuture<RpcResponse> result = next.invoke(invocation);
+        CompletableFuture<RpcResult> result = next.invoke(invocation);
         result.whenComplete((r, e) -> listener.callEnd(service, method,
                 e == null ? ErrorCode.NONE : Failures.code(e), nanoClock.getAsLong() - startNs));
         return result;

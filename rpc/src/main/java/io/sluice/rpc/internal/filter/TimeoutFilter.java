@@ -9,7 +9,7 @@ import io.sluice.rpc.internal.invoke.Failures;
 import io.sluice.rpc.internal.invoke.Filter;
 import io.sluice.rpc.internal.invoke.Invocation;
 import io.sluice.rpc.internal.invoke.Invoker;
-import io.sluice.rpc.internal.invoke.RpcResponse;
+import io.sluice.rpc.internal.invoke.RpcResult;
 
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -31,15 +31,15 @@ public final class TimeoutFilter implements Filter {
     }
 
     @Override
-    public CompletableFuture<RpcResponse> invoke(Invocation invocation, Invoker next) {
+    public CompletableFuture<RpcResult> invoke(Invocation invocation, Invoker next) {
         long timeoutNs = invocation.options().timeout().toNanos();
         CallState call = invocation.call();
         call.deadlineNs(call.startNs() + timeoutNs);
-        CompletableFuture<RpcResponse> inner = next.invoke(invocation);
+        CompletableFuture<RpcResult> inner = next.invoke(invocation);
         if (inner.isDone()) {
             return inner;
         }
-        CompletableFuture<RpcResponse> result = new CompletableFuture<>();
+        CompletableFuture<RpcResult> result = new CompletableFuture<>();
         long remainingNs = Math.max(1, call.remainingNs(nanoClock.getAsLong()));
         Timeout timeout = timer.newTimeout(t -> result.completeExceptionally(new SluiceException(
                 ErrorCode.REQUEST_TIMED_OUT, "no answer from " + invocation.service().serviceKey() + "#"

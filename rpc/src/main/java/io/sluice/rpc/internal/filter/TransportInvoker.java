@@ -14,7 +14,7 @@ import io.sluice.rpc.internal.invoke.Failures;
 import io.sluice.rpc.internal.invoke.Invocation;
 import io.sluice.rpc.internal.invoke.Invoker;
 import io.sluice.rpc.internal.invoke.MethodDescriptor;
-import io.sluice.rpc.internal.invoke.RpcResponse;
+import io.sluice.rpc.internal.invoke.RpcResult;
 import io.sluice.rpc.internal.invoke.ServiceRef;
 import io.sluice.rpc.internal.serialize.RpcSerializer;
 
@@ -42,7 +42,7 @@ public final class TransportInvoker implements Invoker {
     }
 
     @Override
-    public CompletableFuture<RpcResponse> invoke(Invocation invocation) {
+    public CompletableFuture<RpcResult> invoke(Invocation invocation) {
         Endpoint endpoint = invocation.endpoint();
         if (endpoint == null || endpoint.channel() == null) {
             return CompletableFuture.failedFuture(new IllegalStateException("no endpoint with a channel chosen for "
@@ -55,7 +55,7 @@ public final class TransportInvoker implements Invoker {
         return connection.thenCompose(c -> send(invocation, endpoint, c));
     }
 
-    private CompletableFuture<RpcResponse> send(Invocation invocation, Endpoint endpoint, Connection connection) {
+    private CompletableFuture<RpcResult> send(Invocation invocation, Endpoint endpoint, Connection connection) {
         long remainingNs = invocation.call().remainingNs(nanoClock.getAsLong());
         if (remainingNs <= 0) {
             return Failures.failed(ErrorCode.REQUEST_TIMED_OUT, "the deadline of " + invocation
@@ -83,7 +83,7 @@ public final class TransportInvoker implements Invoker {
         invocation.markSent();
         if (method.oneway()) {
             return connection.send(ApiKey.RPC_INVOKE, request, payload)
-                    .thenApply(v -> new RpcResponse(null, endpoint));
+                    .thenApply(v -> new RpcResult(null, endpoint));
         }
         return connection.request(ApiKey.RPC_INVOKE, request, payload, request.timeoutMs)
                 .handle((response, error) -> {
@@ -94,14 +94,14 @@ public final class TransportInvoker implements Invoker {
                 });
     }
 
-    private RpcResponse decode(Response response, MethodDescriptor method, Endpoint endpoint) {
+    private RpcResult decode(Response response, MethodDescriptor method, Endpoint endpoint) {
         try {
             io.sluice.remoting.protocol.RpcResponse header = response.message();
             Object value = null;
             if (header != null && header.hasValue) {
                 value = serializer.decode(response.payload(), method.resultSchema())[0];
             }
-            return new RpcResponse(value, endpoint);
+            return new RpcResult(value, endpoint);
         } catch (SluiceException e) {
             throw new CompletionException(e);
         } finally {

@@ -10,5 +10,5 @@ import java.util.concurrent.CompletableFuture;
  */
 @FunctionalInterface
 public interface Filter {
-    CompletableFuture<RpcResponse> invoke(Invocation invocation, Invoker next);
+    CompletableFuture<RpcResult> invoke(Invocation invocation, Invoker next);
 }

@@ -25,13 +25,13 @@ public final class FilterChain implements Invoker {
     }
 
     @Override
-    public CompletableFuture<RpcResponse> invoke(Invocation invocation) {
+    public CompletableFuture<RpcResult> invoke(Invocation invocation) {
         return proceed(0, invocation);
     }
 
-    CompletableFuture<RpcResponse> proceed(int index, Invocation invocation) {
+    CompletableFuture<RpcResult> proceed(int index, Invocation invocation) {
         Object culprit = index < filters.length ? filters[index] : terminal;
-        CompletableFuture<RpcResponse> result;
+        CompletableFuture<RpcResult> result;
         try {
             result = index < filters.length
                     ? filters[index].invoke(invocation, new Next(this, index + 1, filters[index]))
@@ -74,7 +74,7 @@ public final class FilterChain implements Invoker {
         }
 
         @Override
-        public CompletableFuture<RpcResponse> invoke(Invocation invocation) {
+        public CompletableFuture<RpcResult> invoke(Invocation invocation) {
             if (invocation == null) {
                 return CompletableFuture.failedFuture(new IllegalStateException(name(caller)
                         + " called next with a null invocation"));

@@ -9,5 +9,5 @@ import java.util.concurrent.CompletableFuture;
  */
 @FunctionalInterface
 public interface Invoker {
-    CompletableFuture<RpcResponse> invoke(Invocation invocation);
+    CompletableFuture<RpcResult> invoke(Invocation invocation);
 }

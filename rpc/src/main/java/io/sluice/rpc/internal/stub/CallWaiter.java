@@ -3,7 +3,7 @@ package io.sluice.rpc.internal.stub;
 import io.sluice.remoting.ErrorCode;
 import io.sluice.remoting.SluiceException;
 import io.sluice.rpc.internal.invoke.Failures;
-import io.sluice.rpc.internal.invoke.RpcResponse;
+import io.sluice.rpc.internal.invoke.RpcResult;
 
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -20,7 +20,7 @@ final class CallWaiter {
     }
 
     /** Waits for the value; throws the call's failure (a SluiceException). */
-    static Object await(CompletableFuture<RpcResponse> call, long timeoutMs) {
+    static Object await(CompletableFuture<RpcResult> call, long timeoutMs) {
         try {
             return call.get(timeoutMs + SAFETY_MARGIN_MS, TimeUnit.MILLISECONDS).value();
         } catch (ExecutionException e) {
@@ -34,7 +34,7 @@ final class CallWaiter {
     }
 
     /** The value as a future completed on {@code executor}, so user callbacks never run on I/O threads. */
-    static CompletableFuture<Object> toUser(CompletableFuture<RpcResponse> call, Executor executor) {
+    static CompletableFuture<Object> toUser(CompletableFuture<RpcResult> call, Executor executor) {
         CompletableFuture<Object> out = new CompletableFuture<>();
         call.whenCompleteAsync((response, error) -> {
             if (error != null) {

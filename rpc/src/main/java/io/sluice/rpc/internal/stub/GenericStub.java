@@ -5,7 +5,7 @@ import io.sluice.rpc.GenericService;
 import io.sluice.rpc.internal.invoke.Invocation;
 import io.sluice.rpc.internal.invoke.Invoker;
 import io.sluice.rpc.internal.invoke.MethodDescriptor;
-import io.sluice.rpc.internal.invoke.RpcResponse;
+import io.sluice.rpc.internal.invoke.RpcResult;
 import io.sluice.rpc.internal.invoke.ServiceRef;
 import io.sluice.rpc.internal.serialize.RpcSerializer;
 
@@ -57,7 +57,7 @@ public final class GenericStub implements GenericService {
         return CallWaiter.toUser(call(descriptor(method, parameterTypes, args), args), callbackExecutor);
     }
 
-    private CompletableFuture<RpcResponse> call(MethodDescriptor descriptor, Object[] args) {
+    private CompletableFuture<RpcResult> call(MethodDescriptor descriptor, Object[] args) {
         Object[] values = args == null ? new Object[0] : args;
         return chain.invoke(new Invocation(service, descriptor, values, descriptor.options(), nanoClock.getAsLong()));
     }

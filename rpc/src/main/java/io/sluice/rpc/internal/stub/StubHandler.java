@@ -3,7 +3,7 @@ package io.sluice.rpc.internal.stub;
 import io.sluice.rpc.internal.invoke.Invocation;
 import io.sluice.rpc.internal.invoke.Invoker;
 import io.sluice.rpc.internal.invoke.MethodDescriptor;
-import io.sluice.rpc.internal.invoke.RpcResponse;
+import io.sluice.rpc.internal.invoke.RpcResult;
 import io.sluice.rpc.internal.invoke.ServiceRef;
 
 import java.lang.reflect.InvocationHandler;
@@ -50,7 +50,7 @@ public final class StubHandler implements InvocationHandler {
         MethodDescriptor descriptor = methods.get(method);
         Invocation invocation = new Invocation(service, descriptor, args == null ? NO_ARGS : args,
                 descriptor.options(), nanoClock.getAsLong());
-        CompletableFuture<RpcResponse> call = chain.invoke(invocation);
+        CompletableFuture<RpcResult> call = chain.invoke(invocation);
         if (descriptor.async()) {
             return CallWaiter.toUser(call, callbackExecutor);
         }

@@ -8,7 +8,7 @@ import io.sluice.rpc.internal.discovery.Directory;
 import io.sluice.rpc.internal.invoke.Invocation;
 import io.sluice.rpc.internal.invoke.Invoker;
 import io.sluice.rpc.internal.invoke.MethodDescriptor;
-import io.sluice.rpc.internal.invoke.RpcResponse;
+import io.sluice.rpc.internal.invoke.RpcResult;
 import io.sluice.rpc.internal.invoke.ServiceRef;
 import io.sluice.rpc.internal.serialize.AllowList;
 import io.sluice.rpc.internal.serialize.RpcSerializer;
@@ -50,7 +50,7 @@ class FailoverClusterTest {
             }
             Object r = queue.removeFirst();
             return r instanceof ErrorCode code ? CompletableFuture.failedFuture(new SluiceException(code, "x"))
-                    : CompletableFuture.completedFuture(new RpcResponse(r, null));
+                    : CompletableFuture.completedFuture(new RpcResult(r, null));
         };
     }
 

@@ -12,7 +12,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The chain runs filters in order and enforces the filter contract, naming the culprit. */
 class FilterChainTest {
-    private final Invoker terminal = inv -> CompletableFuture.completedFuture(new RpcResponse("done", null));
+    private final Invoker terminal = inv -> CompletableFuture.completedFuture(new RpcResult("done", null));
 
     private static Invocation invocation() {
         return new Invocation(null, null, new Object[0], CallOptions.DEFAULT, 0);
@@ -68,7 +68,7 @@ class FilterChainTest {
 
     private static final class TwiceFilter implements Filter {
         @Override
-        public CompletableFuture<RpcResponse> invoke(Invocation invocation, Invoker next) {
+        public CompletableFuture<RpcResult> invoke(Invocation invocation, Invoker next) {
             next.invoke(invocation);
             return next.invoke(invocation);
         }
@@ -76,14 +76,14 @@ class FilterChainTest {
 
     private static final class NullFilter implements Filter {
         @Override
-        public CompletableFuture<RpcResponse> invoke(Invocation invocation, Invoker next) {
+        public CompletableFuture<RpcResult> invoke(Invocation invocation, Invoker next) {
             return null;
         }
     }
 
     private static final class NullTerminal implements Invoker {
         @Override
-        public CompletableFuture<RpcResponse> invoke(Invocation invocation) {
+        public CompletableFuture<RpcResult> invoke(Invocation invocation) {
             return null;
         }
     }

@@ -7,5 +7,5 @@ import io.sluice.rpc.internal.endpoint.Endpoint;
  * that produced it (null when no provider was involved, e.g. a failsafe default). Failures are not responses: they
  * complete the invocation's future exceptionally. Immutable.
  */
-public record RpcResponse(Object value, Endpoint endpoint) {
+public record RpcResult(Object value, Endpoint endpoint) {
 }

@@ -4,7 +4,7 @@ import io.protostuff.Tag;
 import java.util.List;
 
 /** One partition's log as its leader sees it. */
-public final class PartitionState {
+public final class PartitionLogState {
     @Tag(1)
     public int partition;
     @Tag(2)
@@ -24,6 +24,6 @@ public final class PartitionState {
     @Tag(8)
     public List<ReplicaState> replicas;
 
-    public PartitionState() {
+    public PartitionLogState() {
     }
 }
