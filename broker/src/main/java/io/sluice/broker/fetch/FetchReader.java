@@ -135,13 +135,12 @@ public final class FetchReader {
             out.logEndOffset = p.log().logEndOffset();
             out.leaderEpoch = p.leaderEpoch();
             int limit = Math.min(e.maxBytes, left);
-            if (limit > 0) {
-                FetchData data = p.read(e.fetchOffset, Math.max(1, limit), follower, alloc);
+            // after the first partition with records, one whose first batch does not fit what is left returns
+            // nothing (it goes first in a later fetch); below a batch header nothing fits, so nothing is looked up
+            if (first ? limit > 0 : limit > RecordBatch.HEADER_SIZE) {
+                FetchData data = p.read(e.fetchOffset, Math.max(1, limit), first, follower, alloc);
                 records = trimmed(alloc, data.records());
-                if (!first && records.readableBytes() > limit) {
-                    records.release(); // a batch larger than its room here: it goes first in a later fetch
-                    records = Unpooled.EMPTY_BUFFER;
-                } else if (records.isReadable() && follower) {
+                if (records.isReadable() && follower) {
                     listener.onReplicaRead(p, records.readableBytes());
                 } else if (records.isReadable()) {
                     listener.onRead(p, records.readableBytes(), data.batchCount(), recordCount(records));

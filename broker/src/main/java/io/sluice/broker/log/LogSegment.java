@@ -631,8 +631,8 @@ final class LogSegment {
 
     /**
      * Copies whole batches into {@code out}: the one containing {@code offset}, then the following ones below
-     * {@code limit} and this segment's end while the total stays within {@code maxBytes} (the first batch is
-     * copied whatever its size if {@code cursor} holds nothing yet). The caller holds a reference.
+     * {@code limit} and this segment's end while the total stays within {@code maxBytes} (see
+     * {@link ReadCursor#fits}). The caller holds a reference.
      */
     void read(ReadCursor cursor, long offset, long limit, int maxBytes, ByteBuf out) {
         long end = Math.min(limit, endOffset);

@@ -240,15 +240,26 @@ public final class PartitionLog implements AutoCloseable {
     }
 
     /**
-     * Reads whole batches from the one containing {@code offset} on, within {@code maxBytes} (but at least one
-     * batch when one is available), never a batch whose base offset is at or past {@code maxOffsetExclusive} (a
-     * consumer passes the high watermark, a follower the log end). {@code offset == logEndOffset} (or at the limit)
-     * reads nothing. Safe from any thread, concurrently with appends.
+     * Reads whole batches from the one containing {@code offset} on, within {@code maxBytes} but at least one batch
+     * when one is available: {@code read(offset, maxBytes, true, maxOffsetExclusive, alloc)}.
+     */
+    public FetchData read(long offset, int maxBytes, long maxOffsetExclusive, ByteBufAllocator alloc) {
+        return read(offset, maxBytes, true, maxOffsetExclusive, alloc);
+    }
+
+    /**
+     * Reads whole batches from the one containing {@code offset} on, within {@code maxBytes}, never a batch whose
+     * base offset is at or past {@code maxOffsetExclusive} (a consumer passes the high watermark, a follower the log
+     * end). With {@code minOneBatch} the first batch is returned whatever its size (so a batch larger than every
+     * limit still gets through); without, a first batch larger than {@code maxBytes} is left for a later read, and
+     * the tailer that found it stays on it, so that read does not look it up again. {@code offset == logEndOffset}
+     * (or at the limit) reads nothing. Safe from any thread, concurrently with appends.
      *
      * @throws SluiceException OFFSET_OUT_OF_RANGE naming the valid range if {@code offset} is outside
      *                         [logStartOffset, logEndOffset]
      */
-    public FetchData read(long offset, int maxBytes, long maxOffsetExclusive, ByteBufAllocator alloc) {
+    public FetchData read(long offset, int maxBytes, boolean minOneBatch, long maxOffsetExclusive,
+                          ByteBufAllocator alloc) {
         if (closed) {
             throw closedError();
         }
@@ -261,7 +272,7 @@ public final class PartitionLog implements AutoCloseable {
         if (offset >= limit) {
             return FetchData.empty(offset);
         }
-        ReadCursor cursor = new ReadCursor();
+        ReadCursor cursor = new ReadCursor(minOneBatch);
         ByteBuf out;
         try {
             out = LogReader.read(segments, cursor, offset, limit, maxBytes, alloc);

@@ -45,8 +45,8 @@ final class SegmentReader implements AutoCloseable {
 
     /**
      * Copies whole batches into {@code out}: the one containing {@code offset}, then the following ones below
-     * {@code end} while the cursor's total stays within {@code maxBytes} (the first batch of the cursor is copied
-     * whatever its size).
+     * {@code end} while the cursor's total stays within {@code maxBytes} (see {@link ReadCursor#fits}). The tailer
+     * stays on the first batch that does not fit, for the read that continues from there.
      */
     void read(ReadCursor cursor, long offset, long end, int maxBytes, ByteBuf out) {
         if (offset >= end) {
@@ -75,7 +75,7 @@ final class SegmentReader implements AutoCloseable {
                     }
                     long next = batchBase + ExcerptBytes.intAt(b, pos + RecordBatch.LAST_OFFSET_DELTA_OFFSET) + 1L;
                     if (next > offset) {
-                        if (cursor.bytes > 0 && (long) cursor.bytes + len > maxBytes) {
+                        if (!cursor.fits(len, maxBytes)) {
                             dc.rollbackOnClose();   // the tailer stays on this batch for the next read
                             reader.nextOffset = batchBase;
                             cursor.full = true;

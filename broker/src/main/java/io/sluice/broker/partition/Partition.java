@@ -289,16 +289,25 @@ public final class Partition {
     }
 
     /**
-     * Reads for a consumer (up to the high watermark) or a follower (up to the log end).
-     * The caller owns the returned data.
+     * Reads for a consumer (up to the high watermark) or a follower (up to the log end), at least one batch when
+     * one is there. The caller owns the returned data.
      */
     public FetchData read(long offset, int maxBytes, boolean follower, ByteBufAllocator alloc) {
+        return read(offset, maxBytes, true, follower, alloc);
+    }
+
+    /**
+     * Reads for a consumer (up to the high watermark) or a follower (up to the log end); a first batch larger than
+     * {@code maxBytes} only if {@code minOneBatch} (see {@link PartitionLog#read(long, int, boolean, long,
+     * ByteBufAllocator)}). The caller owns the returned data.
+     */
+    public FetchData read(long offset, int maxBytes, boolean minOneBatch, boolean follower, ByteBufAllocator alloc) {
         if (!leader) {
             throw new SluiceException(ErrorCode.NOT_LEADER,
                     "this broker does not lead " + topic + "-" + id + "; refresh routes");
         }
         long upTo = follower ? log.logEndOffset() : log.highWatermark();
-        return log.read(offset, maxBytes, upTo, alloc);
+        return log.read(offset, maxBytes, minOneBatch, upTo, alloc);
     }
 
     /** The offset a consumer may read up to now. */

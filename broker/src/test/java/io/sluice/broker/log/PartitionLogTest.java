@@ -154,6 +154,30 @@ class PartitionLogTest {
     }
 
     @Test
+    void withoutMinOneBatchAFirstBatchLargerThanTheLimitIsLeftForTheNextRead() {
+        PartitionLog log = open(testConfig().segmentBytes(1 << 20));
+        for (int b = 0; b < 4; b++) {
+            append(log, clock.millis(), "a" + b, "b" + b, "c" + b);   // batches at 0, 3, 6, 9
+        }
+        int batchSize;
+        try (FetchData one = log.read(3, 1, Long.MAX_VALUE, ALLOC)) {
+            batchSize = one.sizeInBytes();
+        }
+        for (int attempt = 0; attempt < 3; attempt++) {   // the tailer left on the batch serves the same read again
+            try (FetchData none = log.read(3, batchSize - 1, false, Long.MAX_VALUE, ALLOC)) {
+                assertThat(none.isEmpty()).as("a batch of %d bytes within %d", batchSize, batchSize - 1).isTrue();
+            }
+        }
+        try (FetchData fits = log.read(3, batchSize, false, Long.MAX_VALUE, ALLOC)) {
+            assertThat(TestBatches.batchBases(fits.records())).containsExactly(3L);
+        }
+        try (FetchData rest = log.read(4, batchSize * 3, false, Long.MAX_VALUE, ALLOC)) {
+            assertThat(TestBatches.batchBases(rest.records())).containsExactly(3L, 6L, 9L);
+            assertThat(rest.nextOffset()).isEqualTo(12);
+        }
+    }
+
+    @Test
     void offsetsOutsideTheLogAreRefusedWithTheRange() {
         PartitionLog log = open(testConfig());
         fill(log, 5);
