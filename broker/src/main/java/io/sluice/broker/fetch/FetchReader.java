@@ -21,11 +21,14 @@ import java.util.List;
  * partition returns at most its own limit and all together at most the request's, except that the first partition
  * with records returns at least one whole batch, so a batch larger than the limits still gets through. A later
  * partition whose first batch does not fit what is left returns nothing this time (it is read first in a later
- * fetch: sessions move served partitions to the end, sessionless fetches start at a rotating partition).
- * Stateless; thread-safe.
+ * fetch: sessions move served partitions to the end, sessionless fetches start at a rotating partition). An answer
+ * within 1/{@value #FULL_FRACTION} of its byte limit is full: the partitions after it are not read, as each would
+ * cost a lookup to return a sliver at most (with thousands of partitions behind a full answer, those lookups
+ * cost more than the reads that filled it). Stateless; thread-safe.
  */
 public final class FetchReader {
     private static final int TRIM_SLACK_BYTES = 16 * 1024;
+    static final int FULL_FRACTION = 256;
 
     private final PartitionManager partitions;
     private final PartitionListener listener;
@@ -105,12 +108,14 @@ public final class FetchReader {
     public FetchAnswer read(List<FetchSession.Entry> entries, int start, boolean follower, int maxBytes,
                             boolean withRecords, ByteBufAllocator alloc) {
         int n = entries.size();
+        int fullWithin = Math.max(RecordBatch.HEADER_SIZE, maxBytes / FULL_FRACTION);
         FetchAnswer answer = new FetchAnswer(n);
         try {
             for (int i = 0; i < n; i++) {
                 FetchSession.Entry e = entries.get((start + i) % n);
-                readOne(answer, e, follower, withRecords ? maxBytes - answer.bytes() : 0, answer.bytes() == 0,
-                        alloc);
+                boolean first = answer.bytes() == 0;
+                int left = maxBytes - answer.bytes();
+                readOne(answer, e, follower, withRecords && (first || left > fullWithin) ? left : 0, first, alloc);
             }
         } catch (RuntimeException | Error t) {
             answer.release();

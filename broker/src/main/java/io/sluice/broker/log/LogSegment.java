@@ -1,6 +1,7 @@
 package io.sluice.broker.log;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 import io.sluice.remoting.SluiceException;
 import net.openhft.chronicle.queue.ExcerptAppender;
 import net.openhft.chronicle.queue.RollCycle;
@@ -613,17 +614,6 @@ final class LogSegment {
         endOffset = batchBase + recordCount;
     }
 
-    /** Bytes of batches from the indexed batch at or before {@code offset} to the end: an upper bound to read. */
-    long bytesFrom(long offset) {
-        SegmentFiles f = acquireFiles();
-        try {
-            int slot = f.index.floorSlot(offset);
-            return slot < 0 ? sizeInBytes : sizeInBytes - f.index.position(slot);
-        } finally {
-            f.release();
-        }
-    }
-
     /** The largest batch one excerpt of this segment can hold. Needs the appender (the caller holds the lock). */
     long maxBatchBytes() {
         return maxBatchBytes;
@@ -634,11 +624,12 @@ final class LogSegment {
      * {@code limit} and this segment's end while the total stays within {@code maxBytes} (see
      * {@link ReadCursor#fits}). The caller holds a reference.
      */
-    void read(ReadCursor cursor, long offset, long limit, int maxBytes, ByteBuf out) {
+    void read(ReadCursor cursor, long offset, long limit, int maxBytes, ByteBufAllocator alloc) {
         long end = Math.min(limit, endOffset);
+        long size = sizeInBytes;
         SegmentFiles f = acquireFiles();
         try {
-            f.reader.read(cursor, offset, end, maxBytes, out);
+            f.reader.read(cursor, offset, end, size, maxBytes, alloc);
         } finally {
             f.release();
         }

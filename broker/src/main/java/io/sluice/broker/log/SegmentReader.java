@@ -1,13 +1,13 @@
 package io.sluice.broker.log;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
 import io.sluice.remoting.ErrorCode;
 import io.sluice.remoting.SluiceException;
 import io.sluice.remoting.record.Record;
 import io.sluice.remoting.record.RecordBatch;
 import net.openhft.chronicle.bytes.Bytes;
-import net.openhft.chronicle.queue.ExcerptTailer;
 import net.openhft.chronicle.wire.DocumentContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,20 +44,22 @@ final class SegmentReader implements AutoCloseable {
     }
 
     /**
-     * Copies whole batches into {@code out}: the one containing {@code offset}, then the following ones below
-     * {@code end} while the cursor's total stays within {@code maxBytes} (see {@link ReadCursor#fits}). The tailer
-     * stays on the first batch that does not fit, for the read that continues from there.
+     * Copies whole batches into the cursor's buffer: the one containing {@code offset}, then the following ones
+     * below {@code end} while the cursor's total stays within {@code maxBytes} (see {@link ReadCursor#fits}). The
+     * buffer, if the cursor has none yet, is sized from {@code segmentBytes} (the segment's size when the read began)
+     * less the bytes before the first batch. The tailer stays on the first batch that does not fit, for the read
+     * that continues from there.
      */
-    void read(ReadCursor cursor, long offset, long end, int maxBytes, ByteBuf out) {
+    void read(ReadCursor cursor, long offset, long end, long segmentBytes, int maxBytes, ByteBufAllocator alloc) {
         if (offset >= end) {
             return;
         }
         TailerPool.Reader reader = tailers.borrow(offset);
         try {
-            long expected = reader.nextOffset;
-            if (expected != offset) {
-                expected = position(reader.tailer, offset);
+            if (reader.nextOffset != offset) {
+                position(reader, offset);
             }
+            long expected = reader.nextOffset;
             reader.nextOffset = -1;
             while (expected < end) {
                 try (DocumentContext dc = reader.tailer.readingDocument()) {
@@ -81,11 +83,13 @@ final class SegmentReader implements AutoCloseable {
                             cursor.full = true;
                             return;
                         }
-                        ExcerptBytes.copyOut(b, pos, len, out);
+                        ExcerptBytes.copyOut(b, pos, len,
+                                cursor.out(alloc, segmentBytes - reader.bytesBefore, maxBytes));
                         cursor.add(batchBase, next, len);
                     }
                     expected = next;
                     reader.nextOffset = next;
+                    reader.bytesBefore += len;
                     if (cursor.bytes >= maxBytes) {
                         cursor.full = true;
                         return;
@@ -97,14 +101,16 @@ final class SegmentReader implements AutoCloseable {
         }
     }
 
-    /** Moves {@code tailer} to the indexed batch at or before {@code offset}; returns that batch's base offset. */
-    private long position(ExcerptTailer tailer, long offset) {
+    /** Moves the reader's tailer to the indexed batch at or before {@code offset}. */
+    private void position(TailerPool.Reader reader, long offset) {
         int slot = Math.max(0, index.floorSlot(offset));
-        if (index.entries() == 0 || !tailer.moveToIndex(index.chronicleIndex(slot))) {
+        if (index.entries() == 0 || !reader.tailer.moveToIndex(index.chronicleIndex(slot))) {
+            reader.nextOffset = -1;
             throw new SluiceException(ErrorCode.STORAGE_ERROR, "segment " + dir + " cannot position at offset "
                     + offset + " (index entries " + index.entries() + ")");
         }
-        return index.offset(slot);
+        reader.nextOffset = index.offset(slot);
+        reader.bytesBefore = index.position(slot);
     }
 
     /** Visits the batches below {@code end} from the one of index entry {@code slot} on, while the visitor agrees. */

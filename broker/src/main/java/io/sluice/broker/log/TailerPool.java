@@ -16,10 +16,14 @@ import java.util.Iterator;
 final class TailerPool implements AutoCloseable {
     static final int MAX_IDLE = 4;
 
-    /** A tailer and the base offset of the excerpt it will read next (-1 when unknown). Used by one thread at a time. */
+    /**
+     * A tailer, the base offset of the excerpt it will read next (-1 when unknown) and the bytes of the segment's
+     * batches before that excerpt. Used by one thread at a time.
+     */
     static final class Reader {
         final ExcerptTailer tailer;
         long nextOffset = -1;
+        long bytesBefore;
 
         Reader(ExcerptTailer tailer) {
             this.tailer = tailer;

@@ -154,6 +154,25 @@ class PartitionLogTest {
     }
 
     @Test
+    void aReadHoldsNoMoreMemoryThanTheBatchesItReturns() {
+        PartitionLog log = open(testConfig().segmentBytes(1 << 20).indexIntervalBytes(1 << 20));
+        for (int b = 0; b < 20; b++) {
+            append(log, clock.millis(), "a" + b, "b" + b, "c" + b);   // batches at 0, 3, ... 57; one index entry
+        }
+        long next;
+        try (FetchData head = log.read(0, 1, Long.MAX_VALUE, ALLOC)) {
+            next = head.nextOffset();
+        }
+        for (long from : new long[] {next, 30, 0}) {   // on from the last read, then from an offset looked up
+            try (FetchData rest = log.read(from, 1 << 20, Long.MAX_VALUE, ALLOC)) {
+                assertThat(rest.nextOffset()).isEqualTo(60);
+                assertThat(rest.records().capacity()).as("buffer of a read from %d", from)
+                        .isEqualTo(rest.sizeInBytes());
+            }
+        }
+    }
+
+    @Test
     void withoutMinOneBatchAFirstBatchLargerThanTheLimitIsLeftForTheNextRead() {
         PartitionLog log = open(testConfig().segmentBytes(1 << 20));
         for (int b = 0; b < 4; b++) {
