@@ -316,7 +316,7 @@ final class LogSegment {
     private SegmentFiles buildFiles(OffsetIndex index) {
         openSegments.makeRoom(this);
         SingleChronicleQueue q = buildQueue();
-        return new SegmentFiles(q, index, new SegmentReader(dir, index, new TailerPool(q)));
+        return new SegmentFiles(q, index, new SegmentReader(dir, index, q.rollCycle(), new TailerPool(q)));
     }
 
     /**
