@@ -69,6 +69,8 @@ final class Fetcher<K, V> {
     private volatile Thread waiter;
     private volatile boolean closed;
     private int nextPartition;
+    /** {@link #collect} released fetched data since the last {@link #sendFetches} (consumer thread only) */
+    private boolean releasedSinceSend;
     /** per leader broker: its fetch session and whether a fetch to it is in flight (consumer thread only) */
     private final Map<InetSocketAddress, Node> nodes = new HashMap<>();
 
@@ -135,6 +137,7 @@ final class Fetcher<K, V> {
      * buffer budget, so prefetching is bounded per consumer.
      */
     void sendFetches(List<PartitionFetchState> states, long nowNs) {
+        releasedSinceSend = false;
         long committed = 0;
         for (PartitionFetchState s : states) {
             committed += s.bufferedBytes();
@@ -143,12 +146,21 @@ final class Fetcher<K, V> {
             committed += node.inFlightBytes;
         }
         Map<InetSocketAddress, List<PartitionFetchState>> byLeader = new LinkedHashMap<>();
+        InetSocketAddress lastLeader = null;
+        Node lastNode = null;
         for (PartitionFetchState s : states) {
             if (!s.canFetch(nowNs, committed + partitionMaxBytes <= bufferBudgetBytes)) {
                 continue;
             }
             InetSocketAddress leader = leader(s);
-            if (leader == null || nodes.computeIfAbsent(leader, a -> new Node()).inFlight) {
+            if (leader == null) {
+                continue;
+            }
+            if (leader != lastLeader) {   // routes share one address object per broker: most lookups are skipped
+                lastLeader = leader;
+                lastNode = nodes.computeIfAbsent(leader, a -> new Node());
+            }
+            if (lastNode.inFlight) {
                 continue;
             }
             List<PartitionFetchState> batch = byLeader.computeIfAbsent(leader, a -> new ArrayList<>());
@@ -457,6 +469,7 @@ final class Fetcher<K, V> {
             if (fetch.isExhausted()) {
                 // release the payload at once (records are copies), so the next fetch may go out in this poll
                 s.buffered.pollFirst().close();
+                releasedSinceSend = true;
             }
             if (records != null) {
                 s.decoded = records;
@@ -464,6 +477,14 @@ final class Fetcher<K, V> {
             }
         }
         return false;
+    }
+
+    /**
+     * Whether {@link #collect} released fetched data since the last {@link #sendFetches}: only then may a second
+     * call in the same poll send more (with thousands of partitions, each call weighs every one of them).
+     */
+    boolean releasedSinceSend() {
+        return releasedSinceSend;
     }
 
     /** Nanoseconds until some partition's backoff ends, or {@code Long.MAX_VALUE}. */

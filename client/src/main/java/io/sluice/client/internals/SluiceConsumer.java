@@ -299,7 +299,9 @@ public final class SluiceConsumer<K, V> implements Consumer<K, V> {
             // fetch before decoding what arrived, so the broker reads the next answer while this thread decodes
             fetcher.sendFetches(states, now);
             ConsumerRecords<K, V> records = fetcher.collect(states, maxPollRecords);
-            fetcher.sendFetches(states, now);
+            if (fetcher.releasedSinceSend()) {
+                fetcher.sendFetches(states, now);   // what collect released makes room for more
+            }
             if (!records.isEmpty()) {
                 return records;
             }
