@@ -96,10 +96,13 @@ class ReplicationMetricsTest {
         Awaitility.await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
             Map<String, Double> m = ServerJvms.scrape(leaderMetrics);
             assertThat(value(m, "sluice_broker_messages_in_total", topic)).isEqualTo(100.0);
+            assertThat(value(m, "sluice_broker_in_bytes_total", topic)).as("bytes in, named with one unit")
+                    .isPositive();
             assertThat(value(m, "sluice_broker_replication_out_bytes_total", topic)).isPositive();
             for (int f : followers) {
                 Map<String, Double> fm = ServerJvms.scrape(metrics.get(f));
                 assertThat(value(fm, "sluice_broker_messages_in_total", topic)).as("broker %d", f).isZero();
+                assertThat(value(fm, "sluice_broker_in_bytes_total", topic)).as("broker %d", f).isZero();
                 assertThat(value(fm, "sluice_broker_replication_in_bytes_total", topic)).as("broker %d", f)
                         .isPositive();
             }

@@ -151,12 +151,12 @@ public final class BrokerMetrics implements PartitionListener {
         TopicMeters(MeterRegistry registry, String topic) {
             messagesIn = Counter.builder("sluice.broker.messages.in").tag("topic", topic)
                     .description("records appended by producers").register(registry);
-            bytesIn = Counter.builder("sluice.broker.bytes.in").tag("topic", topic).baseUnit("bytes")
+            bytesIn = Counter.builder("sluice.broker.in").tag("topic", topic).baseUnit("bytes")
                     .description("record batch bytes appended by producers").register(registry);
             messagesOut = Counter.builder("sluice.broker.messages.out").tag("topic", topic)
                     .description("records served to consumers (whole batches, so a first batch may start before the"
                             + " fetch offset)").register(registry);
-            bytesOut = Counter.builder("sluice.broker.bytes.out").tag("topic", topic).baseUnit("bytes")
+            bytesOut = Counter.builder("sluice.broker.out").tag("topic", topic).baseUnit("bytes")
                     .description("record batch bytes served to consumers").register(registry);
             batchesOut = Counter.builder("sluice.broker.batches.out").tag("topic", topic)
                     .description("record batches served to consumers").register(registry);

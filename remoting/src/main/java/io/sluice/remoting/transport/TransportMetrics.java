@@ -71,10 +71,10 @@ class TransportMetrics {
                     .register(registry));
         }
         this.errors = new AtomicReferenceArray<>(ErrorCode.values().length);
-        this.bytesIn = keep(Counter.builder("sluice.transport.bytes.in").tags(tags).baseUnit("bytes")
-                .register(registry));
-        this.bytesOut = keep(Counter.builder("sluice.transport.bytes.out").tags(tags).baseUnit("bytes")
-                .register(registry));
+        this.bytesIn = keep(Counter.builder("sluice.transport.in").tags(tags).baseUnit("bytes")
+                .description("bytes received").register(registry));
+        this.bytesOut = keep(Counter.builder("sluice.transport.out").tags(tags).baseUnit("bytes")
+                .description("bytes sent").register(registry));
         keep(Gauge.builder("sluice.transport.connections", connections).tags(tags)
                 .description("open connections").register(registry));
         String reason = side.equals("server") ? HeartbeatHandler.IDLE : HeartbeatHandler.SILENT;

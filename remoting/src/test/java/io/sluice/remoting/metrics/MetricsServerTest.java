@@ -71,7 +71,7 @@ class MetricsServerTest {
                     .contains("sluice_transport_errors_total{code=\"UNSUPPORTED_API\",name=\"metered\","
                             + "process=\"test\",side=\"server\"} 1.0")
                     .contains("sluice_transport_connections{name=\"metered\",process=\"test\",side=\"server\"} 1.0")
-                    .contains("sluice_transport_bytes_in_bytes_total{name=\"metered\"")
+                    .contains("sluice_transport_in_bytes_total{name=\"metered\"")
                     .contains("sluice_transport_connections_closed_total{name=\"metered\",process=\"test\","
                             + "reason=\"idle\",side=\"server\"} 0.0")
                     .contains("sluice_transport_connections_closed_total{name=\"metered-client\",process=\"test\","
