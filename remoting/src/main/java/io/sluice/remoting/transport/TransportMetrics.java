@@ -20,7 +20,7 @@ import java.util.function.Supplier;
  * Micrometer meters of one server or client, all tagged {@code side} (server/client) and {@code name}:
  * {@code sluice.transport.connections} (gauge), {@code sluice.transport.requests} (counter, tag {@code api}),
  * {@code sluice.transport.request.latency} (timer, tag {@code api}), {@code sluice.transport.errors} (counter,
- * tag {@code code}), {@code sluice.transport.bytes.in} / {@code .out} (counters); for servers also
+ * tag {@code code}), {@code sluice.transport.in} / {@code .out} (byte counters); for servers also
  * {@code sluice.transport.buffered.bytes} (gauge, tag {@code direction}: {@code in} frames being received,
  * {@code out} answers not yet written), {@code sluice.transport.queued.requests} (gauge: read, not yet answered),
  * {@code sluice.transport.paused.connections} (gauge: not being read, see {@link ReadGate}) and
