@@ -57,8 +57,19 @@ public final class FetchReader {
         }
     }
 
-    /** The partitions of a fetch and what each had readable when looked at: for parking without losing a wake-up. */
+    /**
+     * The partitions of a fetch and what each had readable when looked at: for parking without losing a wake-up.
+     * {@link #READY} when the look stopped at the first partition with records ({@code partitions} is then null).
+     */
     public record Resolved(List<Partition> partitions, long[] readableEnds, boolean anyReady) {
+        /** Some partition has records; the others were not looked at. */
+        public static final Resolved READY = new Resolved(null, null, true);
+
+        /** Whether every partition was looked at, so that the fetch may park on them. */
+        public boolean complete() {
+            return partitions != null;
+        }
+
         /** True if some partition has moved past what it had readable when resolved. */
         public boolean movedSince(boolean follower) {
             for (int i = 0; i < partitions.size(); i++) {
@@ -74,9 +85,10 @@ public final class FetchReader {
      * Looks up every partition of a fetch, or returns null if one has an error to report at once (unknown, not led
      * here, fenced, offset outside the log). {@code anyReady} tells whether some partition has records past its
      * fetch offset; one asked past its readable end but within the log (a consumer ahead of the high watermark)
-     * waits like one at its end.
+     * waits like one at its end. With {@code stopAtReady}, returns {@link Resolved#READY} at the first partition
+     * with records: a fetch that will be answered at once need not weigh thousands of others first.
      */
-    public Resolved resolve(List<FetchSession.Entry> entries, boolean follower) {
+    public Resolved resolve(List<FetchSession.Entry> entries, boolean follower, boolean stopAtReady) {
         List<Partition> out = new ArrayList<>(entries.size());
         long[] ends = new long[entries.size()];
         boolean ready = false;
@@ -95,7 +107,12 @@ public final class FetchReader {
                 return null;
             }
             ends[i] = p.readableEnd(follower);
-            ready |= ends[i] > e.fetchOffset;
+            if (ends[i] > e.fetchOffset) {
+                if (stopAtReady) {
+                    return Resolved.READY;
+                }
+                ready = true;
+            }
             out.add(p);
         }
         return new Resolved(out, ends, ready);

@@ -148,15 +148,17 @@ public final class FetchHandler implements RequestHandler {
         if (ctx.isDone()) {
             return;
         }
+        // with minBytes at most 1, any readable record answers the fetch: the look may stop at the first one
+        boolean mayWaitWithRecords = fetch.request.minBytes > 1;
         FetchReader.Resolved resolved = last || fetch.entries.isEmpty() ? null
-                : reader.resolve(fetch.entries, fetch.follower);
+                : reader.resolve(fetch.entries, fetch.follower, !mayWaitWithRecords);
         if (resolved != null && !resolved.anyReady() && park(fetch, resolved)) {
             return;
         }
         int limit = Math.min(fetch.request.maxBytes, maxBytes);
         FetchAnswer answer = reader.read(fetch.entries, fetch.start, fetch.follower, limit, !ctx.backlogged(),
                 ctx.alloc());
-        if (resolved != null && !answer.anyError() && answer.bytes() < fetch.request.minBytes
+        if (resolved != null && resolved.complete() && !answer.anyError() && answer.bytes() < fetch.request.minBytes
                 && !ctx.backlogged() && park(fetch, resolved)) {
             answer.release(); // less than minBytes readable: wait for more, read again when woken
             return;
