@@ -3,6 +3,7 @@ package io.sluice.it;
 import io.netty.buffer.ByteBuf;
 import io.sluice.broker.partition.Partition;
 import io.sluice.broker.server.BrokerConfig;
+import io.sluice.broker.server.BrokerServer;
 import io.sluice.cli.Standalone;
 import io.sluice.cli.StandaloneSettings;
 import io.sluice.client.Admin;
@@ -97,11 +98,18 @@ class MultiPartitionFetchTest {
     private static int leaders(String topic) {
         int n = 0;
         for (var b : cluster.brokers()) {
-            Partition[] hosted = b.partitions().partitions(topic);
-            if (hosted != null) {
-                for (Partition p : hosted) {
-                    n += p != null && p.isLeader() ? 1 : 0;
-                }
+            n += leaders(b, topic);
+        }
+        return n;
+    }
+
+    /** Partitions of {@code topic} led by {@code broker}. */
+    private static int leaders(BrokerServer broker, String topic) {
+        int n = 0;
+        Partition[] hosted = broker.partitions().partitions(topic);
+        if (hosted != null) {
+            for (Partition p : hosted) {
+                n += p != null && p.isLeader() ? 1 : 0;
             }
         }
         return n;
@@ -187,6 +195,36 @@ class MultiPartitionFetchTest {
             assertThat(ErrorCode.forId(range.errorCode)).isEqualTo(ErrorCode.OFFSET_OUT_OF_RANGE);
             assertThat(range.errorMessage).contains("1000000");
             assertThat(ErrorCode.forId(answered.get(name(99)).errorCode)).isEqualTo(ErrorCode.UNKNOWN_PARTITION);
+        }
+    }
+
+    @Test
+    void aFetchShortOfMinBytesWaitsUntilAnAppendBringsMore() throws Exception {
+        String topic = "waits";
+        try (Admin admin = Admin.create(new AdminConfig().nameservers(cluster.nameservers()))) {
+            admin.createTopic(new NewTopic(topic, 1, 1));
+        }
+        await().atMost(Duration.ofSeconds(30)).until(() -> leaders(topic) == 1);
+        int leader = 0;
+        while (leaders(cluster.brokers().get(leader), topic) == 0) {
+            leader++;
+        }
+        Connection c = client.connect(cluster.brokers().get(leader).address()).get(10, TimeUnit.SECONDS);
+        try (Producer<String, byte[]> producer = Producer.create(new ProducerConfig()
+                .nameservers(cluster.nameservers()), Serdes.string(), Serdes.bytes())) {
+            producer.send(new ProducerRecord<>(topic, 0, null, new byte[VALUE_BYTES])).get(30, TimeUnit.SECONDS);
+            int batchBytes;
+            try (Response r = fetch(c, Fetches.one(topic, 0, 0, 1 << 20, 0))) {
+                batchBytes = r.payload().readableBytes();
+            }
+            // one batch is readable, minBytes asks for more: the fetch waits (here up to a minute) for an append
+            FetchRequest waiting = Fetches.one(topic, 0, 0, 1 << 20, 60_000);
+            waiting.minBytes = batchBytes + 1;
+            var answer = c.request(ApiKey.FETCH, waiting, null, 90_000);
+            producer.send(new ProducerRecord<>(topic, 0, null, new byte[VALUE_BYTES])).get(30, TimeUnit.SECONDS);
+            try (Response r = answer.get(30, TimeUnit.SECONDS)) {
+                assertThat(batches(r)).as("woken by the append, not by its max wait").containsEntry(topic + "-0", 2);
+            }
         }
     }
 

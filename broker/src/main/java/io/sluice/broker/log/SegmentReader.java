@@ -77,6 +77,7 @@ final class SegmentReader implements AutoCloseable {
                     if (batchBase != expected) {
                         log.warn("Segment {} holds batch {} where {} was expected; reading stops there", dir,
                                 batchBase, expected);
+                        reader.nextOffset = -1;   // the tailer went past that excerpt: its position is unknown
                         return;
                     }
                     long next = batchBase + ExcerptBytes.intAt(b, pos + RecordBatch.LAST_OFFSET_DELTA_OFFSET) + 1L;
