@@ -14,6 +14,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.net.InetSocketAddress;
+import java.nio.channels.ClosedChannelException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -118,12 +119,7 @@ final class ClientConnection implements Connection {
         if (!remove(request)) {
             return;
         }
-        SluiceException error = SluiceException.from(cause);
-        if (error.code() == ErrorCode.UNKNOWN) {
-            error = new SluiceException(ErrorCode.NETWORK_ERROR, "cannot send " + request.apiKey + " to "
-                    + remoteAddress + ": " + cause, cause);
-        }
-        complete(request, error);
+        complete(request, writeError(request.apiKey, cause));
         closeIfRetiredAndDone();
     }
 
@@ -223,6 +219,19 @@ final class ClientConnection implements Connection {
         request.completeExceptionally(error);
     }
 
+    /**
+     * Why a write of {@code apiKey} failed: a channel closed before the write (the peer hung up, or it sent what made
+     * this side close it, such as bytes that are not frames) fails it with the reason it closed.
+     */
+    private SluiceException writeError(ApiKey apiKey, Throwable cause) {
+        if (cause instanceof ClosedChannelException) {
+            return closedError();
+        }
+        SluiceException error = SluiceException.from(cause);
+        return error.code() != ErrorCode.UNKNOWN ? error : new SluiceException(ErrorCode.NETWORK_ERROR,
+                "cannot send " + apiKey + " to " + remoteAddress + ": " + cause, cause);
+    }
+
     private SluiceException closedError() {
         String why = retired;
         if (why != null && !closed) {
@@ -250,10 +259,7 @@ final class ClientConnection implements Connection {
                 if (f.isSuccess()) {
                     written.complete(null);
                 } else {
-                    SluiceException error = SluiceException.from(f.cause());
-                    written.completeExceptionally(error.code() != ErrorCode.UNKNOWN ? error
-                            : new SluiceException(ErrorCode.NETWORK_ERROR, "cannot send " + apiKey + " to "
-                            + remoteAddress + ": " + f.cause(), f.cause()));
+                    written.completeExceptionally(writeError(apiKey, f.cause()));
                 }
             });
         };
