@@ -3,6 +3,7 @@ package io.sluice.broker.log;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.sluice.remoting.SluiceException;
+import net.openhft.chronicle.bytes.Bytes;
 import net.openhft.chronicle.queue.ExcerptAppender;
 import net.openhft.chronicle.queue.RollCycle;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
@@ -82,6 +83,8 @@ final class LogSegment {
     /** False from the start of an append until its excerpt is complete and {@link #space} knows where it ends. */
     private boolean spaceExact = true;
     private int appenderCycle = Integer.MIN_VALUE;
+    /** Keeps the appender's unwritten pages from being read around; replaced with each appender. */
+    private ReadAround.AheadOfWriter aheadOfWriter;
     /** Chronicle's overlap size (the largest excerpt), read when the appender opens: appends check it. */
     private long maxBatchBytes;
     private volatile long endOffset;
@@ -501,6 +504,7 @@ final class LogSegment {
             a.singleThreadedCheckDisabled(true);
             maxBatchBytes = q.overlapSize();
             space = s;
+            aheadOfWriter = new ReadAround.AheadOfWriter();
             appenderFiles = f;
             appenderCycle = Integer.MIN_VALUE;
             appender = a;
@@ -587,7 +591,9 @@ final class LogSegment {
                 throw e;
             }
         }
-        space.appended(appender.wire().bytes().writePosition());
+        Bytes<?> written = appender.wire().bytes();
+        space.appended(written.writePosition());
+        aheadOfWriter.afterAppend(written.bytesStore(), written.writePosition());
         spaceExact = true;
         long chronicleIndex = appender.lastIndexAppended();
         if (appender.cycle() != appenderCycle) {

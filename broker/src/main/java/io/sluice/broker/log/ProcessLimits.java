@@ -20,15 +20,17 @@ import java.util.stream.Stream;
  * <p>An idle partition holds no file and no map (its segments close when idle, see {@link LogSegment}); a partition
  * being written or read holds {@value #FILES_PER_ACTIVE_PARTITION} descriptor (its cycle file, which the appender
  * and the readers share; the queue's table store is on the heap, {@link HeapTableStore}; the offset index is mapped
- * and its descriptor closed) and up to {@value #MAPS_PER_ACTIVE_PARTITION} maps (a cycle file chunk or two, the
- * offset index), measured with {@code /proc} on Chronicle Queue 5.27. So the capacity is the number of partitions
+ * and its descriptor closed) and up to {@value #MAPS_PER_ACTIVE_PARTITION} maps (the offset index; the cycle-file
+ * block the appender writes in, as two areas, its written pages and the unwritten ones advised apart by
+ * {@link ReadAround.AheadOfWriter}; and a neighbouring block while a reader or the appender crosses into it),
+ * measured with {@code /proc} on Chronicle Queue 5.27. So the capacity is the number of partitions
  * that can be active at once: the limits, less a reserve for sockets and the JVM, divided by those costs. Where
  * {@code /proc} is missing (not Linux) the numbers are -1 and nothing is checked. Stateless.
  */
 public final class ProcessLimits {
     private static final Logger log = LoggerFactory.getLogger(ProcessLimits.class);
     static final int FILES_PER_ACTIVE_PARTITION = 1;
-    static final int MAPS_PER_ACTIVE_PARTITION = 3;
+    static final int MAPS_PER_ACTIVE_PARTITION = 4;
     /** Descriptors kept for sockets (clients, replication, ZooKeeper) and the JVM. */
     static final int FILES_RESERVE = 1024;
     /** Maps kept for the JVM's own (heap, code, libraries, thread stacks). */

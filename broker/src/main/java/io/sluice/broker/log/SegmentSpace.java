@@ -3,6 +3,7 @@ package io.sluice.broker.log;
 import io.sluice.remoting.ErrorCode;
 import io.sluice.remoting.SluiceException;
 import net.openhft.chronicle.bytes.MappedBytes;
+import net.openhft.chronicle.core.OS;
 import net.openhft.chronicle.queue.impl.RollingResourcesCache;
 import net.openhft.chronicle.queue.impl.single.PrecreatedFiles;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
@@ -60,6 +61,7 @@ final class SegmentSpace {
     private static final String PRECREATED_SUFFIX = ".precreated";
     private static final long MIN_CHUNK_BYTES = 64 << 10;
     private static final long MAX_CHUNK_BYTES = 4 << 20;
+    private static final long PAGE = OS.pageSize();
 
     private final Path dir;
     private final RollingResourcesCache names;
@@ -91,7 +93,8 @@ final class SegmentSpace {
     /**
      * Continues in the existing file of {@code lastCycle} whose data ends at {@code end}: allocates all of it up to
      * the reservation (fallocate leaves written blocks alone), unless {@code allocatedTo} (how far this process
-     * allocated the file before closing it, or -1) already covers it.
+     * allocated the file before closing it, or -1) already covers it. Reads the first pages the next append writes
+     * into the page cache, so that its first fault reads nothing around them ({@link ReadAround}).
      *
      * @return false if the file's blocks cannot be vouched for (no fallocate): the segment must take no appends
      */
@@ -107,6 +110,7 @@ final class SegmentSpace {
         file = f;
         writtenTo = end;
         reservedTo = target;
+        ReadAround.cache(f, end & -PAGE, Math.min(target, end + MIN_CHUNK_BYTES));  // the next append's first pages
         return true;
     }
 

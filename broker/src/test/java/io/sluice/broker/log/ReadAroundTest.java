@@ -22,8 +22,9 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * the map's flags in {@code /proc/self/smaps}), and the pages Chronicle writes first in a new cycle file are in the
  * page cache before Chronicle maps the file; so neither first touch makes the kernel fill a read-ahead window of the
  * file with zeros (for the cycle file, checked with mincore: a MiB well past what was written is not cached).
- * Read-around spans the device's read_ahead_kb, so on a device with the default 128 KiB that check passes either
- * way; on this project's test machine (8 MiB) it fails without the advice.
+ * The pages ahead of an appender that keeps writing are not read around either ({@link ReadAround.AheadOfWriter}).
+ * Read-around spans the device's read_ahead_kb, so on a device with the default 128 KiB the mincore checks pass either
+ * way; on this project's test machine (8 MiB) they fail without the advice.
  */
 class ReadAroundTest {
     @TempDir
@@ -106,5 +107,34 @@ class ReadAroundTest {
         assertThat(mappingsOf(cycleFile)).as("the cycle file is mapped").isNotEmpty();
         assertThat(cached(cycleFile, 1 << 20, 1 << 20))
                 .as("a MiB of the cycle file well past what the append wrote, in the page cache").isFalse();
+    }
+
+    /**
+     * Past the first pages, an appender that keeps writing faults in only the pages it writes: the unwritten rest of
+     * its block is advised random, and the written part gets read-around back (for readers of older data).
+     */
+    @Test
+    void anAppenderFaultsInOnlyThePagesItWrites() throws IOException {
+        assumeTrue(Files.exists(Paths.get("/proc/self/smaps")), "needs Linux's /proc/self/smaps");
+        assumeTrue(FileSpace.posix() != null, "needs the native posix binding");
+        log = PartitionLog.open(dir.resolve("t-0"), LogConfig.defaults(), clock);
+        String value = "v".repeat(4000);
+        int batches = 400;   // about 1.6 MiB, well past the pages read ahead of the first append
+        for (int i = 0; i < batches; i++) {
+            PartitionLogTest.append(log, clock.millis(), value);
+        }
+        assertThat(PartitionLogTest.readAll(log, batches - 1, Long.MAX_VALUE)).containsExactly(value);
+
+        Path segment = dir.resolve("t-0").resolve(LogSegment.dirName(0));
+        Path cycleFile;
+        try (var files = Files.list(segment)) {
+            cycleFile = files.filter(p -> p.getFileName().toString().endsWith(".cq4")).findFirst().orElseThrow();
+        }
+        long written = 400L * 4000;
+        assertThat(cached(cycleFile, written + (1 << 20), 1 << 20))
+                .as("a MiB of the cycle file a MiB past what the appends wrote, in the page cache").isFalse();
+        List<String> flags = mappingsOf(cycleFile).stream().map(m -> m.field("VmFlags")).toList();
+        assertThat(flags).as("the cycle file's mapped areas' flags: the unwritten part random, the written part not")
+                .anyMatch(f -> f.contains("rr")).anyMatch(f -> !f.contains("rr"));
     }
 }
