@@ -39,7 +39,7 @@ final class CompareSettings {
                          (default 8,100,1000,10000; above 1,000: topics of 1,000 each, so 10000 is ten topics)
               --rf3-partitions  wide suite: partitions of its 3-broker, replication factor 3, acks=all workload
                          (topics of 1,000; default 3000; 0 leaves it out)
-              --wide-records  wide suite: records timed per produce (default 200000, after 50000 warm-up)
+              --wide-records  wide suite: records timed per produce (default 1000000, after 50000 warm-up)
               --out      results directory (default: benchmarks/results/<timestamp>)
               --jfr      record every JVM with Java Flight Recorder (settings=profile) into logs/""";
     static final List<String> SUITES = List.of("messaging", "replicated", "rpc", "wide");
@@ -153,7 +153,7 @@ final class CompareSettings {
         int topicPartitions = quick ? 20 : 1_000;
         Wide wide = new Wide(points != null ? points : quick ? List.of(40) : WIDE_POINTS,
                 rf3 != null ? rf3 : quick ? 40 : 3_000, topicPartitions,
-                wideRecords != null ? wideRecords : quick ? 5_000 : 200_000);
+                wideRecords != null ? wideRecords : quick ? 5_000 : 1_000_000);
         for (int n : wide.points) {
             layout("--partitions", n, topicPartitions);
         }
