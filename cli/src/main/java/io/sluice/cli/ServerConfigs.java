@@ -34,6 +34,8 @@ final class ServerConfigs {
                 .port(cfg.getInt(NameServerConfig.PORT, NameServerConfig.PORT_DEFAULT))
                 .metricsPort(cfg.getInt(NameServerConfig.METRICS_PORT, NameServerConfig.METRICS_PORT_DEFAULT))
                 .defaultPartitions(cfg.getInt(NameServerConfig.DEFAULT_PARTITIONS, 8))
+                .offsetsTopicReplicationFactor(cfg.getInt(NameServerConfig.OFFSETS_TOPIC_REPLICATION_FACTOR,
+                        NameServerConfig.OFFSETS_TOPIC_REPLICATION_FACTOR_DEFAULT))
                 .probeBrokers(cfg.getBoolean(NameServerConfig.PROBE_BROKERS, true))
                 .probeController(cfg.getBoolean(NameServerConfig.PROBE_CONTROLLER, true))
                 .transport(transport(cfg))

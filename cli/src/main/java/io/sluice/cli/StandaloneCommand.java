@@ -1,5 +1,6 @@
 package io.sluice.cli;
 
+import io.sluice.nameserver.NameServerConfig;
 import io.sluice.remoting.config.ConfigSource;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -35,7 +36,9 @@ final class StandaloneCommand implements Callable<Integer> {
         String host = "127.0.0.1";
         int basePort = ServerConfigs.broker(cfg).port();
         StandaloneSettings settings = new StandaloneSettings(host, dataDir, zookeeperPort, metricsPort, brokers,
-                ServerConfigs.registry(cfg), ServerConfigs.nameserver(cfg).host(host),
+                ServerConfigs.registry(cfg), ServerConfigs.nameserver(cfg).host(host)
+                        .offsetsTopicReplicationFactor(cfg.getInt(NameServerConfig.OFFSETS_TOPIC_REPLICATION_FACTOR,
+                                StandaloneSettings.offsetsTopicReplicationFactor(brokers))),
                 i -> ServerConfigs.broker(cfg).host(host).port(basePort == 0 ? 0 : basePort + 2 * i));
         Standalone standalone = Standalone.start(settings);
         System.out.println(standalone.readyLine());

@@ -17,10 +17,21 @@ public record StandaloneSettings(String host, Path dataDir, int zookeeperPort, i
         return brokerConfigs.apply(i).id(i).dataDir(dataDir.resolve("broker-" + i));
     }
 
+    /**
+     * The offsets topic's replication factor a standalone process of {@code brokers} brokers uses unless told
+     * otherwise: all of them, up to the cluster default of 3, so that group coordination starts with it; with no
+     * broker of its own (brokers run elsewhere) the cluster default.
+     */
+    public static int offsetsTopicReplicationFactor(int brokers) {
+        int clusterDefault = NameServerConfig.OFFSETS_TOPIC_REPLICATION_FACTOR_DEFAULT;
+        return brokers <= 0 ? clusterDefault : Math.min(clusterDefault, brokers);
+    }
+
     /** Everything on 127.0.0.1 with free ports, for tests. */
     public static StandaloneSettings forTests(Path dataDir, int brokers) {
         return new StandaloneSettings("127.0.0.1", dataDir, 0, -1, brokers, new RegistryConfig(),
-                new NameServerConfig().port(0).metricsPort(-1),
+                new NameServerConfig().port(0).metricsPort(-1)
+                        .offsetsTopicReplicationFactor(offsetsTopicReplicationFactor(brokers)),
                 i -> new BrokerConfig().port(0).metricsPort(-1));
     }
 }

@@ -64,7 +64,7 @@ public final class NameServer implements AutoCloseable {
             brokerWatch = registry.brokers().watch(this::onBrokers);
             topicWatch = registry.topics().watch(this::onTopics);
             TopicAdminHandler topicAdmin = new TopicAdminHandler(registry.topics(), registry::status, () -> routes,
-                    admin, config.defaultPartitions());
+                    admin, config.defaultPartitions(), config.offsetsTopicReplicationFactor());
             server = new RemotingServer("nameserver", config.transport(), metrics)
                     .handle(ApiKey.GET_ROUTES, (ctx, message, payload) -> {
                         GetRoutesRequest request = (GetRoutesRequest) message;

@@ -13,6 +13,9 @@ public final class NameServerConfig {
     public static final int METRICS_PORT_DEFAULT = 9877;
     public static final String ADMIN_THREADS = "sluice.nameserver.admin.threads";
     public static final String DEFAULT_PARTITIONS = "sluice.nameserver.default.partitions";
+    public static final String OFFSETS_TOPIC_REPLICATION_FACTOR =
+            "sluice.nameserver.offsets.topic.replication.factor";
+    public static final int OFFSETS_TOPIC_REPLICATION_FACTOR_DEFAULT = 3;
     public static final String CONTROLLER_ENABLED = "sluice.nameserver.controller.enabled";
     public static final String PROBE_BROKERS = "sluice.nameserver.controller.probe.brokers";
     public static final String PROBE_CONTROLLER = "sluice.nameserver.controller.probe.controller";
@@ -22,6 +25,7 @@ public final class NameServerConfig {
     private int metricsPort = METRICS_PORT_DEFAULT;
     private int adminThreads = 2;
     private int defaultPartitions = 8;
+    private int offsetsTopicReplicationFactor = OFFSETS_TOPIC_REPLICATION_FACTOR_DEFAULT;
     private boolean controllerEnabled = true;
     private boolean probeBrokers = true;
     private boolean probeController = true;
@@ -73,6 +77,21 @@ public final class NameServerConfig {
 
     public NameServerConfig defaultPartitions(int value) {
         this.defaultPartitions = value;
+        return this;
+    }
+
+    /**
+     * Replication factor of the internal offsets topic (Kafka's {@code offsets.topic.replication.factor}), whoever
+     * asks for it to be created: it is created only once that many brokers are live, and until then group
+     * coordination is unavailable ({@code COORDINATOR_NOT_AVAILABLE}), so that the offsets of every group do not end
+     * up on the one disk of the first broker. Default 3; {@code bin/sluice standalone} uses its broker count, up to 3.
+     */
+    public int offsetsTopicReplicationFactor() {
+        return offsetsTopicReplicationFactor;
+    }
+
+    public NameServerConfig offsetsTopicReplicationFactor(int value) {
+        this.offsetsTopicReplicationFactor = value;
         return this;
     }
 
@@ -135,6 +154,8 @@ public final class NameServerConfig {
         require(metricsPort >= -1 && metricsPort <= 65535, METRICS_PORT, metricsPort, "between -1 and 65535");
         require(adminThreads >= 1 && adminThreads <= 64, ADMIN_THREADS, adminThreads, "between 1 and 64");
         require(defaultPartitions >= 1, DEFAULT_PARTITIONS, defaultPartitions, "at least 1");
+        require(offsetsTopicReplicationFactor >= 1 && offsetsTopicReplicationFactor <= 16,
+                OFFSETS_TOPIC_REPLICATION_FACTOR, offsetsTopicReplicationFactor, "between 1 and 16");
         transport.conclude();
         return this;
     }

@@ -1,10 +1,12 @@
 package io.sluice.nameserver;
 
 import io.sluice.registry.RegistryStatus;
+import io.sluice.registry.TopicConfigs;
 import io.sluice.registry.TopicMetadata;
 import io.sluice.registry.TopicStore;
 import io.sluice.remoting.ErrorCode;
 import io.sluice.remoting.SluiceException;
+import io.sluice.remoting.TopicNames;
 import io.sluice.remoting.protocol.BrokerInfo;
 import io.sluice.remoting.protocol.CreateTopicRequest;
 import io.sluice.remoting.protocol.CreateTopicResponse;
@@ -16,6 +18,7 @@ import io.sluice.remoting.transport.RequestHandler;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Supplier;
@@ -34,14 +37,16 @@ final class TopicAdminHandler {
     private final Supplier<RouteTable> routes;
     private final ExecutorService executor;
     private final int defaultPartitions;
+    private final int offsetsTopicReplicationFactor;
 
     TopicAdminHandler(TopicStore topics, Supplier<RegistryStatus> registry, Supplier<RouteTable> routes,
-                      ExecutorService executor, int defaultPartitions) {
+                      ExecutorService executor, int defaultPartitions, int offsetsTopicReplicationFactor) {
         this.topics = topics;
         this.registry = registry;
         this.routes = routes;
         this.executor = executor;
         this.defaultPartitions = defaultPartitions;
+        this.offsetsTopicReplicationFactor = offsetsTopicReplicationFactor;
     }
 
     RequestHandler create() {
@@ -96,6 +101,9 @@ final class TopicAdminHandler {
         if (request.topic == null || request.topic.isBlank()) {
             throw new SluiceException(ErrorCode.INVALID_TOPIC, "topic name is empty");
         }
+        if (request.topic.equals(TopicNames.OFFSETS_TOPIC)) {
+            return create(offsetsTopic());
+        }
         int partitions = request.partitions == 0 ? defaultPartitions : request.partitions;
         if (partitions < 1 || partitions > MAX_PARTITIONS) {
             throw new SluiceException(ErrorCode.INVALID_PARTITIONS,
@@ -106,10 +114,34 @@ final class TopicAdminHandler {
         List<BrokerInfo> live = routes.get().brokers();
         List<List<Integer>> assignment = ReplicaAssigner.assign(live, partitions, replicationFactor,
                 ThreadLocalRandom.current().nextInt(Math.max(1, live.size())));
-        TopicMetadata topic = TopicMetadata.withAssignment(request.topic, assignment,
-                request.configs == null ? new HashMap<>() : new HashMap<>(request.configs));
-        requireRegistry("created", request.topic);
+        return create(TopicMetadata.withAssignment(request.topic, assignment,
+                request.configs == null ? new HashMap<>() : new HashMap<>(request.configs)));
+    }
+
+    private TopicMetadata create(TopicMetadata topic) {
+        requireRegistry("created", topic.name());
         topics.create(topic);
         return topic;
+    }
+
+    /**
+     * The offsets topic as this nameserver creates it, whoever asks and with whatever settings: its configured
+     * replication factor, {@code min.insync.replicas} one less (at least 1), so a commit survives one broker's loss.
+     * With fewer live brokers than that it is not created (as Kafka's offsets topic), COORDINATOR_NOT_AVAILABLE.
+     */
+    private TopicMetadata offsetsTopic() {
+        List<BrokerInfo> live = routes.get().brokers();
+        int replicationFactor = offsetsTopicReplicationFactor;
+        if (live.size() < replicationFactor) {
+            throw new SluiceException(ErrorCode.COORDINATOR_NOT_AVAILABLE, "the offsets topic "
+                    + TopicNames.OFFSETS_TOPIC + " needs " + replicationFactor + " live brokers ("
+                    + NameServerConfig.OFFSETS_TOPIC_REPLICATION_FACTOR + ") and " + live.size() + " are live; group "
+                    + "coordination starts once they are");
+        }
+        Map<String, String> configs = new HashMap<>();
+        configs.put(TopicConfigs.MIN_INSYNC_REPLICAS.name(), Integer.toString(Math.max(1, replicationFactor - 1)));
+        return TopicMetadata.withAssignment(TopicNames.OFFSETS_TOPIC, ReplicaAssigner.assign(live,
+                TopicNames.OFFSETS_TOPIC_PARTITIONS, replicationFactor,
+                ThreadLocalRandom.current().nextInt(live.size())), configs);
     }
 }

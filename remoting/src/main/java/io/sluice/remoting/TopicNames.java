@@ -1,8 +1,19 @@
 package io.sluice.remoting;
 
-/** The rule for topic names: letters, digits, '.', '_', '-', 1 to 200 characters, not "." or "..". Thread-safe. */
+/**
+ * The rule for topic names (letters, digits, '.', '_', '-', 1 to 200 characters, not "." or "..") and the names of
+ * the internal topics. Thread-safe.
+ */
 public final class TopicNames {
     public static final int MAX_LENGTH = 200;
+    /** Internal topics start with this; listings and pattern subscriptions leave them out. */
+    public static final String INTERNAL_PREFIX = "__";
+    /**
+     * The internal topic of group offsets and membership: the coordinator of a group leads its partition
+     * {@code floorMod(groupId.hashCode(), OFFSETS_TOPIC_PARTITIONS)}.
+     */
+    public static final String OFFSETS_TOPIC = "__consumer_offsets";
+    public static final int OFFSETS_TOPIC_PARTITIONS = 8;
 
     private TopicNames() {
     }
@@ -20,6 +31,11 @@ public final class TopicNames {
             }
         }
         return true;
+    }
+
+    /** True for an internal topic (its name starts with {@value #INTERNAL_PREFIX}). */
+    public static boolean isInternal(String name) {
+        return name.startsWith(INTERNAL_PREFIX);
     }
 
     /** Returns {@code name}, or throws INVALID_TOPIC saying what is allowed. */

@@ -5,6 +5,7 @@ import io.netty.buffer.ByteBuf;
 import io.sluice.broker.partition.HighWatermarkWait;
 import io.sluice.broker.partition.Partition;
 import io.sluice.broker.partition.PartitionManager;
+import io.sluice.remoting.TopicNames;
 import io.sluice.remoting.ErrorCode;
 import io.sluice.remoting.SluiceException;
 import io.sluice.remoting.protocol.ApiKey;
@@ -41,7 +42,7 @@ import java.util.function.Function;
 
 /**
  * The group coordinator of one broker. The coordinator of a group is the leader of partition
- * {@code floorMod(groupId.hashCode(), N)} of the internal topic {@value #OFFSETS_TOPIC} (N partitions); clients
+ * {@code floorMod(groupId.hashCode(), N)} of the internal topic {@value TopicNames#OFFSETS_TOPIC} (N partitions); clients
  * find it from the nameserver's routes of that topic (no separate look-up request). It serves JOIN_GROUP,
  * GROUP_HEARTBEAT, LEAVE_GROUP, OFFSET_COMMIT, OFFSET_FETCH and DESCRIBE_GROUP for the groups that map to partitions it leads, and
  * answers NOT_COORDINATOR for others; LIST_GROUPS lists the groups this broker coordinates. The assignment is computed here (range or round-robin).
@@ -57,8 +58,6 @@ import java.util.function.Function;
 public final class GroupCoordinator implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(GroupCoordinator.class);
 
-    public static final String OFFSETS_TOPIC = "__consumer_offsets";
-    public static final int OFFSETS_TOPIC_PARTITIONS = 8;
     /** Committed offsets of a group without members expire after this long (Kafka's offsets.retention.ms). */
     public static final long OFFSETS_RETENTION_MS_DEFAULT = TimeUnit.DAYS.toMillis(7);
     /** How often expired offsets are looked for (Kafka's offsets.retention.check.interval.ms). */
@@ -202,7 +201,7 @@ public final class GroupCoordinator implements AutoCloseable {
     }
 
     private boolean stillCoordinating(int offsetsPartition) {
-        Partition[] parts = partitions.partitions(OFFSETS_TOPIC);
+        Partition[] parts = partitions.partitions(TopicNames.OFFSETS_TOPIC);
         OffsetCache cache = caches.get(offsetsPartition);
         if (parts == null || offsetsPartition >= parts.length || cache == null) {
             return false;
@@ -217,16 +216,16 @@ public final class GroupCoordinator implements AutoCloseable {
             throw new SluiceException(ErrorCode.INVALID_REQUEST, "group id must have 1 to " + MAX_GROUP_ID_LENGTH
                     + " characters");
         }
-        Partition[] parts = partitions.partitions(OFFSETS_TOPIC);
+        Partition[] parts = partitions.partitions(TopicNames.OFFSETS_TOPIC);
         if (parts == null || parts.length == 0) {
             throw new SluiceException(ErrorCode.NOT_COORDINATOR, "broker " + brokerId + " hosts no partition of "
-                    + OFFSETS_TOPIC + "; refresh routes");
+                    + TopicNames.OFFSETS_TOPIC + "; refresh routes");
         }
         int index = partitionFor(groupId, parts.length);
         Partition p = parts[index];
         if (p == null || !p.isLeader()) {
             throw new SluiceException(ErrorCode.NOT_COORDINATOR, "broker " + brokerId + " does not lead "
-                    + OFFSETS_TOPIC + "-" + index + " and so does not coordinate group " + groupId
+                    + TopicNames.OFFSETS_TOPIC + "-" + index + " and so does not coordinate group " + groupId
                     + "; refresh routes");
         }
         OffsetCache cache = caches.get(index);

@@ -1,5 +1,6 @@
 package io.sluice.broker.group;
 
+import io.sluice.remoting.TopicNames;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.sluice.broker.log.LogConfig;
@@ -69,9 +70,9 @@ class OffsetCacheTest {
 
     @BeforeEach
     void lead() {
-        log = PartitionLog.open(dir.resolve(GroupCoordinator.OFFSETS_TOPIC + "-0"),
+        log = PartitionLog.open(dir.resolve(TopicNames.OFFSETS_TOPIC + "-0"),
                 LogConfig.defaults().retentionMs(4 * HOUR), clock);
-        partition = new Partition(GroupCoordinator.OFFSETS_TOPIC, 0, 1, log, PartitionListener.NOOP);
+        partition = new Partition(TopicNames.OFFSETS_TOPIC, 0, 1, log, PartitionListener.NOOP);
         partition.applyState(1, 1, List.of(1), List.of(1), 0, 1);
     }
 

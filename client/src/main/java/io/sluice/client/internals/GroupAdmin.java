@@ -4,6 +4,7 @@ import io.sluice.client.GroupDescription;
 import io.sluice.client.GroupListing;
 import io.sluice.client.GroupMemberInfo;
 import io.sluice.client.TopicPartition;
+import io.sluice.remoting.TopicNames;
 import io.sluice.remoting.ErrorCode;
 import io.sluice.remoting.SluiceException;
 import io.sluice.remoting.protocol.ApiKey;
@@ -60,7 +61,7 @@ final class GroupAdmin {
     List<GroupListing> listGroups() {
         long deadlineNs = deadline();
         try {
-            routes.awaitTopic(GroupCoordinatorClient.OFFSETS_TOPIC, deadlineNs, false);
+            routes.awaitTopic(TopicNames.OFFSETS_TOPIC, deadlineNs, false);
         } catch (SluiceException e) {
             if (e.code() == ErrorCode.UNKNOWN_TOPIC) {
                 return List.of();

@@ -1,9 +1,11 @@
 package io.sluice.client.internals;
 
+import io.sluice.remoting.TopicNames;
 import io.sluice.remoting.ErrorCode;
 import io.sluice.remoting.SluiceException;
 import io.sluice.remoting.protocol.ApiKey;
 import io.sluice.remoting.protocol.CreateTopicRequest;
+import io.sluice.remoting.protocol.CreateTopicResponse;
 import io.sluice.remoting.transport.RemotingClient;
 import io.sluice.remoting.transport.Response;
 import org.slf4j.Logger;
@@ -19,19 +21,17 @@ import java.util.concurrent.locks.LockSupport;
 
 /**
  * Talks to the coordinator of one consumer group. The coordinator is the leader of partition
- * {@code floorMod(groupId.hashCode(), N)} of the internal topic {@value #OFFSETS_TOPIC}, read from the nameserver's
- * routes (the same rule as the broker's {@code GroupCoordinator}); the first client to need the topic creates it
- * through the nameserver ({@value #OFFSETS_TOPIC_PARTITIONS} partitions, replication factor min(3, live brokers),
- * min.insync.replicas = replication factor - 1, at least 1).
+ * {@code floorMod(groupId.hashCode(), N)} of the internal topic {@value TopicNames#OFFSETS_TOPIC}, read from the
+ * nameserver's
+ * routes (the same rule as the broker's {@code GroupCoordinator}); the first client to need the topic asks the
+ * nameserver to create it ({@value TopicNames#OFFSETS_TOPIC_PARTITIONS} partitions; the nameserver sets the
+ * replication factor, its {@code sluice.nameserver.offsets.topic.replication.factor}, and answers
+ * COORDINATOR_NOT_AVAILABLE while fewer brokers are live, which this class retries until its deadline).
  * Blocking calls retry coordinator moves and network errors with backoff until their deadline. Thread-safe.
  */
 final class GroupCoordinatorClient {
     private static final Logger LOG = LoggerFactory.getLogger(GroupCoordinatorClient.class);
 
-    static final String OFFSETS_TOPIC = "__consumer_offsets";
-    static final int OFFSETS_TOPIC_PARTITIONS = 8;
-    /** Like Kafka's offsets.topic.replication.factor: 3, or the number of live brokers if fewer. */
-    static final int OFFSETS_TOPIC_REPLICATION_FACTOR = 3;
 
     private final RemotingClient client;
     private final NameserverClient nameservers;
@@ -56,7 +56,7 @@ final class GroupCoordinatorClient {
 
     /** The coordinator's address from the current routes, or null if unknown (the caller refreshes). */
     InetSocketAddress knownCoordinator() {
-        TopicRoutes topic = routes.topic(OFFSETS_TOPIC);
+        TopicRoutes topic = routes.topic(TopicNames.OFFSETS_TOPIC);
         if (topic == null || topic.partitionCount() == 0) {
             return null;
         }
@@ -72,14 +72,18 @@ final class GroupCoordinatorClient {
                 return found;
             }
             try {
-                routes.awaitTopic(OFFSETS_TOPIC, deadlineNs, false);
+                routes.awaitTopic(TopicNames.OFFSETS_TOPIC, deadlineNs, false);
             } catch (SluiceException e) {
                 if (e.code() != ErrorCode.UNKNOWN_TOPIC || System.nanoTime() - deadlineNs >= 0) {
                     throw new SluiceException(ErrorCode.COORDINATOR_NOT_AVAILABLE, "coordinator of group " + groupId
                             + " not found: " + e.getMessage(), e);
                 }
-                createOffsetsTopic(deadlineNs);
-                routes.awaitTopic(OFFSETS_TOPIC, deadlineNs, true);
+                String refused = createOffsetsTopic(deadlineNs);
+                if (refused != null) {   // too few brokers yet: ask again until the deadline
+                    pause(++attempt, deadlineNs, "coordinator of group " + groupId + " not available: " + refused);
+                    continue;
+                }
+                routes.awaitTopic(TopicNames.OFFSETS_TOPIC, deadlineNs, true);
             }
             if (knownCoordinator() != null) {
                 continue;
@@ -89,35 +93,37 @@ final class GroupCoordinatorClient {
         }
     }
 
-    /** With three replicas a commit needs two in sync (one broker may fail); with fewer, one. */
-    static int offsetsTopicMinInsync(int replicationFactor) {
-        return Math.max(1, replicationFactor - 1);
-    }
-
-    private void createOffsetsTopic(long deadlineNs) {
+    /**
+     * Asks the nameserver to create the offsets topic (it decides the replication factor, see above); returns null
+     * once it exists, or why the nameserver will not create it yet (COORDINATOR_NOT_AVAILABLE: too few live brokers).
+     */
+    private String createOffsetsTopic(long deadlineNs) {
         CreateTopicRequest request = new CreateTopicRequest();
-        request.topic = OFFSETS_TOPIC;
-        request.partitions = OFFSETS_TOPIC_PARTITIONS;
-        request.replicationFactor = Math.max(1, Math.min(OFFSETS_TOPIC_REPLICATION_FACTOR,
-                routes.routes().brokers().size()));
-        request.configs = new HashMap<>();
-        request.configs.put("min.insync.replicas", Integer.toString(offsetsTopicMinInsync(request.replicationFactor)));
-        try (Response ignored = nameservers.request(ApiKey.CREATE_TOPIC, request, remainingMs(deadlineNs), false)
+        request.topic = TopicNames.OFFSETS_TOPIC;
+        request.partitions = TopicNames.OFFSETS_TOPIC_PARTITIONS;
+        try (Response answer = nameservers.request(ApiKey.CREATE_TOPIC, request, remainingMs(deadlineNs), false)
                 .get(remainingMs(deadlineNs), TimeUnit.MILLISECONDS)) {
-            LOG.info("Created the offsets topic {} ({} partitions, replication factor {}, min.insync.replicas {})",
-                    OFFSETS_TOPIC, request.partitions, request.replicationFactor,
-                    request.configs.get("min.insync.replicas"));
+            CreateTopicResponse created = answer.message();
+            LOG.info("Created the offsets topic {} ({} partitions, replication factor {})", TopicNames.OFFSETS_TOPIC,
+                    request.partitions, created.route == null ? "?" : created.route.replicationFactor);
+            return null;
         } catch (ExecutionException e) {
             SluiceException error = SluiceException.from(e.getCause());
-            if (error.code() != ErrorCode.TOPIC_ALREADY_EXISTS) {
-                throw new SluiceException(ErrorCode.COORDINATOR_NOT_AVAILABLE, "could not create " + OFFSETS_TOPIC
-                        + ": " + error.getMessage(), error);
+            if (error.code() == ErrorCode.TOPIC_ALREADY_EXISTS) {
+                return null;
             }
+            if (error.code() == ErrorCode.COORDINATOR_NOT_AVAILABLE) {
+                return error.getMessage();
+            }
+            throw new SluiceException(ErrorCode.COORDINATOR_NOT_AVAILABLE, "could not create "
+                    + TopicNames.OFFSETS_TOPIC + ": " + error.getMessage(), error);
         } catch (TimeoutException e) {
-            throw new SluiceException(ErrorCode.COORDINATOR_NOT_AVAILABLE, "creating " + OFFSETS_TOPIC + " timed out");
+            throw new SluiceException(ErrorCode.COORDINATOR_NOT_AVAILABLE, "creating " + TopicNames.OFFSETS_TOPIC
+                    + " timed out");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new SluiceException(ErrorCode.REQUEST_TIMED_OUT, "interrupted while creating " + OFFSETS_TOPIC);
+            throw new SluiceException(ErrorCode.REQUEST_TIMED_OUT, "interrupted while creating "
+                    + TopicNames.OFFSETS_TOPIC);
         }
     }
 
