@@ -1,5 +1,6 @@
 package io.sluice.cli;
 
+import io.sluice.remoting.TopicNames;
 import io.sluice.client.Admin;
 import io.sluice.client.AdminConfig;
 import io.sluice.client.NewTopic;
@@ -74,9 +75,6 @@ final class TopicCommand implements Runnable {
 
     @Command(name = "list", mixinStandardHelpOptions = true, description = "List topics.")
     static final class ListTopics implements Runnable {
-        /** Topics Sluice keeps for itself (committed offsets of consumer groups). */
-        static final String INTERNAL_PREFIX = "__";
-
         @Mixin
         NameserverOption ns;
         @Option(names = "--include-internal", description = "Also list internal topics (e.g. __consumer_offsets).")
@@ -88,8 +86,8 @@ final class TopicCommand implements Runnable {
         public void run() {
             try (Admin admin = admin(ns)) {
                 admin.listTopics().stream().sorted()
-                        .filter(t -> includeInternal || !t.startsWith(INTERNAL_PREFIX))
-                        .map(t -> t.startsWith(INTERNAL_PREFIX) ? t + "\t(internal)" : t)
+                        .filter(t -> includeInternal || !TopicNames.isInternal(t))
+                        .map(t -> TopicNames.isInternal(t) ? t + "\t(internal)" : t)
                         .forEach(spec.commandLine().getOut()::println);
             }
         }

@@ -1,5 +1,6 @@
 package io.sluice.client.internals;
 
+import io.sluice.remoting.TopicNames;
 import io.sluice.remoting.SluiceException;
 import io.sluice.remoting.protocol.ApiKey;
 import io.sluice.remoting.transport.Response;
@@ -62,7 +63,7 @@ final class TopicPatternWatcher {
         if (topics != matchedTopics || pattern != matchedPattern) {
             Set<String> out = new TreeSet<>();
             for (String t : topics) {
-                if (!t.startsWith("__") && pattern.matcher(t).matches()) {
+                if (!TopicNames.isInternal(t) && pattern.matcher(t).matches()) {
                     out.add(t);
                 }
             }
