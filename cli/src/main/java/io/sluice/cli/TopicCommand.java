@@ -1,12 +1,12 @@
 package io.sluice.cli;
 
-import io.sluice.remoting.TopicNames;
 import io.sluice.client.Admin;
 import io.sluice.client.AdminConfig;
 import io.sluice.client.NewTopic;
 import io.sluice.client.PartitionDescription;
 import io.sluice.client.TopicChange;
 import io.sluice.client.TopicDescription;
+import io.sluice.remoting.TopicNames;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;

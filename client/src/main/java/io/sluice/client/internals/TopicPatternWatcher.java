@@ -1,7 +1,7 @@
 package io.sluice.client.internals;
 
-import io.sluice.remoting.TopicNames;
 import io.sluice.remoting.SluiceException;
+import io.sluice.remoting.TopicNames;
 import io.sluice.remoting.protocol.ApiKey;
 import io.sluice.remoting.transport.Response;
 import org.slf4j.Logger;
