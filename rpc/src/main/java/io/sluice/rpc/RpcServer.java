@@ -61,11 +61,14 @@ public final class RpcServer implements AutoCloseable {
     private final ProviderRegistration registration;
     private final InetSocketAddress address;
     private final String name;
+    /** Closes this server when the JVM shuts down ({@link RpcServerConfig#shutdownHook()}). */
+    private final Thread shutdownHook;
 
     private RpcServer(Builder b, RegistryClient registry, boolean ownsRegistry) {
         this.config = b.config;
         this.registration = new ProviderRegistration(registry, ownsRegistry);
         this.name = b.config.application() + "-" + SEQUENCE.incrementAndGet();
+        this.shutdownHook = new Thread(this::closeOnExit, "sluice-rpc-shutdown-" + name);
         RpcEventListener listener = b.metrics == null ? b.listener
                 : RpcEventListener.both(b.listener, new MicrometerRpcMetrics(b.metrics));
         List<String> allowed = new ArrayList<>(config.allowedClasses());
@@ -108,6 +111,9 @@ public final class RpcServer implements AutoCloseable {
             registration.registerAll(services.all(), config.advertisedHost(), address.getPort(), config.warmupMs(),
                     config.application());
             lifecycle.registered();
+            if (config.shutdownHook()) {
+                Runtime.getRuntime().addShutdownHook(shutdownHook);
+            }
             LOG.info("RPC provider {} serving {} on {}", name, serviceKeys(), address);
             return this;
         } catch (RuntimeException e) {
@@ -152,10 +158,17 @@ public final class RpcServer implements AutoCloseable {
      * refuses new calls, waits at most the shutdown timeout for the calls in flight, then stops. Idempotent.
      */
     @Override
-    public void close() {
+    public synchronized void close() {
         ProviderLifecycle.State before = lifecycle.state();
         if (before == ProviderLifecycle.State.CLOSED) {
             return;
+        }
+        if (config.shutdownHook() && Thread.currentThread() != shutdownHook) {
+            try {
+                Runtime.getRuntime().removeShutdownHook(shutdownHook);
+            } catch (IllegalStateException e) {
+                // the JVM is shutting down: the hook runs (or ran) and finds this server closing or closed
+            }
         }
         long graceNs = registration.any() ? TimeUnit.MILLISECONDS.toNanos(config.unregisterGraceMs()) : 0;
         lifecycle.beginShutdown(System.nanoTime(), graceNs, TimeUnit.MILLISECONDS.toNanos(config.shutdownTimeoutMs()));
@@ -174,6 +187,12 @@ public final class RpcServer implements AutoCloseable {
         }
         stop();
         LOG.info("RPC provider {} on {} stopped", name, address);
+    }
+
+    private void closeOnExit() {
+        LOG.info("RPC provider {}: the JVM is shutting down, closing gracefully ({}=false turns this off)", name,
+                RpcServerConfig.SHUTDOWN_HOOK);
+        close();
     }
 
     private void stop() {

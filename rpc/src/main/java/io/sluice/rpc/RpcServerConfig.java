@@ -36,6 +36,8 @@ public final class RpcServerConfig {
     public static final long UNREGISTER_GRACE_MS_DEFAULT = 1_000;
     public static final String SHUTDOWN_TIMEOUT_MS = "sluice.rpc.server.shutdown.timeout.ms";
     public static final long SHUTDOWN_TIMEOUT_MS_DEFAULT = 10_000;
+    public static final String SHUTDOWN_HOOK = "sluice.rpc.server.shutdown.hook";
+    public static final boolean SHUTDOWN_HOOK_DEFAULT = true;
     public static final String APPLICATION = "sluice.rpc.application";
     public static final String APPLICATION_DEFAULT = "sluice-rpc";
 
@@ -50,6 +52,7 @@ public final class RpcServerConfig {
     private long warmupMs = WARMUP_MS_DEFAULT;
     private long unregisterGraceMs = UNREGISTER_GRACE_MS_DEFAULT;
     private long shutdownTimeoutMs = SHUTDOWN_TIMEOUT_MS_DEFAULT;
+    private boolean shutdownHook = SHUTDOWN_HOOK_DEFAULT;
     private String application = APPLICATION_DEFAULT;
 
     /** Reads every key of this class present in {@code values}; absent keys keep their current value. */
@@ -65,6 +68,7 @@ public final class RpcServerConfig {
         warmupMs = longValue(values, WARMUP_MS, warmupMs);
         unregisterGraceMs = longValue(values, UNREGISTER_GRACE_MS, unregisterGraceMs);
         shutdownTimeoutMs = longValue(values, SHUTDOWN_TIMEOUT_MS, shutdownTimeoutMs);
+        shutdownHook = booleanValue(values, SHUTDOWN_HOOK, shutdownHook);
         application = stringValue(values, APPLICATION, application);
         return this;
     }
@@ -183,6 +187,20 @@ public final class RpcServerConfig {
 
     public RpcServerConfig shutdownTimeoutMs(long value) {
         this.shutdownTimeoutMs = value;
+        return this;
+    }
+
+    /**
+     * Whether the server closes itself gracefully (as {@code close()} does) when the JVM shuts down, on SIGTERM or
+     * {@code System.exit}: a JVM shutdown hook, as Dubbo installs. Default true; turn it off where the application
+     * orders its own shutdown and calls {@code close()} itself.
+     */
+    public boolean shutdownHook() {
+        return shutdownHook;
+    }
+
+    public RpcServerConfig shutdownHook(boolean value) {
+        this.shutdownHook = value;
         return this;
     }
 

@@ -6,10 +6,14 @@ import java.io.IOException;
 
 /**
  * A provider process for the multi-process tests: {@code ProviderMain <zk host:port> <registry root> <name>
- * <weight> <session timeout ms> [lag ms of lagged()]}. Prints {@code READY <port>} once registered, then serves
- * until its standard input closes (the test ended, or died), when it shuts down gracefully and exits.
+ * <weight> <session timeout ms> [lag ms of lagged()]}. Prints {@code READY <port>} once registered and
+ * {@value #LAGGED} as each {@code lagged()} call starts, then serves until its standard input closes (the test
+ * ended, or died), when it shuts down gracefully and exits. It installs no shutdown hook of its own.
  */
 public final class ProviderMain {
+    /** Printed as each {@code lagged()} call starts. */
+    public static final String LAGGED = "LAGGED";
+
     private ProviderMain() {
     }
 
@@ -21,6 +25,10 @@ public final class ProviderMain {
         int sessionTimeoutMs = Integer.parseInt(args[4]);
         TestServiceImpl impl = new TestServiceImpl(name);
         impl.lagMs = args.length > 5 ? Long.parseLong(args[5]) : 0;
+        impl.onLagged = () -> {
+            System.out.println(LAGGED);
+            System.out.flush();
+        };
         RpcServer server = RpcServer.builder()
                 .registry(RpcTests.registry(connect, root).sessionTimeoutMs(sessionTimeoutMs))
                 .config(RpcTests.serverConfig().businessThreads(8))

@@ -116,6 +116,20 @@ public final class ProviderProcess implements AutoCloseable {
         process.waitFor(10, TimeUnit.SECONDS);
     }
 
+    /**
+     * SIGTERM, as a service manager or a rolling restart stops a provider; the JVM runs its shutdown hooks. Sent with
+     * {@code kill}, not {@link Process#destroy()}, which also closes the pipes: the provider's stdin (its signal to
+     * stop, see {@link ProviderMain}) and the output it writes while shutting down.
+     */
+    public void terminate() throws IOException, InterruptedException {
+        signal("-TERM");
+    }
+
+    /** Waits up to {@code timeoutMs} for the process to exit; its exit code, or -1 if it is still running. */
+    public int awaitExit(long timeoutMs) throws InterruptedException {
+        return process.waitFor(timeoutMs, TimeUnit.MILLISECONDS) ? process.exitValue() : -1;
+    }
+
     /** SIGSTOP: the process hangs; its sockets stay open and the kernel still accepts connections. */
     public void freeze() throws IOException, InterruptedException {
         signal("-STOP");

@@ -28,6 +28,8 @@ public class TestServiceImpl implements TestService {
     public volatile long recordJitterMs;
     /** How long {@link #lagged()} takes. */
     public volatile long lagMs;
+    /** Run as each {@link #lagged()} call starts, if set. */
+    public volatile Runnable onLagged;
 
     public TestServiceImpl(String name) {
         this.name = name;
@@ -67,6 +69,10 @@ public class TestServiceImpl implements TestService {
     @Override
     public String lagged() {
         calls.incrementAndGet();
+        Runnable started = onLagged;
+        if (started != null) {
+            started.run();
+        }
         if (lagMs > 0) {
             try {
                 Thread.sleep(lagMs); // not a wait: a provider that is slow to answer
