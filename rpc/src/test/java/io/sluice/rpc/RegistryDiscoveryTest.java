@@ -4,6 +4,8 @@ import io.sluice.registry.EmbeddedZooKeeper;
 import io.sluice.registry.RegistryClient;
 import io.sluice.registry.RegistryConfig;
 import io.sluice.registry.ServiceInstance;
+import io.sluice.remoting.ErrorCode;
+import io.sluice.remoting.SluiceException;
 import io.sluice.rpc.testing.RpcTests;
 import io.sluice.rpc.testing.TestService;
 import io.sluice.rpc.testing.TestServiceImpl;
@@ -20,6 +22,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.awaitility.Awaitility.await;
 
 /** Discovery through a real (embedded) ZooKeeper: registration, changes, and a registry outage. */
@@ -80,6 +83,27 @@ class RegistryDiscoveryTest {
             });
             assertThat(admin.services().consumers(key)).hasSize(1);
         }
+    }
+
+    /**
+     * A stub that asks for a version or group no provider has (the README's snippet once did: no version, against a
+     * provider of "1.0") fails with NO_PROVIDER naming the versions and groups that are registered.
+     */
+    @Test
+    void noProviderNamesTheVersionsAndGroupsThatAreRegistered() {
+        zk = EmbeddedZooKeeper.start(dir.resolve("zk"), "127.0.0.1", 0);
+        RegistryConfig registry = RpcTests.registry(zk);
+        closeLater(RpcTests.provider(registry, new TestServiceImpl("p1")));   // version 1.0, no group
+        closeLater(RpcServer.builder().registry(registry).config(RpcTests.serverConfig())
+                .service(TestService.class, new TestServiceImpl("blue"), "2.0", "blue", 100).start());
+        RpcClient client = closeLater(RpcTests.client(RpcTests.registry(zk.connectString(), registry.root())));
+        TestService unversioned = client.stub(TestService.class, o -> o.retries(0));
+        SluiceException e = catchThrowableOfType(SluiceException.class, unversioned::whoami);
+        assertThat(e).as("a call without a version").isNotNull();
+        assertThat(e.code()).isEqualTo(ErrorCode.NO_PROVIDER);
+        assertThat(e.getMessage()).contains("none registered", "version \"1.0\"", "version \"2.0\", group \"blue\"",
+                "o.version(");
+        assertThat(client.stub(TestService.class, o -> o.version("1.0")).whoami()).isEqualTo("p1");
     }
 
     @Test

@@ -59,7 +59,34 @@ public final class ConsumerDirectories implements AutoCloseable {
                     + ": use RpcClient.builder().registry(\"zookeeper://host:port\") or the stub option address("
                     + "\"rpc://host:port\")");
         }
-        return new Subscription(directory, registry.services().subscribe(serviceKey, directory::update));
+        return new Subscription(directory, registry.services().subscribe(serviceKey, instances -> {
+            directory.update(instances);
+            directory.absentHint(instances.isEmpty() ? registeredInstead(serviceKey) : "");
+        }));
+    }
+
+    /**
+     * The service keys with live providers of the same interface as {@code serviceKey} but another version or group,
+     * as a sentence for NO_PROVIDER (empty if there are none or the registry cannot say). Read from the registry
+     * when a subscription finds no provider, on the registry's notification thread, not on a call.
+     */
+    private String registeredInstead(String serviceKey) {
+        String interfaceName = ServiceKeys.interfaceOf(serviceKey);
+        List<String> others = new ArrayList<>();
+        try {
+            for (String key : registry.services().services()) {
+                if (!key.equals(serviceKey) && ServiceKeys.interfaceOf(key).equals(interfaceName)
+                        && !registry.services().providers(key).isEmpty()) {
+                    others.add(ServiceKeys.describe(key));
+                }
+            }
+        } catch (RuntimeException e) {
+            LOG.debug("cannot list the services registered beside {}: {}", serviceKey, e.toString());
+            return "";
+        }
+        return others.isEmpty() ? "" : "; providers of " + interfaceName + " are registered with "
+                + String.join(", ", others) + " (set the stub's version and group to match: "
+                + "o.version(\"...\").group(\"...\"))";
     }
 
     /** Registers this consumer of {@code serviceKey} (shown by {@code rpc list}); failures are only logged. */

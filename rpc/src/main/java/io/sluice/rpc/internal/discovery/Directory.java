@@ -43,6 +43,8 @@ public final class Directory implements AutoCloseable {
     private final long warmupDefaultMs;
     private final RpcEventListener listener;
     private volatile List<Endpoint> endpoints = List.of();
+    /** While no provider is registered: what is registered for the same interface instead, for NO_PROVIDER. */
+    private volatile String absentHint = "";
     private List<ServiceInstance> registered = List.of();
     private boolean keptStale;
     private boolean closed;
@@ -63,6 +65,19 @@ public final class Directory implements AutoCloseable {
     /** The current endpoints (immutable). */
     public List<Endpoint> endpoints() {
         return endpoints;
+    }
+
+    /**
+     * Said after "none registered" when a call finds no provider: the versions and groups that do have providers of
+     * the same interface (a stub asking for another version or group is the usual cause), or empty.
+     */
+    public String absentHint() {
+        return absentHint;
+    }
+
+    /** Sets {@link #absentHint()}; called by whoever feeds the directory, off the call path. */
+    public void absentHint(String hint) {
+        this.absentHint = hint == null ? "" : hint;
     }
 
     /** True while an empty update was refused and the last non-empty list is being kept. */

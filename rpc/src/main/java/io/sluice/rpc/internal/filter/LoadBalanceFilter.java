@@ -35,7 +35,8 @@ public final class LoadBalanceFilter implements Filter {
             List<Endpoint> all = invocation.service().endpoints();
             if (all.isEmpty()) {
                 return Failures.failed(ErrorCode.NO_PROVIDER, "no provider of " + invocation.service().serviceKey()
-                        + " is known: none registered (or the direct address list is empty)");
+                        + " is known: none registered (or the direct address list is empty)"
+                        + invocation.service().directory().absentHint());
             }
             List<Endpoint> candidates = candidates(all, invocation.call(), nanoClock.getAsLong());
             if (candidates.isEmpty()) {

@@ -1,6 +1,7 @@
 package io.sluice.rpc.internal.invoke;
 
 import io.sluice.rpc.internal.discovery.Directory;
+import io.sluice.rpc.internal.discovery.ServiceKeys;
 import io.sluice.rpc.internal.endpoint.Endpoint;
 import io.sluice.rpc.internal.loadbalance.LoadBalancer;
 import io.sluice.rpc.internal.loadbalance.LoadBalancers;
@@ -33,19 +34,9 @@ public final class ServiceRef {
         this.clockMs = clockMs;
     }
 
-    /**
-     * The service key of an interface, version and group: {@code name[:version][@group]}, e.g.
-     * {@code io.sluice.rpc.demo.UserService:1.0@blue}. Used as the registry node name.
-     */
+    /** The service key of an interface, version and group (see {@link ServiceKeys#key}). */
     public static String key(String interfaceName, String version, String group) {
-        StringBuilder sb = new StringBuilder(interfaceName);
-        if (version != null && !version.isEmpty()) {
-            sb.append(':').append(version);
-        }
-        if (group != null && !group.isEmpty()) {
-            sb.append('@').append(group);
-        }
-        return sb.toString();
+        return ServiceKeys.key(interfaceName, version, group);
     }
 
     public String interfaceName() {
