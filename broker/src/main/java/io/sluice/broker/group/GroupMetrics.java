@@ -6,6 +6,7 @@ import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.sluice.remoting.metrics.LatencyBuckets;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -38,7 +39,7 @@ final class GroupMetrics {
                         .mapToLong(ConsumerGroup::rebalances).sum())
                 .description("rebalances completed by the groups this broker coordinates now").register(r);
         commits = Timer.builder("sluice.group.commit").description("offset commits written to the offsets topic")
-                .publishPercentileHistogram().register(r);
+                .serviceLevelObjectives(LatencyBuckets.bounds()).register(r);
         lag = MultiGauge.builder("sluice.group.lag").baseUnit("records")
                 .description("records of a partition after a group's committed offset (high watermark - committed),"
                         + " for the groups coordinated here and the partitions this broker holds")

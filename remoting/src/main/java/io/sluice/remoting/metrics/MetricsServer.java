@@ -26,10 +26,11 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.zip.GZIPOutputStream;
 
 /**
  * Serves the meters of a {@link PrometheusMeterRegistry} as Prometheus text on {@code GET /metrics}, with the JDK's
- * built-in HTTP server on one daemon thread. {@link #start} also binds the JVM's meters (memory, GC, threads, class
+ * built-in HTTP server on one daemon thread; gzip-compressed when the scraper accepts it (Prometheus does). {@link #start} also binds the JVM's meters (memory, GC, threads, class
  * loading, processor, uptime) to the registry; {@link #close} unbinds what needs it. Port 0 picks a free port.
  * Thread-safe.
  */
@@ -94,7 +95,14 @@ public final class MetricsServer implements AutoCloseable {
                 return;
             }
             ByteArrayOutputStream body = new ByteArrayOutputStream(16 * 1024);
-            registry.scrape(body);
+            if (acceptsGzip(exchange)) {
+                try (GZIPOutputStream gzip = new GZIPOutputStream(body, 8192)) {
+                    registry.scrape(gzip);
+                }
+                exchange.getResponseHeaders().set("Content-Encoding", "gzip");
+            } else {
+                registry.scrape(body);
+            }
             exchange.getResponseHeaders().set("Content-Type", CONTENT_TYPE);
             boolean head = "HEAD".equals(exchange.getRequestMethod());
             exchange.sendResponseHeaders(200, head ? -1 : body.size());
@@ -106,6 +114,20 @@ public final class MetricsServer implements AutoCloseable {
         } catch (IOException | RuntimeException e) {
             LOG.debug("metrics request from {} failed: {}", exchange.getRemoteAddress(), e.toString());
         }
+    }
+
+    /** True if the request's Accept-Encoding lists gzip (as Prometheus's scraper's does), without q=0. */
+    static boolean acceptsGzip(HttpExchange exchange) {
+        for (String header : exchange.getRequestHeaders().getOrDefault("Accept-Encoding", List.of())) {
+            for (String coding : header.split(",")) {
+                String[] parts = coding.trim().split(";");
+                if (parts[0].trim().equalsIgnoreCase("gzip")
+                        && !(parts.length > 1 && parts[1].replace(" ", "").matches("q=0(\\.0*)?"))) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     private static void reply(HttpExchange exchange, int status, String text) throws IOException {

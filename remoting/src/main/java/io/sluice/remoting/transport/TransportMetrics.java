@@ -7,6 +7,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import io.sluice.remoting.ErrorCode;
+import io.sluice.remoting.metrics.LatencyBuckets;
 import io.sluice.remoting.protocol.ApiKey;
 
 import java.util.ArrayList;
@@ -26,8 +27,9 @@ import java.util.function.Supplier;
  * {@code sluice.transport.paused.connections} (gauge: not being read, see {@link ReadGate}) and
  * {@code sluice.transport.connections.closed} (counter, tag {@code reason}: connections the transport closed itself,
  * by the liveness rules of {@link HeartbeatHandler} or for a stalled write; the liveness reason of the side is
- * created up front). Meters of each api are created up front so the request path only looks up an array; error
- * counters and other close reasons are created on first use.
+ * created up front). The meters of an api are created when its first request is handled or sent (an idle server
+ * exports none for the dozens of apis it never sees), then found in an array; error counters and other close
+ * reasons are created on first use too. Latencies go into the fixed {@link LatencyBuckets}.
  * {@link #NOOP} records nothing. Thread-safe.
  */
 class TransportMetrics {
@@ -35,8 +37,8 @@ class TransportMetrics {
 
     private final MeterRegistry registry;
     private final Tags tags;
-    private final Counter[] requests;
-    private final Timer[] latency;
+    private final AtomicReferenceArray<Counter> requests;
+    private final AtomicReferenceArray<Timer> latency;
     private final AtomicReferenceArray<Counter> errors;
     private final ConcurrentHashMap<String, Counter> closed = new ConcurrentHashMap<>();
     private final Counter bytesIn;
@@ -56,20 +58,8 @@ class TransportMetrics {
     private TransportMetrics(MeterRegistry registry, String side, String name, Supplier<Number> connections) {
         this.registry = registry;
         this.tags = Tags.of("side", side, "name", name);
-        ApiKey[] keys = ApiKey.values();
-        this.requests = new Counter[keys.length];
-        this.latency = new Timer[keys.length];
-        for (ApiKey key : keys) {
-            Tags apiTags = tags.and("api", key.name());
-            requests[key.ordinal()] = keep(Counter.builder("sluice.transport.requests").tags(apiTags)
-                    .description("requests handled (server) or sent (client)").register(registry));
-            latency[key.ordinal()] = keep(Timer.builder("sluice.transport.request.latency").tags(apiTags)
-                    .description("time from request to answer")
-                    .publishPercentileHistogram()
-                    .minimumExpectedValue(java.time.Duration.ofNanos(50_000))
-                    .maximumExpectedValue(java.time.Duration.ofSeconds(60))
-                    .register(registry));
-        }
+        this.requests = new AtomicReferenceArray<>(ApiKey.values().length);
+        this.latency = new AtomicReferenceArray<>(ApiKey.values().length);
         this.errors = new AtomicReferenceArray<>(ErrorCode.values().length);
         this.bytesIn = keep(Counter.builder("sluice.transport.in").tags(tags).baseUnit("bytes")
                 .description("bytes received").register(registry));
@@ -79,6 +69,24 @@ class TransportMetrics {
                 .description("open connections").register(registry));
         String reason = side.equals("server") ? HeartbeatHandler.IDLE : HeartbeatHandler.SILENT;
         closed.put(reason, closedCounter(reason));
+    }
+
+    /** Creates (once; registering again returns the same meters) the meters of {@code key}; returns its timer. */
+    private Timer createApiMeters(ApiKey key) {
+        Tags apiTags = tags.and("api", key.name());
+        Counter counter = Counter.builder("sluice.transport.requests").tags(apiTags)
+                .description("requests handled (server) or sent (client)").register(registry);
+        Timer timer = Timer.builder("sluice.transport.request.latency").tags(apiTags)
+                .description("time from request to answer")
+                .serviceLevelObjectives(LatencyBuckets.bounds())
+                .register(registry);
+        if (requests.compareAndSet(key.ordinal(), null, counter)) {
+            keep(counter);
+        }
+        if (latency.compareAndSet(key.ordinal(), null, timer)) {
+            keep(timer);
+        }
+        return timer;
     }
 
     private Counter closedCounter(String reason) {
@@ -107,8 +115,13 @@ class TransportMetrics {
         if (registry == null) {
             return;
         }
-        requests[key.ordinal()].increment();
-        latency[key.ordinal()].record(nanos, TimeUnit.NANOSECONDS);
+        int i = key.ordinal();
+        Timer timer = latency.get(i);
+        if (timer == null) {
+            timer = createApiMeters(key);
+        }
+        requests.get(i).increment();
+        timer.record(nanos, TimeUnit.NANOSECONDS);
         if (code != ErrorCode.NONE) {
             onError(code);
         }

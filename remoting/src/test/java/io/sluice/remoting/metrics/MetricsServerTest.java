@@ -11,12 +11,15 @@ import io.sluice.remoting.transport.RemotingServer;
 import io.sluice.remoting.transport.TransportConfig;
 import org.junit.jupiter.api.Test;
 
+import java.io.ByteArrayInputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import java.util.zip.GZIPInputStream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -50,6 +53,29 @@ class MetricsServerTest {
         }
     }
 
+    /** A scraper that accepts gzip (Prometheus does) gets the same text compressed. */
+    @Test
+    void compressesForAScraperThatAcceptsGzip() throws Exception {
+        PrometheusMeterRegistry registry = MeterRegistries.prometheus("broker");
+        registry.counter("sluice.test.events", "kind", "x").increment(3);
+        try (MetricsServer server = new MetricsServer(registry).start("127.0.0.1", 0)) {
+            HttpResponse<byte[]> zipped = HTTP.send(HttpRequest.newBuilder(server.uri())
+                    .header("Accept-Encoding", "gzip").timeout(Duration.ofSeconds(30)).build(),
+                    HttpResponse.BodyHandlers.ofByteArray());
+            assertThat(zipped.statusCode()).isEqualTo(200);
+            assertThat(zipped.headers().firstValue("Content-Encoding")).hasValue("gzip");
+            String text;
+            try (GZIPInputStream in = new GZIPInputStream(new ByteArrayInputStream(zipped.body()))) {
+                text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            }
+            assertThat(text).contains("sluice_test_events_total{kind=\"x\",process=\"broker\"} 3.0")
+                    .contains("jvm_memory_used_bytes");
+            assertThat(zipped.body().length).as("compressed size").isLessThan(text.length() / 3);
+            assertThat(get(server.uri()).headers().firstValue("Content-Encoding")).as("without Accept-Encoding")
+                    .isEmpty();
+        }
+    }
+
     @Test
     void transportMetersShowUpPerApi() throws Exception {
         PrometheusMeterRegistry registry = MeterRegistries.prometheus("test");
@@ -75,7 +101,11 @@ class MetricsServerTest {
                     .contains("sluice_transport_connections_closed_total{name=\"metered\",process=\"test\","
                             + "reason=\"idle\",side=\"server\"} 0.0")
                     .contains("sluice_transport_connections_closed_total{name=\"metered-client\",process=\"test\","
-                            + "reason=\"silent\",side=\"client\"} 0.0");
+                            + "reason=\"silent\",side=\"client\"} 0.0")
+                    .as("meters of an api never used").doesNotContain("api=\"PRODUCE\"");
+            assertThat(body.lines().filter(l -> l.startsWith("sluice_transport_request_latency_seconds_bucket{")
+                    && l.contains("api=\"DELETE_TOPIC\"") && l.contains("side=\"server\"")))
+                    .as("latency buckets of one api on one side").hasSize(19);   // 18 bounds and +Inf
         }
         assertThat(registry.find("sluice.transport.requests").meters()).isEmpty(); // removed on close
     }
