@@ -22,6 +22,7 @@ import picocli.CommandLine.Command;
                 GroupCommand.class,
                 BenchCommand.class,
                 RpcCommand.class,
+                StopCommand.class,
                 CommandLine.HelpCommand.class
         })
 public final class SluiceCli implements Runnable {

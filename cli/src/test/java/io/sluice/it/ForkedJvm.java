@@ -89,6 +89,10 @@ final class ForkedJvm implements AutoCloseable {
         return process.pid();
     }
 
+    boolean isAlive() {
+        return process.isAlive();
+    }
+
     /** SIGKILL, and wait for the process to be gone. */
     void kill() throws InterruptedException {
         process.destroyForcibly();
