@@ -122,7 +122,7 @@ final class GroupConsumeBench {
 
     private void member(int index, long start) {
         ConsumerConfig config = new ConsumerConfig().nameservers(nameservers).groupId(group)
-                .clientId("bench-" + group + "-" + index);
+                .clientId("bench-" + group + "-" + index).autoOffsetReset(ConsumerConfig.AutoOffsetReset.EARLIEST);
         try (Consumer<byte[], byte[]> consumer = Consumer.create(config, Serdes.bytes(), Serdes.bytes())) {
             consumer.subscribe(List.of(topic), new ConsumerRebalanceListener() {
                 // the assignment as a whole: with an incremental (cooperative) assignor the listener hears only

@@ -24,6 +24,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 
+import static io.sluice.client.ConsumerConfig.AutoOffsetReset.EARLIEST;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -69,7 +70,7 @@ class AssignMissingPartitionTest {
         try (Admin admin = Admin.create(new AdminConfig().nameservers(standalone.nameservers()))) {
             admin.createTopic(new NewTopic("four", 4, 1));
         }
-        try (Consumer<String, String> consumer = Consumer.create(new ConsumerConfig()
+        try (Consumer<String, String> consumer = Consumer.create(new ConsumerConfig().autoOffsetReset(EARLIEST)
                 .nameservers(standalone.nameservers()), Serdes.string(), Serdes.string())) {
             consumer.assign(List.of(new TopicPartition("four", 99), new TopicPartition("ghost", 0)));
             Awaitility.await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {

@@ -30,6 +30,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
 
+import static io.sluice.client.ConsumerConfig.AutoOffsetReset.EARLIEST;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -69,7 +70,8 @@ class BroadcastAndPatternTest {
     }
 
     private ConsumerConfig broadcastConfig(String instance) {
-        return new ConsumerConfig().nameservers(standalone.nameservers()).groupId("bc").groupInstanceId(instance)
+        return new ConsumerConfig().autoOffsetReset(EARLIEST)
+                .nameservers(standalone.nameservers()).groupId("bc").groupInstanceId(instance)
                 .broadcast(true);
     }
 
@@ -144,7 +146,8 @@ class BroadcastAndPatternTest {
 
     @Test
     void broadcastNeedsAGroupInstanceId() {
-        assertThatThrownBy(() -> Consumer.create(new ConsumerConfig().nameservers(standalone.nameservers())
+        assertThatThrownBy(() -> Consumer.create(new ConsumerConfig().autoOffsetReset(EARLIEST)
+                .nameservers(standalone.nameservers())
                 .groupId("bc").broadcast(true), Serdes.string(), Serdes.string()))
                 .isInstanceOfSatisfying(SluiceException.class, e -> {
                     assertThat(e.code()).isEqualTo(ErrorCode.INVALID_CONFIG);
@@ -158,7 +161,7 @@ class BroadcastAndPatternTest {
         createTopic("logs", 1);
         produce("metrics-cpu", 2, 10, "c");
         produce("logs", 1, 10, "l");
-        try (Consumer<String, String> consumer = Consumer.create(new ConsumerConfig()
+        try (Consumer<String, String> consumer = Consumer.create(new ConsumerConfig().autoOffsetReset(EARLIEST)
                 .nameservers(standalone.nameservers()).groupId("pg").metadataMaxAgeMs(500)
                 .partitionAssignmentStrategy("cooperative-sticky"), Serdes.string(), Serdes.string())) {
             consumer.subscribe(Pattern.compile("metrics-.*"));

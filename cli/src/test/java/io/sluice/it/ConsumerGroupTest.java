@@ -29,6 +29,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.function.BooleanSupplier;
 
+import static io.sluice.client.ConsumerConfig.AutoOffsetReset.EARLIEST;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -85,7 +86,7 @@ class ConsumerGroupTest {
     }
 
     private ConsumerConfig config(String group) {
-        return new ConsumerConfig().nameservers(standalone.nameservers()).groupId(group);
+        return new ConsumerConfig().autoOffsetReset(EARLIEST).nameservers(standalone.nameservers()).groupId(group);
     }
 
     private static void await(String what, long timeoutMs, BooleanSupplier condition) {

@@ -32,6 +32,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
+import static io.sluice.client.ConsumerConfig.AutoOffsetReset.EARLIEST;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -188,7 +189,8 @@ class ControllerFailoverTest {
 
     private static Set<Long> consume(String bootstrap, int partition, Set<Long> wanted) {
         Set<Long> seen = new HashSet<>();
-        try (Consumer<String, String> consumer = Consumer.create(new ConsumerConfig().nameservers(bootstrap),
+        try (Consumer<String, String> consumer = Consumer.create(new ConsumerConfig().autoOffsetReset(EARLIEST)
+                .nameservers(bootstrap),
                 Serdes.string(), Serdes.string())) {
             TopicPartition tp = new TopicPartition(TOPIC, partition);
             consumer.assign(List.of(tp));

@@ -35,6 +35,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 
+import static io.sluice.client.ConsumerConfig.AutoOffsetReset.EARLIEST;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -79,7 +80,7 @@ class CooperativeRebalanceTest {
         }
 
         private void run() {
-            try (Consumer<String, String> consumer = Consumer.create(new ConsumerConfig()
+            try (Consumer<String, String> consumer = Consumer.create(new ConsumerConfig().autoOffsetReset(EARLIEST)
                     .nameservers(standalone.nameservers()).groupId("coop-group").clientId(name)
                     .partitionAssignmentStrategy("cooperative-sticky").heartbeatIntervalMs(1_000)
                     .sessionTimeoutMs(10_000).autoCommitIntervalMs(200), Serdes.string(), Serdes.string())) {
@@ -209,7 +210,7 @@ class CooperativeRebalanceTest {
             producer.interrupt();
             producer.join(10_000);
             Map<TopicPartition, Long> ends;
-            try (Consumer<String, String> probe = Consumer.create(new ConsumerConfig()
+            try (Consumer<String, String> probe = Consumer.create(new ConsumerConfig().autoOffsetReset(EARLIEST)
                     .nameservers(standalone.nameservers()), Serdes.string(), Serdes.string())) {
                 List<TopicPartition> all = new ArrayList<>();
                 for (int p = 0; p < PARTITIONS; p++) {
@@ -276,9 +277,10 @@ class CooperativeRebalanceTest {
         try (Admin admin = Admin.create(new AdminConfig().nameservers(standalone.nameservers()))) {
             admin.createTopic(new NewTopic("proto", 2, 1));
         }
-        ConsumerConfig base = new ConsumerConfig().nameservers(standalone.nameservers()).groupId("proto-group");
+        ConsumerConfig base = new ConsumerConfig().autoOffsetReset(EARLIEST)
+                .nameservers(standalone.nameservers()).groupId("proto-group");
         try (GroupConsumer ranged = new GroupConsumer(base.partitionAssignmentStrategy("range"), "proto");
-             Consumer<String, String> sticky = Consumer.create(new ConsumerConfig()
+             Consumer<String, String> sticky = Consumer.create(new ConsumerConfig().autoOffsetReset(EARLIEST)
                      .nameservers(standalone.nameservers()).groupId("proto-group")
                      .partitionAssignmentStrategy("cooperative-sticky"), Serdes.string(), Serdes.string())) {
             await("the range member joined", 20_000, () -> ranged.assignment.get().size() == 2);

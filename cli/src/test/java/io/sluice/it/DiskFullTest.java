@@ -41,6 +41,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
+import static io.sluice.client.ConsumerConfig.AutoOffsetReset.EARLIEST;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -216,7 +217,7 @@ class DiskFullTest {
         }
         Map<Integer, Map<Long, String>> stored = new HashMap<>();
         long read = 0;
-        try (Consumer<String, String> consumer = Consumer.create(new ConsumerConfig()
+        try (Consumer<String, String> consumer = Consumer.create(new ConsumerConfig().autoOffsetReset(EARLIEST)
                 .nameservers(cluster.nameservers()), Serdes.string(), Serdes.string())) {
             consumer.assign(tps);
             consumer.seekToBeginning(tps);

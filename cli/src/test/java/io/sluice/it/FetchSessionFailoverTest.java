@@ -33,6 +33,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
+import static io.sluice.client.ConsumerConfig.AutoOffsetReset.EARLIEST;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -136,7 +137,7 @@ class FetchSessionFailoverTest {
         try (Producer<String, String> producer = Producer.create(new ProducerConfig()
                 .nameservers(cluster.nameservers()).acks("all").deliveryTimeoutMs(60_000), Serdes.string(),
                 Serdes.string());
-             Consumer<String, String> consumer = Consumer.create(new ConsumerConfig()
+             Consumer<String, String> consumer = Consumer.create(new ConsumerConfig().autoOffsetReset(EARLIEST)
                      .nameservers(cluster.nameservers()).fetchMaxWaitMs(200), Serdes.string(), Serdes.string())) {
             consumer.assign(all);
             consumer.seekToBeginning(all);

@@ -1,5 +1,6 @@
 package io.sluice.it;
 
+import static io.sluice.client.ConsumerConfig.AutoOffsetReset.EARLIEST;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -135,7 +136,7 @@ class FollowerKillTest {
         write(10_000, 12_000);
 
         List<String> values = new ArrayList<>();
-        try (Consumer<String, String> consumer = Consumer.create(new ConsumerConfig()
+        try (Consumer<String, String> consumer = Consumer.create(new ConsumerConfig().autoOffsetReset(EARLIEST)
                 .nameservers(cluster.nameservers()), Serdes.string(), Serdes.string())) {
             TopicPartition tp = new TopicPartition(TOPIC, 0);
             consumer.assign(List.of(tp));

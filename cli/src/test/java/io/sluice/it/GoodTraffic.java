@@ -14,6 +14,8 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
+import static io.sluice.client.ConsumerConfig.AutoOffsetReset.EARLIEST;
+
 /**
  * A well-behaved producer (acks=1, 100-byte records, as fast as it can) and a consumer tailing what it writes, each
  * on a thread of its own, counting acknowledged and consumed records; {@link #measure} gives their rates over a
@@ -71,7 +73,8 @@ final class GoodTraffic implements AutoCloseable {
         for (int p = 0; p < partitions; p++) {
             tps.add(new TopicPartition(topic, p));
         }
-        try (Consumer<String, String> consumer = Consumer.create(new ConsumerConfig().nameservers(nameservers)
+        try (Consumer<String, String> consumer = Consumer.create(new ConsumerConfig().autoOffsetReset(EARLIEST)
+                .nameservers(nameservers)
                 .fetchMaxWaitMs(200), Serdes.string(), Serdes.string())) {
             consumer.assign(tps);
             consumer.seekToBeginning(tps);

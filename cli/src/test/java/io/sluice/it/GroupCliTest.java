@@ -26,6 +26,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 
+import static io.sluice.client.ConsumerConfig.AutoOffsetReset.EARLIEST;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** {@code consume --group}, {@code group list|describe|reset-offsets} against a standalone Sluice. */
@@ -95,7 +96,7 @@ class GroupCliTest {
     void theIdleTimeoutCountsFromTheAssignmentNotFromTheStartOfASlowJoin() throws Exception {
         startWithLetters(9);
         // a member that joined and then stopped polling: the next join waits for it until its poll interval ends
-        try (Consumer<String, String> stalled = Consumer.create(new ConsumerConfig()
+        try (Consumer<String, String> stalled = Consumer.create(new ConsumerConfig().autoOffsetReset(EARLIEST)
                 .nameservers(standalone.nameservers()).groupId("slow").maxPollIntervalMs(6_000)
                 .enableAutoCommit(false), Serdes.string(), Serdes.string())) {
             stalled.subscribe(List.of("letters"));
@@ -143,7 +144,8 @@ class GroupCliTest {
                 .code()).isZero();
         assertThat(totalLag(run("group", "describe", "--group", "readers"))).isEqualTo(18);
 
-        try (GroupConsumer member = new GroupConsumer(new ConsumerConfig().nameservers(standalone.nameservers())
+        try (GroupConsumer member = new GroupConsumer(new ConsumerConfig().autoOffsetReset(EARLIEST)
+                .nameservers(standalone.nameservers())
                 .groupId("readers"), "letters")) {
             Awaitility.await("the member owning the three partitions").atMost(Duration.ofSeconds(60))
                     .until(() -> member.assignment.get().size() == 3);

@@ -1,5 +1,6 @@
 package io.sluice.it;
 
+import static io.sluice.client.ConsumerConfig.AutoOffsetReset.EARLIEST;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.sluice.broker.group.GroupCoordinator;
@@ -185,7 +186,8 @@ class GroupCoordinatorFailoverTest {
     }
 
     private ConsumerConfig config() {
-        return new ConsumerConfig().nameservers(cluster.nameservers()).groupId(GROUP).enableAutoCommit(false)
+        return new ConsumerConfig().autoOffsetReset(EARLIEST)
+                .nameservers(cluster.nameservers()).groupId(GROUP).enableAutoCommit(false)
                 .maxPollRecords(100).requestTimeoutMs(5_000);
     }
 

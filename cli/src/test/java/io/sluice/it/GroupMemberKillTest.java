@@ -34,6 +34,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
 
+import static io.sluice.client.ConsumerConfig.AutoOffsetReset.EARLIEST;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -110,7 +111,8 @@ class GroupMemberKillTest {
     }
 
     private Map<TopicPartition, Long> endOffsets() {
-        try (Consumer<String, String> c = Consumer.create(new ConsumerConfig().nameservers(standalone.nameservers()),
+        try (Consumer<String, String> c = Consumer.create(new ConsumerConfig().autoOffsetReset(EARLIEST)
+                .nameservers(standalone.nameservers()),
                 Serdes.string(), Serdes.string())) {
             List<TopicPartition> tps = new ArrayList<>();
             for (int p = 0; p < PARTITIONS; p++) {

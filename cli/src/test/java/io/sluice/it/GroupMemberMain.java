@@ -20,6 +20,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 
+import static io.sluice.client.ConsumerConfig.AutoOffsetReset.EARLIEST;
+
 /**
  * A group member in a JVM of its own, for tests: reads {@code topic} as part of {@code group} and appends to
  * {@code journal} one line per record read ({@code R partition offset}), per offset committed after
@@ -33,7 +35,8 @@ public final class GroupMemberMain {
     }
 
     public static void main(String[] args) throws IOException {
-        ConsumerConfig config = new ConsumerConfig().nameservers(args[0]).groupId(args[1]).enableAutoCommit(false)
+        ConsumerConfig config = new ConsumerConfig().autoOffsetReset(EARLIEST)
+                .nameservers(args[0]).groupId(args[1]).enableAutoCommit(false)
                 .maxPollRecords(50);
         try (Writer out = new OutputStreamWriter(new FileOutputStream(args[3], true), StandardCharsets.UTF_8);
              Consumer<String, String> consumer = Consumer.create(config, Serdes.string(), Serdes.string())) {

@@ -3,6 +3,7 @@ package io.sluice.it;
 import io.sluice.remoting.protocol.ProduceResponse;
 import io.sluice.remoting.protocol.ProducePartitionResult;
 import io.sluice.remoting.protocol.ProducePartition;
+import static io.sluice.client.ConsumerConfig.AutoOffsetReset.EARLIEST;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.netty.buffer.ByteBuf;
@@ -245,7 +246,7 @@ class LeaderIsolationTest {
 
     private List<String> consumeUntil(String last) {
         List<String> values = new ArrayList<>();
-        try (Consumer<String, String> consumer = Consumer.create(new ConsumerConfig()
+        try (Consumer<String, String> consumer = Consumer.create(new ConsumerConfig().autoOffsetReset(EARLIEST)
                 .nameservers(cluster.nameservers()), Serdes.string(), Serdes.string())) {
             TopicPartition tp = new TopicPartition(TOPIC, 0);
             consumer.assign(List.of(tp));

@@ -1,5 +1,6 @@
 package io.sluice.it;
 
+import static io.sluice.client.ConsumerConfig.AutoOffsetReset.EARLIEST;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.sluice.cli.Standalone;
@@ -148,7 +149,7 @@ class LeaderKillTest {
     private List<Long> consume(int partition, Set<Long> expected) {
         List<Long> values = new ArrayList<>();
         Set<Long> missing = new HashSet<>(expected);
-        try (Consumer<String, String> consumer = Consumer.create(new ConsumerConfig()
+        try (Consumer<String, String> consumer = Consumer.create(new ConsumerConfig().autoOffsetReset(EARLIEST)
                 .nameservers(cluster.nameservers()), Serdes.string(), Serdes.string())) {
             TopicPartition tp = new TopicPartition(TOPIC, partition);
             consumer.assign(List.of(tp));

@@ -22,6 +22,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntFunction;
 
+import static io.sluice.client.ConsumerConfig.AutoOffsetReset.EARLIEST;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -64,7 +65,7 @@ class OffsetExpiryTest {
         }
         // the "alive" group has its member before its offsets are committed (by that member), so that no slow join
         // leaves it empty for a retention period
-        try (Consumer<String, String> member = Consumer.create(new ConsumerConfig()
+        try (Consumer<String, String> member = Consumer.create(new ConsumerConfig().autoOffsetReset(EARLIEST)
                 .nameservers(standalone.nameservers()).groupId("alive").enableAutoCommit(false), Serdes.string(),
                 Serdes.string())) {
             member.subscribe(List.of("t"));

@@ -30,6 +30,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
+import static io.sluice.client.ConsumerConfig.AutoOffsetReset.EARLIEST;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.awaitility.Awaitility.await;
@@ -74,7 +75,7 @@ class OffsetsTopicReplicationTest {
             admin.createTopic(new NewTopic("orders", 1, 1));
         }
         TopicPartition tp = new TopicPartition("orders", 0);
-        try (Consumer<String, String> consumer = Consumer.create(new ConsumerConfig()
+        try (Consumer<String, String> consumer = Consumer.create(new ConsumerConfig().autoOffsetReset(EARLIEST)
                 .nameservers(cluster.nameservers()).groupId("billing").defaultApiTimeoutMs(3_000),
                 Serdes.string(), Serdes.string())) {
             consumer.assign(List.of(tp));

@@ -1,5 +1,6 @@
 package io.sluice.it;
 
+import static io.sluice.client.ConsumerConfig.AutoOffsetReset.EARLIEST;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
@@ -65,7 +66,7 @@ class ReplicationTest {
 
     private List<String> consumeAll(String topic, int partition, int expected) {
         List<String> values = new ArrayList<>();
-        try (Consumer<byte[], String> consumer = Consumer.create(new ConsumerConfig()
+        try (Consumer<byte[], String> consumer = Consumer.create(new ConsumerConfig().autoOffsetReset(EARLIEST)
                 .nameservers(standalone.nameservers()), Serdes.bytes(), Serdes.string())) {
             TopicPartition tp = new TopicPartition(topic, partition);
             consumer.assign(List.of(tp));

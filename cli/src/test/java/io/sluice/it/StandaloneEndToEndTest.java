@@ -30,6 +30,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
+import static io.sluice.client.ConsumerConfig.AutoOffsetReset.EARLIEST;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Sluice in one process over real sockets and real logs: produce, consume, keyed partitioning, restart. */
@@ -86,7 +87,7 @@ class StandaloneEndToEndTest {
         java.util.Arrays.fill(lastOffset, -1);
         java.util.Arrays.fill(lastSeq, -1);
         int count = 0;
-        try (Consumer<byte[], String> consumer = Consumer.create(new ConsumerConfig()
+        try (Consumer<byte[], String> consumer = Consumer.create(new ConsumerConfig().autoOffsetReset(EARLIEST)
                 .nameservers(standalone.nameservers()), Serdes.bytes(), Serdes.string())) {
             consumer.assign(partitions("orders", 8));
             consumer.seekToBeginning(partitions("orders", 8));
@@ -110,6 +111,45 @@ class StandaloneEndToEndTest {
         assertThat(seen.cardinality()).isEqualTo(total);
         long partitionsUsed = java.util.Arrays.stream(lastOffset).filter(o -> o >= 0).count();
         assertThat(partitionsUsed).as("keyless records spread over the partitions").isEqualTo(8);
+    }
+
+    /**
+     * Kafka's default {@code auto.offset.reset}: a consumer without a position or committed offset starts at the log
+     * end and reads only what is produced after it; EARLIEST reads the records already there.
+     */
+    @Test
+    void aNewConsumerStartsAtTheLogEndByDefault() throws Exception {
+        start();
+        createTopic("news", 1);
+        TopicPartition tp = new TopicPartition("news", 0);
+        try (Producer<String, String> producer = Producer.create(new ProducerConfig()
+                .nameservers(standalone.nameservers()), Serdes.string(), Serdes.string())) {
+            for (String v : List.of("old-1", "old-2", "old-3")) {
+                producer.send(new ProducerRecord<>("news", 0, null, v)).get(30, TimeUnit.SECONDS);
+            }
+            try (Consumer<String, String> latest = Consumer.create(new ConsumerConfig()
+                    .nameservers(standalone.nameservers()), Serdes.string(), Serdes.string());
+                 Consumer<String, String> earliest = Consumer.create(new ConsumerConfig().autoOffsetReset(EARLIEST)
+                         .nameservers(standalone.nameservers()), Serdes.string(), Serdes.string())) {
+                latest.assign(List.of(tp));
+                earliest.assign(List.of(tp));
+                assertThat(latest.position(tp)).as("the default's position with 3 records in the log").isEqualTo(3);
+                producer.send(new ProducerRecord<>("news", 0, null, "new-1")).get(30, TimeUnit.SECONDS);
+                assertThat(pollValues(latest, 1)).containsExactly("new-1");
+                assertThat(pollValues(earliest, 4)).containsExactly("old-1", "old-2", "old-3", "new-1");
+            }
+        }
+    }
+
+    private static List<String> pollValues(Consumer<String, String> consumer, int count) {
+        List<String> values = new ArrayList<>();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (values.size() < count && System.nanoTime() - deadline < 0) {
+            for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(200))) {
+                values.add(r.value());
+            }
+        }
+        return values;
     }
 
     @Test
@@ -139,7 +179,7 @@ class StandaloneEndToEndTest {
         assertThat(partitionsOfOtherKeys.size()).isGreaterThan(4);
         int partition = partitionsOfKey.iterator().next();
         List<String> events = new ArrayList<>();
-        try (Consumer<String, String> consumer = Consumer.create(new ConsumerConfig()
+        try (Consumer<String, String> consumer = Consumer.create(new ConsumerConfig().autoOffsetReset(EARLIEST)
                 .nameservers(standalone.nameservers()), Serdes.string(), Serdes.string())) {
             TopicPartition tp = new TopicPartition("users", partition);
             consumer.assign(List.of(tp));
@@ -185,7 +225,7 @@ class StandaloneEndToEndTest {
             });
         }
         Set<String> values = new HashSet<>();
-        try (Consumer<String, String> consumer = Consumer.create(new ConsumerConfig()
+        try (Consumer<String, String> consumer = Consumer.create(new ConsumerConfig().autoOffsetReset(EARLIEST)
                 .nameservers(standalone.nameservers()), Serdes.string(), Serdes.string())) {
             consumer.assign(partitions("ledger", 3));
             consumer.seekToBeginning(partitions("ledger", 3));
@@ -218,7 +258,7 @@ class StandaloneEndToEndTest {
                 producer.send(new ProducerRecord<>("metered", 0, null, "m" + i)).get(10, TimeUnit.SECONDS);
             }
         }
-        try (Consumer<String, String> consumer = Consumer.create(new ConsumerConfig()
+        try (Consumer<String, String> consumer = Consumer.create(new ConsumerConfig().autoOffsetReset(EARLIEST)
                 .nameservers(standalone.nameservers()), Serdes.string(), Serdes.string())) {
             consumer.assign(List.of(new TopicPartition("metered", 0)));
             consumer.seekToBeginning(List.of(new TopicPartition("metered", 0)));

@@ -33,6 +33,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
+import static io.sluice.client.ConsumerConfig.AutoOffsetReset.EARLIEST;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -142,7 +143,7 @@ class WidePartitionsTest {
         long total = acked.values().stream().mapToLong(Map::size).sum();
         Map<TopicPartition, Map<Long, String>> read = new HashMap<>();
         long n = 0;
-        try (Consumer<String, String> consumer = Consumer.create(new ConsumerConfig()
+        try (Consumer<String, String> consumer = Consumer.create(new ConsumerConfig().autoOffsetReset(EARLIEST)
                 .nameservers(cluster.nameservers()), Serdes.string(), Serdes.string())) {
             List<TopicPartition> tps = sample();
             consumer.assign(tps);

@@ -28,6 +28,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
+import static io.sluice.client.ConsumerConfig.AutoOffsetReset.EARLIEST;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -84,7 +85,7 @@ class WideProduceTest {
             all.add(new TopicPartition("wide", p));
         }
         int count = 0;
-        try (Consumer<byte[], String> consumer = Consumer.create(new ConsumerConfig()
+        try (Consumer<byte[], String> consumer = Consumer.create(new ConsumerConfig().autoOffsetReset(EARLIEST)
                 .nameservers(standalone.nameservers()), Serdes.bytes(), Serdes.string())) {
             consumer.assign(all);
             consumer.seekToBeginning(all);

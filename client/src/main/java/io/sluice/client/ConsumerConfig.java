@@ -31,7 +31,7 @@ public final class ConsumerConfig {
     public static final String MAX_POLL_RECORDS = "sluice.consumer.max.poll.records";
     public static final int MAX_POLL_RECORDS_DEFAULT = 500;
     public static final String AUTO_OFFSET_RESET = "sluice.consumer.auto.offset.reset";
-    public static final AutoOffsetReset AUTO_OFFSET_RESET_DEFAULT = AutoOffsetReset.EARLIEST;
+    public static final AutoOffsetReset AUTO_OFFSET_RESET_DEFAULT = AutoOffsetReset.LATEST;
     public static final String REQUEST_TIMEOUT_MS = "sluice.consumer.request.timeout.ms";
     public static final long REQUEST_TIMEOUT_MS_DEFAULT = 30_000;
     public static final String DEFAULT_API_TIMEOUT_MS = "sluice.consumer.default.api.timeout.ms";
@@ -222,7 +222,11 @@ public final class ConsumerConfig {
         return this;
     }
 
-    /** Where to start without a position, or after {@code OFFSET_OUT_OF_RANGE}; EARLIEST by default. */
+    /**
+     * Where to start without a position (no committed offset, no seek), or after {@code OFFSET_OUT_OF_RANGE}: LATEST
+     * by default, as Kafka's consumer, so a new consumer reads what is produced from now on; EARLIEST reads the topic
+     * from its oldest record; NONE fails with OFFSET_OUT_OF_RANGE and leaves the choice to the application.
+     */
     public AutoOffsetReset autoOffsetReset() {
         return autoOffsetReset;
     }

@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
+import static io.sluice.client.ConsumerConfig.AutoOffsetReset.EARLIEST;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -81,7 +82,8 @@ class ClientWithoutServersTest {
 
     @Test
     void consumerChecksItsAssignment() {
-        try (Consumer<String, String> consumer = Consumer.create(new ConsumerConfig().nameservers(NOBODY),
+        try (Consumer<String, String> consumer = Consumer.create(new ConsumerConfig().autoOffsetReset(EARLIEST)
+                .nameservers(NOBODY),
                 Serdes.string(), Serdes.string())) {
             TopicPartition tp = new TopicPartition("t", 0);
             assertThatThrownBy(() -> consumer.seek(tp, 0)).isInstanceOfSatisfying(SluiceException.class,
@@ -99,7 +101,8 @@ class ClientWithoutServersTest {
 
     @Test
     void withoutAPositionAndAutoOffsetResetNonePollFails() {
-        try (Consumer<String, String> consumer = Consumer.create(new ConsumerConfig().nameservers(NOBODY)
+        try (Consumer<String, String> consumer = Consumer.create(new ConsumerConfig().autoOffsetReset(EARLIEST)
+                .nameservers(NOBODY)
                 .autoOffsetReset(ConsumerConfig.AutoOffsetReset.NONE), Serdes.string(), Serdes.string())) {
             consumer.assign(List.of(new TopicPartition("t", 0)));
             assertThatThrownBy(() -> consumer.poll(Duration.ofSeconds(5))).isInstanceOfSatisfying(
@@ -112,7 +115,8 @@ class ClientWithoutServersTest {
 
     @Test
     void blockingConsumerCallsGiveUpAtTheirTimeout() {
-        try (Consumer<String, String> consumer = Consumer.create(new ConsumerConfig().nameservers(NOBODY)
+        try (Consumer<String, String> consumer = Consumer.create(new ConsumerConfig().autoOffsetReset(EARLIEST)
+                .nameservers(NOBODY)
                 .defaultApiTimeoutMs(300), Serdes.string(), Serdes.string())) {
             TopicPartition tp = new TopicPartition("t", 0);
             consumer.assign(List.of(tp));

@@ -26,7 +26,8 @@ class ConfigValidationTest {
         assertThat(p.transport().ioThreads()).isEqualTo(1);
         ConsumerConfig c = new ConsumerConfig().conclude();
         assertThat(c.maxPollRecords()).isEqualTo(500);
-        assertThat(c.autoOffsetReset()).isEqualTo(ConsumerConfig.AutoOffsetReset.EARLIEST);
+        assertThat(c.autoOffsetReset()).as("Kafka's default: a new consumer reads from the log end")
+                .isEqualTo(ConsumerConfig.AutoOffsetReset.LATEST);
         new AdminConfig().conclude();
     }
 
