@@ -111,6 +111,9 @@ class DirectCallTest {
         assertThatThrownBy(() -> generic.invoke("add", new String[] {"long", "long"}, "abc", 1))
                 .isInstanceOfSatisfying(SluiceException.class,
                         e -> assertThat(e.code()).isEqualTo(ErrorCode.INVALID_REQUEST))
-                .hasMessageContaining("argument 0");
+                .hasMessageContaining("generic call, argument 0 of ").hasMessageNotContaining("argument argument");
+        // a map for an Object parameter is passed as that map (Dubbo's generic calls do the same)
+        Map<String, Object> order = Map.of("id", 7L, "items", List.of("tea", "cake"));
+        assertThat(generic.invoke("any", new String[] {"java.lang.Object"}, order)).isEqualTo(order);
     }
 }

@@ -88,6 +88,9 @@ public final class GenericConverter {
             }
             return null;
         }
+        if (raw == Object.class) {
+            return value;   // as Dubbo's generic calls: a map for an Object parameter arrives as that map
+        }
         Class<?> boxed = box(raw);
         if (Collection.class.isAssignableFrom(raw)) {
             return toCollection(value, raw, typeArgument(type, 0), path, depth);
@@ -365,6 +368,6 @@ public final class GenericConverter {
     }
 
     private static SluiceException invalid(String path, String what) {
-        return new SluiceException(ErrorCode.INVALID_REQUEST, "generic argument " + path + ": " + what);
+        return new SluiceException(ErrorCode.INVALID_REQUEST, "generic call, " + path + ": " + what);
     }
 }
