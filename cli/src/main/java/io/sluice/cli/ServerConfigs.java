@@ -6,6 +6,7 @@ import io.sluice.broker.server.BrokerConfig;
 import io.sluice.nameserver.NameServerConfig;
 import io.sluice.registry.RegistryConfig;
 import io.sluice.remoting.config.ConfigSource;
+import io.sluice.remoting.config.KnownKeys;
 import io.sluice.remoting.transport.TransportConfig;
 
 import java.nio.file.Path;
@@ -86,7 +87,14 @@ final class ServerConfigs {
                 .backoffMs(cfg.getLong(ReplicationConfig.BACKOFF_MS, defaults.backoffMs()));
     }
 
-    /** The config file given, or conf/sluice.yaml under the Sluice home when it exists, else none. */
+    /** Every key a server command understands (whichever parts it runs: they share one file). */
+    static final KnownKeys KEYS = KnownKeys.declaredIn(RegistryConfig.class, TransportConfig.class, LogConfig.class,
+            NameServerConfig.class, BrokerConfig.class, ReplicationConfig.class, ZooKeeperCommand.class);
+
+    /**
+     * The config file given, or conf/sluice.yaml under the Sluice home when it exists, else none; with the options
+     * and system properties over it. INVALID_CONFIG for a key no server part knows (see {@link KnownKeys#check}).
+     */
     static ConfigSource load(Path file, Map<String, String> overrides) {
         Path chosen = file;
         if (chosen == null) {
@@ -96,6 +104,8 @@ final class ServerConfigs {
                 chosen = candidate;
             }
         }
-        return ConfigSource.load(chosen, overrides);
+        ConfigSource source = ConfigSource.load(chosen, overrides);
+        KEYS.check(source);
+        return source;
     }
 }
