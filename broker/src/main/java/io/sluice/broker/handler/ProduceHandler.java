@@ -132,19 +132,9 @@ public final class ProduceHandler implements RequestHandler {
     }
 
     private LogAppendInfo append(Partition partition, ByteBuf batch, short acks) {
-        if (acks == -1 && partition.isLeader() && partition.isr().size() < partition.minInsyncReplicas()) {
-            throw new SluiceException(ErrorCode.NOT_ENOUGH_REPLICAS, partition + " has " + partition.isr().size()
-                    + " in-sync replica(s) " + partition.isr() + ", fewer than min.insync.replicas="
-                    + partition.minInsyncReplicas());
-        }
-        if (acks == -1 && partition.isLeader() && !partition.leadershipConfirmed()) {
-            throw new SluiceException(ErrorCode.NOT_LEADER, "broker " + partitions.brokerId() + " lost its registry"
-                    + " connection and cannot be sure it still leads " + partition + " (leader epoch "
-                    + partition.leaderEpoch() + "); acks=all writes are refused until it is: refresh routes and retry");
-        }
         storage.checkProduce();
         try {
-            return partition.appendAsLeader(batch);
+            return partition.appendAsLeader(batch, acks);
         } catch (SluiceException e) {
             if (e.code() == ErrorCode.STORAGE_FULL) {
                 storage.onFull();

@@ -193,7 +193,31 @@ public final class Partition {
     }
 
     /**
-     * Appends a producer's batch as leader. The caller keeps ownership of {@code batch}.
+     * Appends a producer's batch as leader, under the rule of its {@code acks} (as Kafka's appendRecordsToLeader):
+     * with acks=all ({@code -1}) the in-sync set must hold at least {@code min.insync.replicas} replicas
+     * (NOT_ENOUGH_REPLICAS) and this broker must be sure it still leads, its registry session confirmed
+     * (NOT_LEADER); acks 0 and 1 need only leadership. The caller keeps ownership of {@code batch}.
+     *
+     * @throws SluiceException NOT_LEADER, NOT_ENOUGH_REPLICAS, or the log's own errors
+     */
+    public LogAppendInfo appendAsLeader(ByteBuf batch, short acks) {
+        if (acks == -1 && leader) {
+            List<Integer> inSync = isr;
+            if (inSync.size() < minInsyncReplicas()) {
+                throw new SluiceException(ErrorCode.NOT_ENOUGH_REPLICAS, this + " has " + inSync.size()
+                        + " in-sync replica(s) " + inSync + ", fewer than min.insync.replicas=" + minInsyncReplicas());
+            }
+            if (!leadershipConfirmed()) {
+                throw new SluiceException(ErrorCode.NOT_LEADER, "broker " + brokerId + " lost its registry"
+                        + " connection and cannot be sure it still leads " + this + " (leader epoch " + leaderEpoch
+                        + "); acks=all writes are refused until it is: refresh routes and retry");
+            }
+        }
+        return appendAsLeader(batch);
+    }
+
+    /**
+     * Appends a batch as leader (acks 1). The caller keeps ownership of {@code batch}.
      *
      * @throws SluiceException NOT_LEADER when this broker does not lead the partition, or the log's own errors
      */
