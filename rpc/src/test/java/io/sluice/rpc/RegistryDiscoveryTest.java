@@ -98,11 +98,14 @@ class RegistryDiscoveryTest {
                 .service(TestService.class, new TestServiceImpl("blue"), "2.0", "blue", 100).start());
         RpcClient client = closeLater(RpcTests.client(RpcTests.registry(zk.connectString(), registry.root())));
         TestService unversioned = client.stub(TestService.class, o -> o.retries(0));
-        SluiceException e = catchThrowableOfType(SluiceException.class, unversioned::whoami);
-        assertThat(e).as("a call without a version").isNotNull();
-        assertThat(e.code()).isEqualTo(ErrorCode.NO_PROVIDER);
-        assertThat(e.getMessage()).contains("none registered", "version \"1.0\"", "version \"2.0\", group \"blue\"",
-                "o.version(");
+        // once the consumer's view of the registry has loaded (it loads in the background)
+        await().atMost(10, TimeUnit.SECONDS).untilAsserted(() -> {
+            SluiceException e = catchThrowableOfType(SluiceException.class, unversioned::whoami);
+            assertThat(e).as("a call without a version").isNotNull();
+            assertThat(e.code()).isEqualTo(ErrorCode.NO_PROVIDER);
+            assertThat(e.getMessage()).contains("none registered", "version \"1.0\"",
+                    "version \"2.0\", group \"blue\"", "o.version(");
+        });
         assertThat(client.stub(TestService.class, o -> o.version("1.0")).whoami()).isEqualTo("p1");
     }
 

@@ -60,8 +60,8 @@ public final class ConsumerDirectories implements AutoCloseable {
                     + "\"rpc://host:port\")");
         }
         return new Subscription(directory, registry.services().subscribe(serviceKey, instances -> {
-            directory.update(instances);
             directory.absentHint(instances.isEmpty() ? registeredInstead(serviceKey) : "");
+            directory.update(instances);
         }));
     }
 
