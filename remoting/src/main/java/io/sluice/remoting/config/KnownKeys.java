@@ -101,7 +101,10 @@ public final class KnownKeys {
         return false;
     }
 
-    /** The known key nearest to {@code key} by edit distance, if near enough to be a slip; else null. */
+    /**
+     * The known key nearest to {@code key} by edit distance, if near enough to be a slip (1 to 3 edits, at most half
+     * the length of its last word); else null.
+     */
     String closest(String key) {
         String best = null;
         int bestDistance = Integer.MAX_VALUE;
@@ -112,8 +115,8 @@ public final class KnownKeys {
                 best = k;
             }
         }
-        int tail = key.length() - key.lastIndexOf('.') - 1;
-        return bestDistance <= Math.max(2, Math.min(tail, key.length() / 4)) ? best : null;
+        int tail = key.length() - key.lastIndexOf('.') - 1;   // a slip changes at most half of the last word
+        return bestDistance <= Math.max(1, Math.min(3, tail / 2)) ? best : null;
     }
 
     /** Levenshtein distance of {@code a} and {@code b}, or a value over {@code limit} once it exceeds it. */
