@@ -113,7 +113,7 @@ final class CompareSettings {
         e2eWarmupMs = quick ? 1_000 : 3_000;
         e2eMeasureMs = quick ? 1_500 : 10_000;
         rpcWarmupMs = quick ? 500 : 3_000;
-        rpcOpWarmupMs = quick ? 300 : 1_000;
+        rpcOpWarmupMs = quick ? 300 : 30_000;   // a bound: each operation warms until steady (RpcLoad)
         rpcMeasureMs = quick ? 1_000 : 8_000;
     }
 

@@ -6,8 +6,8 @@ import java.util.Map;
 /**
  * Runs the UserService operations the harness names ({@code --ops existUser,createUser,getUser,listUser}): first a
  * warm-up pass over every operation ({@code --warmup-ms} each, not reported), then each as an {@link RpcLoad} with
- * {@code --threads} (32), {@code --op-warmup-ms} and {@code --measure-ms}, printing one {@link LoadResult} line each
- * ({@code rpc-<op>}). Single-threaded apart from the load threads.
+ * {@code --threads} (32), {@code --op-warmup-ms} (a bound: it warms until steady) and {@code --measure-ms},
+ * printing one {@link LoadResult} line each ({@code rpc-<op>}). Single-threaded apart from the load threads.
  */
 public final class RpcRun {
     private RpcRun() {
@@ -17,7 +17,7 @@ public final class RpcRun {
     public static int run(Map<String, RpcCall> calls, LoadArgs args, PrintStream out) {
         int threads = args.intValue("threads", 32);
         long warmupMs = args.longValue("warmup-ms", 5_000);
-        long opWarmupMs = args.longValue("op-warmup-ms", 1_000);
+        long opWarmupMs = args.longValue("op-warmup-ms", 30_000);
         long measureMs = args.longValue("measure-ms", 10_000);
         // every path warm before the first measurement, so the first operation does not pay for the JIT alone
         for (String op : args.list("ops")) {
