@@ -228,6 +228,7 @@ public final class RpcClient implements AutoCloseable {
         for (Class<?> p : m.getParameterTypes()) {
             parameterTypes.add(p.getName());
         }
+        serializer.registerRecords(m);
         return new MethodDescriptor(m.getName(), parameterTypes, serializer.schemaFor(m.getParameterTypes()),
                 serializer.schemaFor(voidResult ? Object.class : resultType), options,
                 CompletableFuture.class.isAssignableFrom(m.getReturnType()), voidResult, null);

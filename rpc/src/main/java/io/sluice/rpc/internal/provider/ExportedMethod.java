@@ -39,6 +39,7 @@ public final class ExportedMethod {
         this.async = CompletableFuture.class.isAssignableFrom(method.getReturnType());
         Class<?> resultType = resultType(method);
         this.voidResult = resultType == void.class || resultType == Void.class;
+        serializer.registerRecords(method);
         this.argsSchema = serializer.schemaFor(parameterTypes);
         this.resultSchema = serializer.schemaFor(voidResult ? Object.class : resultType);
         this.genericResultSchema = serializer.polymorphicSchema(1);

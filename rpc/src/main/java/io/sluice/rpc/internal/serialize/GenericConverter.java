@@ -110,6 +110,9 @@ public final class GenericConverter {
         if (value instanceof String s) {
             return fromString(s, raw, path);
         }
+        if (value instanceof Map<?, ?> map && raw.isRecord()) {
+            return toRecord(map, raw, path, depth);
+        }
         if (value instanceof Map<?, ?> map && ValueCodec.isPlainPojo(raw)) {
             return toPojo(map, raw, path, depth);
         }
@@ -238,6 +241,29 @@ public final class GenericConverter {
             throw invalid(path, "\"" + s + "\" is not a valid " + raw.getSimpleName() + ": " + e.getMessage());
         }
         throw invalid(path, "cannot convert String \"" + abbreviate(s) + "\" to " + raw.getName());
+    }
+
+    /** A record from a map of its components by name (absent ones null, or zero for primitives). */
+    private static Object toRecord(Map<?, ?> map, Class<?> raw, String path, int depth) {
+        java.lang.reflect.RecordComponent[] components = raw.getRecordComponents();
+        Class<?>[] types = new Class<?>[components.length];
+        Object[] values = new Object[components.length];
+        for (int i = 0; i < components.length; i++) {
+            String name = components[i].getName();
+            types[i] = components[i].getType();
+            Object given = map.get(name);
+            values[i] = given == null && types[i].isPrimitive() ? Array.get(Array.newInstance(types[i], 1), 0)
+                    : toDeclared(given, components[i].getGenericType(), path + "." + name, depth + 1);
+        }
+        try {
+            Constructor<?> canonical = raw.getDeclaredConstructor(types);
+            canonical.setAccessible(true);
+            return canonical.newInstance(values);
+        } catch (java.lang.reflect.InvocationTargetException e) {
+            throw invalid(path, "the constructor of " + raw.getName() + " refused it: " + e.getCause());
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            throw invalid(path, "cannot create record " + raw.getName() + ": " + e);
+        }
     }
 
     private static Object toPojo(Map<?, ?> map, Class<?> raw, String path, int depth) {

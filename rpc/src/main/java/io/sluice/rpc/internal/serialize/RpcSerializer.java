@@ -78,8 +78,20 @@ public final class RpcSerializer {
         return maxPayloadBytes;
     }
 
+    /**
+     * Makes the records reachable from {@code method}'s generic parameter and result types serializable (see
+     * {@link RecordDelegate}); before {@link #schemaFor} for its types.
+     */
+    public void registerRecords(java.lang.reflect.Method method) {
+        java.lang.reflect.Type[] parameters = method.getGenericParameterTypes();
+        java.lang.reflect.Type[] all = java.util.Arrays.copyOf(parameters, parameters.length + 1);
+        all[parameters.length] = method.getGenericReturnType();
+        RecordDelegate.registerReachable(writeStrategy, readStrategy, all);
+    }
+
     /** The schema of values declared with these types; a null type means "unknown" (polymorphic). */
     public ValuesSchema schemaFor(Class<?>... types) {
+        RecordDelegate.registerReachable(writeStrategy, readStrategy, types);
         ValueCodec[] codecs = new ValueCodec[types.length];
         for (int i = 0; i < types.length; i++) {
             codecs[i] = ValueCodec.forType(types[i], writeStrategy, readStrategy);

@@ -101,6 +101,11 @@ final class SchemaContexts {
     private SchemaContexts() {
     }
 
+    /** Registers a delegate the serializers registered (a record's), so fields of its type are typed as theirs. */
+    static void registerDelegate(io.protostuff.runtime.Delegate<?> delegate) {
+        FIELD_TYPES.registerDelegate(delegate);
+    }
+
     /**
      * True if every field of {@code schema} is a scalar (numbers, strings, bytes, enums, and repeated ones; no
      * message, no collection or map schema, no array, no Object): such a message can name no class and declare no

@@ -3,6 +3,7 @@ package io.sluice.rpc.internal.serialize;
 import io.protostuff.Input;
 import io.protostuff.Output;
 import io.protostuff.Schema;
+import io.protostuff.runtime.DefaultIdStrategy;
 import io.protostuff.runtime.IdStrategy;
 import io.protostuff.runtime.RuntimeSchema;
 
@@ -71,6 +72,14 @@ abstract class ValueCodec {
         }
         if (type.isPrimitive()) {
             return new PrimitiveDefault(primitiveZero(type));
+        }
+        if (type.isRecord()) {
+            if (writeStrategy instanceof DefaultIdStrategy w && readStrategy instanceof DefaultIdStrategy r) {
+                RecordDelegate.registerReachable(w, r, type);
+            }
+            if (writeStrategy.getDelegate(type) instanceof RecordDelegate<?> record) {
+                return new RecordSlot(record);
+            }
         }
         if (isPlainPojo(type)) {
             return pojo(type, writeStrategy, readStrategy);
@@ -287,6 +296,29 @@ abstract class ValueCodec {
         @Override
         Object readDeclared(Input in) throws IOException {
             return in.readByteArray();
+        }
+    }
+
+    /** A record declared as such: its components message in the declared form, else polymorphic. */
+    private static final class RecordSlot extends ValueCodec {
+        private final RecordDelegate<?> record;
+
+        RecordSlot(RecordDelegate<?> record) {
+            this.record = record;
+        }
+
+        @Override
+        void write(Output out, int slot, Object value, Schema<PolymorphicValue> polymorphic) throws IOException {
+            if (value.getClass() == record.type()) {
+                out.writeObject(declaredField(slot), record.components(value), record.schema(), false);
+            } else {
+                writePolymorphic(out, slot, value, polymorphic);
+            }
+        }
+
+        @Override
+        Object readDeclared(Input in) throws IOException {
+            return record.create(in.mergeObject(null, record.schema()));
         }
     }
 
