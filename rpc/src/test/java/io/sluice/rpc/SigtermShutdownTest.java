@@ -70,7 +70,8 @@ class SigtermShutdownTest {
             answer = call.get(30, TimeUnit.SECONDS);
         } catch (ExecutionException e) {
             int exit = provider.awaitExit(10_000);
-            throw new AssertionError("the call in flight at SIGTERM failed: " + e.getCause() + "; provider exit " + exit + ", output:\n"
+            throw new AssertionError("the call in flight at SIGTERM failed: " + e.getCause() + "; provider exit "
+                    + exit + ", output:\n"
                     + String.join("\n", provider.output()), e);
         }
         assertThat(answer).as("the answer to the call in flight at SIGTERM").isEqualTo("p0");

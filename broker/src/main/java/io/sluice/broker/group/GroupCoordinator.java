@@ -42,8 +42,8 @@ import java.util.function.Function;
 
 /**
  * The group coordinator of one broker. The coordinator of a group is the leader of partition
- * {@code floorMod(groupId.hashCode(), N)} of the internal topic {@value TopicNames#OFFSETS_TOPIC} (N partitions); clients
- * find it from the nameserver's routes of that topic (no separate look-up request). It serves JOIN_GROUP,
+ * {@code floorMod(groupId.hashCode(), N)} of the internal topic {@value TopicNames#OFFSETS_TOPIC} (N partitions);
+ * clients find it from the nameserver's routes of that topic (no separate look-up request). It serves JOIN_GROUP,
  * GROUP_HEARTBEAT, LEAVE_GROUP, OFFSET_COMMIT, OFFSET_FETCH and DESCRIBE_GROUP for the groups that map to partitions it leads, and
  * answers NOT_COORDINATOR for others; LIST_GROUPS lists the groups this broker coordinates. The assignment is computed here (range or round-robin).
  *

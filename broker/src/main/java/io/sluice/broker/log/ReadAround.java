@@ -90,8 +90,8 @@ final class ReadAround {
     private static void adviseFailed(String why) {
         if (!adviseFailed) {
             adviseFailed = true;
-            log.info("Cannot advise the kernel on mapped segment files ({}); a first touch of their pages reads around it",
-                    why);
+            log.info("Cannot advise the kernel on mapped segment files ({}); a first touch of their pages reads "
+                    + "around it", why);
         }
     }
 
